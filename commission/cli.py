@@ -1,0 +1,238 @@
+"""The ``commission`` command: set up, run, and look after an installation."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from sqlalchemy import Engine, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from commission import migrate
+from commission.config import ConfigurationError, Settings, load_settings
+from commission.db import make_engine, make_session_factory
+from commission.errors import CommissionError
+from commission.i18n import DEFAULT_LOCALE, LOCALES, translations
+from commission.models.accounts import Role
+
+
+def _cli_locale() -> str:
+    lang = (os.environ.get("LANG") or DEFAULT_LOCALE)[:2]
+    return lang if lang in LOCALES else DEFAULT_LOCALE
+
+
+def fail(text: str, code: int = 1) -> NoReturn:
+    click.echo(f"commission: {text}", err=True)
+    sys.exit(code)
+
+
+def _safe_url(settings: Settings) -> str:
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+class CommissionGroup(click.Group):
+    """Turns the failures an operator can meet into one readable line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigurationError as error:
+            fail(str(error), 2)
+        except CommissionError as error:
+            fail(error.message.render(translations(_cli_locale()).gettext))
+        except OperationalError as error:
+            lines = str(error.orig or error).strip().splitlines()
+            reason = lines[0] if lines else ""
+            settings = ctx.find_root().obj
+            url = _safe_url(settings) if isinstance(settings, Settings) else ""
+            fail(f"cannot reach the database {url}: {reason}", 3)
+        except SQLAlchemyError as error:
+            fail(f"database error: {str(error).splitlines()[0]}", 3)
+
+
+def _settings(ctx: click.Context, environment: str | None = None) -> Settings:
+    settings = load_settings(environment=environment)
+    ctx.find_root().obj = settings
+    return settings
+
+
+def _engine(settings: Settings) -> Engine:
+    return make_engine(settings.database_url)
+
+
+@click.group(cls=CommissionGroup)
+@click.version_option(package_name="commission")
+def main() -> None:
+    """The apartment commission: applications, hearings, places, deposits, follow-up."""
+
+
+@main.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create or migrate the database to the latest schema (safe to run again)."""
+    settings = _settings(ctx, os.environ.get("COMMISSION_ENV", "development"))
+    engine = _engine(settings)
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    migrate.upgrade(engine)
+    click.echo(f"database ready at revision {migrate.current_revision(engine)}: {_safe_url(settings)}")
+
+
+def _reset_database(settings: Settings) -> Engine:
+    """A fresh, empty database at the latest schema."""
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{url.database}{suffix}").unlink(missing_ok=True)
+        engine = _engine(settings)
+    else:
+        engine = _engine(settings)
+        if inspect(engine).has_table("alembic_version"):
+            migrate.downgrade(engine, "base")
+    migrate.upgrade(engine)
+    return engine
+
+
+def _serve(settings: Settings, engine: Engine | None, host: str, port: int, threads: int) -> None:
+    import waitress
+
+    from commission.web import create_app
+
+    app = create_app(settings, engine=engine)
+    click.echo(f"serving on http://{host}:{port}/  (Ctrl+C to stop)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="commission")
+
+
+@main.command()
+@click.option("--no-serve", is_flag=True, help="Build the demo database, print the accounts, and stop.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5055, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--seed", default=2026, show_default=True, type=int, help="Same seed, same demo.")
+@click.option("--scale", default=1, show_default=True, type=click.IntRange(1, 1000),
+              help="N times more synthetic volume.")
+@click.pass_context
+def demo(ctx: click.Context, no_serve: bool, host: str, port: int, seed: int, scale: int) -> None:
+    """A fresh database full of realistic data, then serve it."""
+    from commission.demo import build_demo
+
+    settings = _settings(ctx, "development")
+    engine = _reset_database(settings)
+    with make_session_factory(engine)() as session:
+        result = build_demo(session, seed=seed, scale=scale)
+    click.echo(
+        f"demo database: {_safe_url(settings)} — {result.towns} towns, {result.places} places, "
+        f"{result.applicants} applicants"
+    )
+    click.echo("demo accounts (role, login, password):")
+    for account in result.accounts:
+        click.echo(f"  {account.role.value:<12} {account.login:<22} {account.password}")
+    if not no_serve:
+        _serve(settings, engine, host, port, threads=8)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
+    """Serve the application with a production WSGI server (waitress)."""
+    settings = _settings(ctx)
+    engine = _engine(settings)
+    current, head = migrate.current_revision(engine), migrate.head_revision(engine)
+    if current != head:
+        fail(f"the database is at revision {current}, not {head}: run `commission db upgrade` first")
+    _serve(settings, engine, host, port, threads)
+
+
+@main.group()
+def user() -> None:
+    """User accounts."""
+
+
+@user.command("add")
+@click.option("--login", required=True)
+@click.option("--name", "display_name", required=True, help="The person's full name.")
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
+@click.option("--email", default="")
+@click.option("--care-team", "care_team_id", type=int, help="Care team id (care-team members).")
+@click.option("--town", "town_id", type=int, help="Town id (chairs).")
+@click.option("--landlord", "organisation_id", type=int, help="Landlord id (landlord representatives).")
+@click.password_option(help="Asked for when not given.")
+@click.pass_context
+def user_add(ctx: click.Context, login: str, display_name: str, role: str, email: str,
+             care_team_id: int | None, town_id: int | None, organisation_id: int | None, password: str) -> None:
+    """Create an account."""
+    from commission.errors import InvalidInput
+    from commission.services import accounts
+
+    settings = _settings(ctx, os.environ.get("COMMISSION_ENV", "development"))
+    with make_session_factory(_engine(settings))() as session:
+        try:
+            created = accounts.create_user(session, None, accounts.UserInput(
+                login=login, display_name=display_name, email=email, role=role, password=password,
+                care_team_id=care_team_id, town_id=town_id, organisation_id=organisation_id,
+            ))
+        except InvalidInput as invalid:
+            gettext: Callable[[str], str] = translations(_cli_locale()).gettext
+            for field, messages in invalid.errors.items():
+                for message in messages:
+                    click.echo(f"commission: {field or 'input'}: {message.render(gettext)}", err=True)
+            sys.exit(1)
+    click.echo(f"account {created.login} created ({created.role.value})")
+
+
+@main.group("db")
+def db_group() -> None:
+    """The database schema."""
+
+
+@db_group.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Migrate the database to the latest schema."""
+    settings = _settings(ctx, os.environ.get("COMMISSION_ENV", "development"))
+    engine = _engine(settings)
+    migrate.upgrade(engine)
+    click.echo(f"database at revision {migrate.current_revision(engine)}")
+
+
+@db_group.command("check")
+@click.pass_context
+def db_check(ctx: click.Context) -> None:
+    """Check that the database is at the latest revision and matches the models."""
+    settings = _settings(ctx, os.environ.get("COMMISSION_ENV", "development"))
+    engine = _engine(settings)
+    current, head = migrate.current_revision(engine), migrate.head_revision(engine)
+    if current != head:
+        fail(f"the database is at revision {current}, the code expects {head}: run `commission db upgrade`")
+    differences = migrate.schema_differences(engine)
+    if differences:
+        for difference in differences:
+            click.echo(f"  {difference}", err=True)
+        fail(f"the schema differs from the models in {len(differences)} places")
+    click.echo(f"database at revision {current}; schema matches the models")
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The audit trail."""
+
+
+@audit_group.command("verify")
+@click.pass_context
+def audit_verify(ctx: click.Context) -> None:
+    """Check the audit trail's hash chain; name the first entry altered, inserted or removed."""
+    from commission.services import audit
+
+    settings = _settings(ctx, os.environ.get("COMMISSION_ENV", "development"))
+    with make_session_factory(_engine(settings))() as session:
+        result = audit.verify(session)
+    if not result.ok:
+        fail(f"audit trail broken: {result.problem} ({result.checked} entries verified before it)")
+    click.echo(f"audit trail intact: {result.checked} entries verified")

@@ -1,0 +1,213 @@
+"""Realistic demo data: the council's six towns, its 73 places, partners, care teams, people, accounts.
+
+Built through the services where they exist, so that the demo's records carry their audit trail.
+``scale`` multiplies the synthetic volume (people, and the activity later issues add).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from faker import Faker
+from sqlalchemy.orm import Session
+
+from commission.models.accounts import Role
+from commission.models.housing import Place, PlaceKind
+from commission.models.people import Applicant, Guardian, ProtectionMeasure
+from commission.models.reference import CareTeam, Organisation, OrganisationKind, Town
+from commission.services import accounts, audit
+from commission.services.unit import commit
+
+DEMO_PASSWORD = "demo-commission"  # noqa: S105  (printed on purpose: these are demo accounts)
+
+TOWNS = [
+    ("Faches-Thumesnil", "59155", 18_000),
+    ("Hellemmes", "59260", 18_500),
+    ("Lesquin", "59810", 8_000),
+    ("Lezennes", "59260", 3_300),
+    ("Mons-en-Barœul", "59370", 21_500),
+    ("Ronchin", "59790", 18_500),
+]
+
+LANDLORDS = ["Habitat Métropole Est", "Logis du Nord Social", "Foyer Lillois HLM"]
+HOSTELS = [("Foyer Les Tilleuls", "Ronchin", 6), ("Résidence sociale Le Moulin", "Hellemmes", 4)]
+RECEPTION_STRUCTURE = ("Structure d'accueil L'Escale", "Lesquin")
+RESIDENCE = ("Résidence Les Peupliers", "Mons-en-Barœul")
+CARE_TEAMS = [
+    ("CMP Ronchin — équipe de secteur", "Ronchin"),
+    ("CMP Mons-en-Barœul — équipe de secteur", "Mons-en-Barœul"),
+    ("Équipe appartements associatifs", "Hellemmes"),
+    ("Hôpital de jour Faches-Thumesnil", "Faches-Thumesnil"),
+]
+STREETS = [
+    "rue Jean Jaurès", "rue Roger Salengro", "avenue de la République", "rue Pasteur", "rue Victor Hugo",
+    "rue Gambetta", "rue de Lille", "rue du Général de Gaulle", "rue Faidherbe", "place de la Mairie",
+    "rue Voltaire", "rue Léon Blum", "allée des Acacias", "rue des Écoles", "rue Jules Ferry",
+]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: Role
+    login: str
+    password: str
+    name: str
+    bound_to: str
+
+
+@dataclass
+class DemoResult:
+    accounts: list[DemoAccount]
+    towns: int
+    places: int
+    applicants: int
+
+
+def _euros(value: float) -> int:
+    return round(value * 100)
+
+
+def _audit_created(session: Session, record: object, kind: str, label: str) -> None:
+    audit.record(session, None, f"{kind}.created", kind, record.id, {"name": label},  # type: ignore[attr-defined]
+                 actor_name="demo")
+
+
+def build_demo(session: Session, *, seed: int = 2026, scale: int = 1) -> DemoResult:
+    rng = random.Random(seed)
+    fake = Faker("fr_FR")
+    fake.seed_instance(seed)
+
+    towns = {name: Town(name=name, postcode=code, population=pop) for name, code, pop in TOWNS}
+    session.add_all(towns.values())
+    session.flush()
+    for town in towns.values():
+        _audit_created(session, town, "town", town.name)
+
+    def organisation(name: str, kind: OrganisationKind, town: str | None) -> Organisation:
+        org = Organisation(
+            name=name, kind=kind, town_id=towns[town].id if town else None,
+            address=f"{rng.randint(1, 180)} {rng.choice(STREETS)}",
+            phone=fake.phone_number(), email=f"contact@{name.lower().split()[0]}.example.org",
+        )
+        session.add(org)
+        session.flush()
+        _audit_created(session, org, "organisation", name)
+        return org
+
+    landlords = [organisation(name, OrganisationKind.LANDLORD, None) for name in LANDLORDS]
+    hospital = organisation("EPSM de l'agglomération lilloise", OrganisationKind.HOSPITAL, "Lesquin")
+    organisation("Association d'usagers Le Pas de Côté", OrganisationKind.USER_ASSOCIATION, "Ronchin")
+    organisation("UNAFAM — délégation du Nord", OrganisationKind.FAMILY_ASSOCIATION, None)
+    guardianship = [
+        organisation("Service mandataire ATINORD", OrganisationKind.GUARDIANSHIP_SERVICE, None),
+        organisation("UDAF du Nord — service des majeurs protégés", OrganisationKind.GUARDIANSHIP_SERVICE, None),
+    ]
+    hostels = [(organisation(name, OrganisationKind.HOSTEL, town), town, count) for name, town, count in HOSTELS]
+    structure = organisation(RECEPTION_STRUCTURE[0], OrganisationKind.RECEPTION_STRUCTURE, RECEPTION_STRUCTURE[1])
+    residence = organisation(RESIDENCE[0], OrganisationKind.RESIDENCE, RESIDENCE[1])
+
+    places: list[Place] = []
+
+    def add_place(kind: PlaceKind, town: str, org: Organisation, address: str, rooms: int, surface: int | None,
+                  rent: float, charges: float, deposit: float, floor: int = 0, accessible: bool = False) -> None:
+        prefix = {"apartment": "APP", "hostel_place": "FOY", "transitional_place": "TRA", "residence_place": "RES"}
+        reference = f"{prefix[kind.value]}-{sum(1 for p in places if p.kind is kind) + 1:03d}"
+        place = Place(
+            reference=reference, kind=kind, town_id=towns[town].id, address=address,
+            organisation_id=org.id, rooms=rooms, surface_m2=surface, floor=floor, accessible=accessible,
+            rent_cents=_euros(rent), charges_cents=_euros(charges), deposit_cents=_euros(deposit),
+        )
+        places.append(place)
+
+    town_names = list(towns)
+    for index in range(47):
+        town = town_names[index % len(town_names)] if index < 42 else rng.choice(town_names)
+        rooms = rng.choice([1, 1, 1, 2, 2, 3])
+        surface = {1: rng.randint(26, 38), 2: rng.randint(40, 55), 3: rng.randint(58, 70)}[rooms]
+        rent = round(surface * rng.uniform(5.6, 7.2), 2)
+        floor = rng.choice([0, 0, 1, 2, 3, 4])
+        add_place(
+            PlaceKind.APARTMENT, town, landlords[index % len(landlords)],
+            f"{rng.randint(1, 220)} {rng.choice(STREETS)}, appt {rng.randint(1, 40)}",
+            rooms, surface, rent, round(rng.uniform(35, 90), 2), rent, floor, floor == 0 and rng.random() < 0.4,
+        )
+    for org, town, count in hostels:
+        for _ in range(count):
+            add_place(PlaceKind.HOSTEL_PLACE, town, org, org.address, 0, rng.randint(14, 20),
+                      rng.uniform(380, 460), rng.uniform(20, 40), 350, rng.choice([0, 1]), True)
+    for _ in range(4):
+        add_place(PlaceKind.TRANSITIONAL_PLACE, RECEPTION_STRUCTURE[1], structure, structure.address, 1,
+                  rng.randint(18, 24), 320, 25, 300)
+    for number in range(12):
+        add_place(PlaceKind.RESIDENCE_PLACE, RESIDENCE[1], residence, f"{residence.address}, studio {number + 1}",
+                  1, rng.randint(22, 30), rng.uniform(340, 410), rng.uniform(30, 45), 400, number // 4,
+                  number < 4)
+    session.add_all(places)
+    session.flush()
+    for place in places:
+        _audit_created(session, place, "place", place.reference)
+
+    teams = []
+    for name, town in CARE_TEAMS:
+        team = CareTeam(name=name, organisation_id=hospital.id, town_id=towns[town].id,
+                        phone=fake.phone_number(), email=f"equipe{len(teams) + 1}@epsm.example.org")
+        session.add(team)
+        session.flush()
+        _audit_created(session, team, "care_team", name)
+        teams.append(team)
+
+    applicants = []
+    for _ in range(40 * scale):
+        measure = rng.choices(
+            list(ProtectionMeasure), weights=[45, 5, 15, 20, 10, 5], k=1
+        )[0]
+        guardian = None
+        if measure is not ProtectionMeasure.NONE:
+            service = rng.choice([*guardianship, None])
+            guardian = Guardian(
+                first_name=fake.first_name(), last_name=fake.last_name(),
+                organisation_id=service.id if service else None,
+                phone=fake.phone_number(), email=fake.email() if service else "",
+                address=service.address if service else fake.street_address(),
+            )
+            session.add(guardian)
+            session.flush()
+        birth = fake.date_of_birth(minimum_age=20, maximum_age=68)
+        applicant = Applicant(
+            first_name=fake.first_name(), last_name=fake.last_name(), birth_date=birth,
+            phone=fake.phone_number(), email=fake.email() if rng.random() < 0.5 else "",
+            address=f"{fake.street_address()}, {rng.choice(town_names)}",
+            care_team_id=rng.choice(teams).id, protection_measure=measure,
+            guardian_id=guardian.id if guardian else None,
+        )
+        applicants.append(applicant)
+    session.add_all(applicants)
+    session.flush()
+    for applicant in applicants:
+        _audit_created(session, applicant, "applicant", f"{applicant.first_name[0]}. {applicant.last_name[0]}.")
+    commit(session)
+
+    demo_accounts: list[DemoAccount] = []
+
+    def account(role: Role, login: str, name: str, bound_to: str = "", **binding: int) -> None:
+        accounts.create_user(session, None, accounts.UserInput(
+            login=login, display_name=name, email=f"{login}@demo.example.org", role=role.value,
+            password=DEMO_PASSWORD, **binding,
+        ))
+        demo_accounts.append(DemoAccount(role, login, DEMO_PASSWORD, name, bound_to))
+
+    account(Role.COORDINATOR, "coordination", "Claire Dubois (coordinatrice)")
+    account(Role.CARE_TEAM, "soignant.ronchin", "Karim Benali (infirmier)", teams[0].name, care_team_id=teams[0].id)
+    account(Role.CARE_TEAM, "soignant.mons", "Sophie Lefebvre (assistante sociale)", teams[1].name,
+            care_team_id=teams[1].id)
+    account(Role.CHAIR, "presidence.ronchin", "Jean-Marc Delattre (adjoint au maire)", "Ronchin",
+            town_id=towns["Ronchin"].id)
+    account(Role.CHAIR, "presidence.mons", "Nadia Haddad (adjointe au maire)", "Mons-en-Barœul",
+            town_id=towns["Mons-en-Barœul"].id)
+    account(Role.MEMBER, "membre.unafam", "Bernard Caron (UNAFAM)")
+    account(Role.TREASURER, "tresorerie", "Martine Vasseur (trésorière)")
+    account(Role.LANDLORD, "bailleur.hme", "Olivier Lambert (Habitat Métropole Est)", landlords[0].name,
+            organisation_id=landlords[0].id)
+    return DemoResult(demo_accounts, len(towns), len(places), len(applicants))
+

@@ -1,0 +1,77 @@
+"""User accounts, their role, and the failed logins that throttle guessing."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from commission.db import Base, utcnow
+from commission.models.reference import CareTeam, Organisation, Town
+from commission.models.types import str_enum
+
+
+class Role(enum.Enum):
+    COORDINATOR = "coordinator"
+    CARE_TEAM = "care_team"
+    CHAIR = "chair"
+    MEMBER = "member"
+    TREASURER = "treasurer"
+    LANDLORD = "landlord"
+
+
+def new_session_nonce() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(Base):
+    """Someone who logs in. One role per account; the role's binding (team, town, landlord) is set."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint(
+            "(role = 'care_team') = (care_team_id IS NOT NULL)", name="care_team_binding"
+        ),
+        CheckConstraint("(role = 'chair') = (town_id IS NOT NULL)", name="chair_binding"),
+        CheckConstraint("(role = 'landlord') = (organisation_id IS NOT NULL)", name="landlord_binding"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(80), unique=True, doc="Lower-case login name.")
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255), doc="Argon2id hash.")
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
+    care_team_id: Mapped[int | None] = mapped_column(ForeignKey("care_team.id"))
+    town_id: Mapped[int | None] = mapped_column(ForeignKey("town.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    active: Mapped[bool] = mapped_column(default=True, doc="A disabled account cannot log in.")
+    session_nonce: Mapped[str] = mapped_column(
+        String(64), default=new_session_nonce,
+        doc="Changes when the password changes or the account is disabled: older sessions end.",
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime | None]
+
+    care_team: Mapped[CareTeam | None] = relationship()
+    town: Mapped[Town | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+
+
+class LoginFailure(Base):
+    """A failed login, kept in the database so that throttling holds across server processes."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        Index("ix_login_failure_login_key_at", "login_key", "at"),
+        Index("ix_login_failure_remote_addr_at", "remote_addr", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login_key: Mapped[str] = mapped_column(String(80), doc="The login as typed, lower-cased.")
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)

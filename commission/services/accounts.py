@@ -1,0 +1,265 @@
+"""Accounts: login with throttling, password changes, and the coordinator's user administration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from commission import policy
+from commission.config import Settings
+from commission.db import utcnow
+from commission.errors import CommissionError, InvalidInput, NotFound
+from commission.i18n import Message, msg
+from commission.models.accounts import LoginFailure, Role, User, new_session_nonce
+from commission.models.reference import CareTeam, Organisation, OrganisationKind, Town
+from commission.services import audit
+from commission.services.unit import commit
+
+# Argon2id with the library's recommended parameters; tests may swap in a cheaper hasher.
+hasher = PasswordHasher()
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 512
+REMOTE_ADDR_MAX_FAILURES = 50
+
+
+class LoginRefused(CommissionError):
+    """The same refusal whether the account exists or not."""
+
+    status = 401
+
+
+LOGIN_FAILED = msg("Unknown login or wrong password.")
+
+
+def normalise_login(login: str) -> str:
+    return login.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return hasher.hash(password)
+
+
+_dummy_hashes: dict[int, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash to verify against when the login is unknown, so that it costs as much as a wrong password."""
+    key = id(hasher)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = hasher.hash("not a password of anyone")
+    return _dummy_hashes[key]
+
+
+def _password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _throttled(session: Session, settings: Settings, login_key: str, remote_addr: str) -> bool:
+    since = utcnow() - timedelta(minutes=settings.login_window_minutes)
+    by_login = session.execute(
+        select(func.count()).where(LoginFailure.login_key == login_key, LoginFailure.at >= since)
+    ).scalar_one()
+    if by_login >= settings.login_max_failures:
+        return True
+    if not remote_addr:
+        return False
+    by_addr = session.execute(
+        select(func.count()).where(LoginFailure.remote_addr == remote_addr, LoginFailure.at >= since)
+    ).scalar_one()
+    return by_addr >= REMOTE_ADDR_MAX_FAILURES
+
+
+def authenticate(
+    session: Session, settings: Settings, login: str, password: str, remote_addr: str = ""
+) -> User:
+    """Return the user whose login and password match, or raise :class:`LoginRefused`.
+
+    Failures are kept in the database, so the limit holds across server processes. The refusal
+    never says whether the account exists.
+    """
+    login_key = normalise_login(login)[:80]
+    if _throttled(session, settings, login_key, remote_addr):
+        raise LoginRefused(
+            msg(
+                "Too many failed attempts. Wait %(minutes)s minutes before trying again.",
+                minutes=settings.login_window_minutes,
+            )
+        )
+    user = session.execute(select(User).where(User.login == login_key)).scalar_one_or_none()
+    password = password[:MAX_PASSWORD_LENGTH]
+    if user is None:
+        _password_matches(_dummy_hash(), password)
+        matched = False
+    else:
+        matched = _password_matches(user.password_hash, password) and user.active
+    if not matched:
+        session.add(LoginFailure(login_key=login_key, remote_addr=remote_addr[:64]))
+        session.execute(delete(LoginFailure).where(LoginFailure.at < utcnow() - timedelta(days=1)))
+        commit(session)
+        raise LoginRefused(LOGIN_FAILED)
+    assert user is not None
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    session.execute(delete(LoginFailure).where(LoginFailure.login_key == login_key))
+    audit.record(session, user, "account.login", "user", user.id, {"remote_addr": remote_addr})
+    commit(session)
+    return user
+
+
+def session_user(session: Session, user_id: object, nonce: object) -> User | None:
+    """The user a browser session belongs to, if that session is still valid."""
+    if not isinstance(user_id, int) or not isinstance(nonce, str):
+        return None
+    user = session.get(User, user_id)
+    if user is None or not user.active or user.session_nonce != nonce:
+        return None
+    return user
+
+
+def record_logout(session: Session, user: User) -> None:
+    audit.record(session, user, "account.logout", "user", user.id)
+    commit(session)
+
+
+def password_problems(password: str) -> list[Message]:
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(
+            msg("The password must have at least %(count)s characters.", count=MIN_PASSWORD_LENGTH)
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        problems.append(msg("The password is too long."))
+    return problems
+
+
+def change_password(session: Session, user: User, current: str, new: str, confirm: str) -> None:
+    """The user changes their own password; their other sessions end."""
+    policy.require(user, policy.Action.USE_APP)
+    errors: dict[str, list[Message]] = {}
+    if not _password_matches(user.password_hash, current[:MAX_PASSWORD_LENGTH]):
+        errors["current_password"] = [msg("The current password is wrong.")]
+    problems = password_problems(new)
+    if problems:
+        errors["new_password"] = problems
+    elif new != confirm:
+        errors["confirm_password"] = [msg("The two new passwords differ.")]
+    elif new == current:
+        errors["new_password"] = [msg("The new password must differ from the current one.")]
+    if errors:
+        raise InvalidInput(errors)
+    user.password_hash = hash_password(new)
+    user.password_changed_at = utcnow()
+    user.session_nonce = new_session_nonce()
+    audit.record(session, user, "account.password_changed", "user", user.id)
+    commit(session)
+
+
+@dataclass
+class UserInput:
+    login: str
+    display_name: str
+    email: str
+    role: str
+    password: str
+    care_team_id: int | None = None
+    town_id: int | None = None
+    organisation_id: int | None = None
+
+
+def _validate_binding(session: Session, data: UserInput, errors: dict[str, list[Message]]) -> Role | None:
+    try:
+        role = Role(data.role)
+    except ValueError:
+        errors["role"] = [msg("Choose a role.")]
+        return None
+    if role is Role.CARE_TEAM:
+        if data.care_team_id is None or session.get(CareTeam, data.care_team_id) is None:
+            errors["care_team_id"] = [msg("A care-team member must belong to a care team.")]
+    if role is Role.CHAIR:
+        if data.town_id is None or session.get(Town, data.town_id) is None:
+            errors["town_id"] = [msg("A chair must be bound to a town.")]
+    if role is Role.LANDLORD:
+        organisation = session.get(Organisation, data.organisation_id) if data.organisation_id else None
+        if organisation is None or organisation.kind is not OrganisationKind.LANDLORD:
+            errors["organisation_id"] = [msg("A landlord representative must be bound to a landlord.")]
+    return role
+
+
+def create_user(session: Session, actor: User | None, data: UserInput) -> User:
+    """Create an account. ``actor`` is None only for the command line run by an administrator."""
+    if actor is not None:
+        policy.require(actor, policy.Action.MANAGE_USERS)
+    errors: dict[str, list[Message]] = {}
+    login = normalise_login(data.login)
+    if not login or len(login) > 80 or not all(c.isalnum() or c in "._-@" for c in login):
+        errors["login"] = [msg("A login is 1 to 80 letters, digits, dots, dashes or underscores.")]
+    elif session.execute(select(User.id).where(User.login == login)).first() is not None:
+        errors["login"] = [msg("This login is already taken.")]
+    display_name = data.display_name.strip()
+    if not display_name or len(display_name) > 200:
+        errors["display_name"] = [msg("Give the person's name (at most 200 characters).")]
+    if data.email and ("@" not in data.email or len(data.email) > 200):
+        errors["email"] = [msg("This e-mail address is not valid.")]
+    problems = password_problems(data.password)
+    if problems:
+        errors["password"] = problems
+    role = _validate_binding(session, data, errors)
+    if errors or role is None:
+        raise InvalidInput(errors)
+    user = User(
+        login=login,
+        display_name=display_name,
+        email=data.email.strip(),
+        password_hash=hash_password(data.password),
+        role=role,
+        care_team_id=data.care_team_id if role is Role.CARE_TEAM else None,
+        town_id=data.town_id if role is Role.CHAIR else None,
+        organisation_id=data.organisation_id if role is Role.LANDLORD else None,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session, actor, "user.created", "user", user.id,
+        {"login": login, "role": role.value}, actor_name=None if actor else "command line",
+    )
+    commit(session)
+    return user
+
+
+def set_active(session: Session, actor: User, user_id: int, active: bool) -> User:
+    """Enable or disable an account; disabling ends its open sessions at once."""
+    policy.require(actor, policy.Action.MANAGE_USERS)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    if user.id == actor.id and not active:
+        raise InvalidInput({"": [msg("You cannot disable your own account.")]})
+    if user.active != active:
+        user.active = active
+        user.session_nonce = new_session_nonce()
+        audit.record(session, actor, "user.enabled" if active else "user.disabled", "user", user.id)
+        commit(session)
+    return user
+
+
+def list_users(session: Session, actor: User) -> list[User]:
+    policy.require(actor, policy.Action.MANAGE_USERS)
+    return list(session.execute(select(User).order_by(User.role, User.login)).scalars())
+
+
+def get_user(session: Session, actor: User, user_id: int) -> User:
+    policy.require(actor, policy.Action.MANAGE_USERS)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user

@@ -1,0 +1,103 @@
+"""The council's reference data: towns, partner organisations, care teams, and the stock of places."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from commission import policy
+from commission.errors import NotFound
+from commission.models.accounts import User
+from commission.models.housing import Place, PlaceKind
+from commission.models.reference import CareTeam, Organisation, OrganisationKind, Town
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    towns: list[Town]
+    organisations: list[Organisation]
+    care_teams: list[CareTeam]
+
+
+def reference_data(session: Session, actor: User) -> ReferenceData:
+    policy.require(actor, policy.Action.VIEW_REFERENCE)
+    return ReferenceData(
+        towns=list(session.execute(select(Town).order_by(Town.name)).scalars()),
+        organisations=list(
+            session.execute(
+                select(Organisation).options(joinedload(Organisation.town))
+                .order_by(Organisation.kind, Organisation.name)
+            ).scalars()
+        ),
+        care_teams=list(
+            session.execute(
+                select(CareTeam).options(joinedload(CareTeam.town), joinedload(CareTeam.organisation))
+                .order_by(CareTeam.name)
+            ).scalars()
+        ),
+    )
+
+
+def choices(session: Session) -> tuple[list[Town], list[CareTeam], list[Organisation]]:
+    """Towns, care teams and landlords, to fill the choice lists of forms."""
+    return (
+        list(session.execute(select(Town).order_by(Town.name)).scalars()),
+        list(session.execute(select(CareTeam).order_by(CareTeam.name)).scalars()),
+        list(
+            session.execute(
+                select(Organisation).where(Organisation.kind == OrganisationKind.LANDLORD)
+                .order_by(Organisation.name)
+            ).scalars()
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class PlaceFilter:
+    kind: PlaceKind | None = None
+    town_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PlaceSummary:
+    kind: PlaceKind
+    count: int
+
+
+def list_places(session: Session, actor: User, place_filter: PlaceFilter | None = None) -> list[Place]:
+    policy.require(actor, policy.Action.VIEW_PLACES)
+    place_filter = place_filter or PlaceFilter()
+    query = (
+        select(Place)
+        .where(policy.place_scope(actor))
+        .options(joinedload(Place.town), joinedload(Place.organisation))
+        .order_by(Place.kind, Place.reference)
+    )
+    if place_filter.kind is not None:
+        query = query.where(Place.kind == place_filter.kind)
+    if place_filter.town_id is not None:
+        query = query.where(Place.town_id == place_filter.town_id)
+    return list(session.execute(query).scalars())
+
+
+def place_counts(session: Session, actor: User) -> list[PlaceSummary]:
+    policy.require(actor, policy.Action.VIEW_PLACES)
+    rows = session.execute(
+        select(Place.kind, func.count()).where(policy.place_scope(actor), Place.active)
+        .group_by(Place.kind).order_by(Place.kind)
+    )
+    return [PlaceSummary(kind, count) for kind, count in rows]
+
+
+def get_place(session: Session, actor: User, place_id: int) -> Place:
+    policy.require(actor, policy.Action.VIEW_PLACES)
+    place = session.execute(
+        select(Place).where(Place.id == place_id)
+        .options(joinedload(Place.town), joinedload(Place.organisation))
+    ).scalar_one_or_none()
+    if place is None:
+        raise NotFound()
+    policy.require(actor, policy.Action.VIEW_PLACES, place)
+    return place

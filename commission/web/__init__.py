@@ -1,0 +1,61 @@
+"""The web interface: an app factory, one blueprint per area."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import Engine
+
+from commission.config import Settings, load_settings
+from commission.db import make_engine, make_session_factory
+from commission.resources import static_dir, templates_dir
+
+csrf = CSRFProtect()
+
+
+def create_app(
+    settings: Settings | None = None, *, engine: Engine | None = None, testing: bool = False,
+    **overrides: Any,
+) -> Flask:
+    settings = settings or load_settings()
+    app = Flask(
+        "commission",
+        template_folder=str(templates_dir()),
+        static_folder=str(static_dir()),
+        instance_path=str(settings.instance_path),
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        TESTING=testing,
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        SESSION_COOKIE_NAME="commission_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=not settings.development,
+        # The cookie outlives the idle timeout, so that an idle user is told why they must log in again.
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        WTF_CSRF_TIME_LIMIT=None,  # the session's own idle timeout bounds a token's life
+        WTF_CSRF_SSL_STRICT=not settings.development,
+        BABEL_DEFAULT_LOCALE="fr",
+        BABEL_DEFAULT_TIMEZONE="Europe/Paris",
+    )
+    app.config.update(overrides)
+    app.extensions["commission.settings"] = settings
+    engine = engine or make_engine(settings.database_url)
+    app.extensions["commission.engine"] = engine
+    app.extensions["commission.sessions"] = make_session_factory(engine)
+
+    csrf.init_app(app)
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    from commission.web import admin, auth, errors, i18n, main, places, shell
+
+    i18n.init_app(app)
+    shell.init_app(app)
+    errors.init_app(app)
+    for blueprint in (auth.bp, main.bp, admin.bp, places.bp):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,107 @@
+"""The coordinator's administration: accounts and the audit trail."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from commission import policy
+from commission.errors import InvalidInput
+from commission.services import accounts, audit, reference
+from commission.web.forms import attach_errors, optional_int
+from commission.web.labels import ROLE_LABELS
+from commission.web.shell import db, login_required, require_user
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+
+class UserForm(FlaskForm):
+    login = StringField(_l("Login"), validators=[DataRequired(), Length(max=80)])
+    display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=[])
+    care_team_id = SelectField(_l("Care team (care-team members)"), choices=[], validate_choice=False)
+    town_id = SelectField(_l("Town (chairs)"), choices=[], validate_choice=False)
+    organisation_id = SelectField(_l("Landlord (landlord representatives)"), choices=[], validate_choice=False)
+    password = PasswordField(_l("Initial password"), validators=[DataRequired()])
+
+
+def _fill_choices(form: UserForm) -> None:
+    towns, teams, landlords = reference.choices(db())
+    none = [("", _("(none)"))]
+    form.role.choices = [(role.value, str(label)) for role, label in ROLE_LABELS.items()]
+    form.care_team_id.choices = none + [(str(team.id), team.name) for team in teams]
+    form.town_id.choices = none + [(str(town.id), town.name) for town in towns]
+    form.organisation_id.choices = none + [(str(org.id), org.name) for org in landlords]
+
+
+@bp.get("/users")
+@login_required
+def users() -> ResponseReturnValue:
+    return render_template("admin/users.html", users=accounts.list_users(db(), require_user()))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@login_required
+def new_user() -> ResponseReturnValue:
+    actor = require_user()
+    policy.require(actor, policy.Action.MANAGE_USERS)
+    form = UserForm()
+    _fill_choices(form)
+    general: list[str] = []
+    if form.validate_on_submit():
+        data = accounts.UserInput(
+            login=form.login.data or "",
+            display_name=form.display_name.data or "",
+            email=form.email.data or "",
+            role=form.role.data or "",
+            password=form.password.data or "",
+            care_team_id=optional_int(form.care_team_id.data),
+            town_id=optional_int(form.town_id.data),
+            organisation_id=optional_int(form.organisation_id.data),
+        )
+        try:
+            user = accounts.create_user(db(), actor, data)
+        except InvalidInput as invalid:
+            general = attach_errors(form, invalid)
+        else:
+            flash(_("The account %(login)s has been created.", login=user.login), "success")
+            return redirect(url_for("admin.users"))
+    status = 400 if form.errors or general else 200
+    return render_template("admin/user_form.html", form=form, general=general), status
+
+
+@bp.post("/users/<int:user_id>/active")
+@login_required
+def set_active(user_id: int) -> ResponseReturnValue:
+    active = request.form.get("active") == "1"
+    try:
+        user = accounts.set_active(db(), require_user(), user_id, active)
+    except InvalidInput as invalid:
+        for message in invalid.errors.get("", []):
+            flash(message.render(_), "error")
+        return redirect(url_for("admin.users"))
+    if active:
+        flash(_("The account %(login)s is enabled.", login=user.login), "success")
+    else:
+        flash(_("The account %(login)s is disabled; its sessions have ended.", login=user.login), "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/audit", endpoint="audit")
+@login_required
+def audit_trail() -> ResponseReturnValue:
+    page_number = optional_int(request.args.get("page")) or 1
+    page = audit.list_entries(
+        db(), require_user(), page=page_number,
+        object_type=request.args.get("object_type") or None,
+        object_id=request.args.get("object_id") or None,
+    )
+    return render_template("admin/audit.html", page=page)
+
