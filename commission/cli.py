@@ -62,7 +62,10 @@ def _settings(ctx: click.Context, environment: str | None = None) -> Settings:
 
 
 def _engine(settings: Settings) -> Engine:
-    return make_engine(settings.database_url)
+    """An engine whose connections are closed when the command ends."""
+    engine = make_engine(settings.database_url)
+    click.get_current_context().call_on_close(engine.dispose)
+    return engine
 
 
 @click.group(cls=CommissionGroup)

@@ -122,19 +122,19 @@ def build_demo(session: Session, *, seed: int = 2026, scale: int = 1) -> DemoRes
 
     town_names = list(towns)
     for index in range(47):
-        town = town_names[index % len(town_names)] if index < 42 else rng.choice(town_names)
+        town_name = town_names[index % len(town_names)] if index < 42 else rng.choice(town_names)
         rooms = rng.choice([1, 1, 1, 2, 2, 3])
         surface = {1: rng.randint(26, 38), 2: rng.randint(40, 55), 3: rng.randint(58, 70)}[rooms]
         rent = round(surface * rng.uniform(5.6, 7.2), 2)
         floor = rng.choice([0, 0, 1, 2, 3, 4])
         add_place(
-            PlaceKind.APARTMENT, town, landlords[index % len(landlords)],
+            PlaceKind.APARTMENT, town_name, landlords[index % len(landlords)],
             f"{rng.randint(1, 220)} {rng.choice(STREETS)}, appt {rng.randint(1, 40)}",
             rooms, surface, rent, round(rng.uniform(35, 90), 2), rent, floor, floor == 0 and rng.random() < 0.4,
         )
-    for org, town, count in hostels:
+    for org, hostel_town, count in hostels:
         for _ in range(count):
-            add_place(PlaceKind.HOSTEL_PLACE, town, org, org.address, 0, rng.randint(14, 20),
+            add_place(PlaceKind.HOSTEL_PLACE, hostel_town, org, org.address, 0, rng.randint(14, 20),
                       rng.uniform(380, 460), rng.uniform(20, 40), 350, rng.choice([0, 1]), True)
     for _ in range(4):
         add_place(PlaceKind.TRANSITIONAL_PLACE, RECEPTION_STRUCTURE[1], structure, structure.address, 1,
@@ -148,9 +148,9 @@ def build_demo(session: Session, *, seed: int = 2026, scale: int = 1) -> DemoRes
     for place in places:
         _audit_created(session, place, "place", place.reference)
 
-    teams = []
-    for name, town in CARE_TEAMS:
-        team = CareTeam(name=name, organisation_id=hospital.id, town_id=towns[town].id,
+    teams: list[CareTeam] = []
+    for name, team_town in CARE_TEAMS:
+        team = CareTeam(name=name, organisation_id=hospital.id, town_id=towns[team_town].id,
                         phone=fake.phone_number(), email=f"equipe{len(teams) + 1}@epsm.example.org")
         session.add(team)
         session.flush()

@@ -8,7 +8,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from commission import policy
 from commission.config import Settings
@@ -26,6 +26,10 @@ hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 512
 REMOTE_ADDR_MAX_FAILURES = 50
+
+
+# What an account is bound to, loaded with it: pages show it.
+_BINDINGS = (joinedload(User.care_team), joinedload(User.town), joinedload(User.organisation))
 
 
 class LoginRefused(CommissionError):
@@ -120,7 +124,7 @@ def session_user(session: Session, user_id: object, nonce: object) -> User | Non
     """The user a browser session belongs to, if that session is still valid."""
     if not isinstance(user_id, int) or not isinstance(nonce, str):
         return None
-    user = session.get(User, user_id)
+    user = session.get(User, user_id, options=_BINDINGS)
     if user is None or not user.active or user.session_nonce != nonce:
         return None
     return user
@@ -182,12 +186,10 @@ def _validate_binding(session: Session, data: UserInput, errors: dict[str, list[
     except ValueError:
         errors["role"] = [msg("Choose a role.")]
         return None
-    if role is Role.CARE_TEAM:
-        if data.care_team_id is None or session.get(CareTeam, data.care_team_id) is None:
-            errors["care_team_id"] = [msg("A care-team member must belong to a care team.")]
-    if role is Role.CHAIR:
-        if data.town_id is None or session.get(Town, data.town_id) is None:
-            errors["town_id"] = [msg("A chair must be bound to a town.")]
+    if role is Role.CARE_TEAM and (data.care_team_id is None or session.get(CareTeam, data.care_team_id) is None):
+        errors["care_team_id"] = [msg("A care-team member must belong to a care team.")]
+    if role is Role.CHAIR and (data.town_id is None or session.get(Town, data.town_id) is None):
+        errors["town_id"] = [msg("A chair must be bound to a town.")]
     if role is Role.LANDLORD:
         organisation = session.get(Organisation, data.organisation_id) if data.organisation_id else None
         if organisation is None or organisation.kind is not OrganisationKind.LANDLORD:
@@ -254,7 +256,9 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
 
 def list_users(session: Session, actor: User) -> list[User]:
     policy.require(actor, policy.Action.MANAGE_USERS)
-    return list(session.execute(select(User).order_by(User.role, User.login)).scalars())
+    return list(
+        session.execute(select(User).options(*_BINDINGS).order_by(User.role, User.login)).scalars()
+    )
 
 
 def get_user(session: Session, actor: User, user_id: int) -> User:

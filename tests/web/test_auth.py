@@ -147,7 +147,8 @@ def test_throttling_also_applies_to_unknown_accounts(client: FlaskClient, world:
 def test_password_change_asks_for_the_current_password(client: FlaskClient, world: World) -> None:
     login(client, "member")
     response = post_form(client, "/account/password", {
-        "current_password": "not it", "new_password": "a brand new passphrase", "confirm_password": "a brand new passphrase",
+        "current_password": "not it", "new_password": "a brand new passphrase",
+        "confirm_password": "a brand new passphrase",
     })
     assert response.status_code == 400
     assert "Le mot de passe actuel est erroné." in response.get_data(as_text=True)

@@ -1,0 +1,96 @@
+"""The `commission` command, as an operator uses it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from commission.cli import main
+from tests.conftest import is_postgres
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> str:
+    monkeypatch.setenv("COMMISSION_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("COMMISSION_DATABASE_URL", database_url)
+    monkeypatch.delenv("COMMISSION_SECRET_KEY", raising=False)
+    monkeypatch.delenv("COMMISSION_ENV", raising=False)
+    return database_url
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def test_init_is_idempotent(env: str) -> None:
+    first = run("init")
+    second = run("init")
+    assert first[0] == second[0] == 0
+    assert "database ready at revision" in second[1]
+
+
+def test_db_check_passes_on_a_migrated_database(env: str) -> None:
+    code, output = run("db", "check")
+    assert code == 0, output
+    assert "schema matches the models" in output
+
+
+def test_demo_prints_one_account_per_line_for_every_role(env: str) -> None:
+    code, output = run("demo", "--no-serve", "--seed", "7")
+    assert code == 0, output
+    lines = output.splitlines()
+    start = lines.index("demo accounts (role, login, password):")
+    accounts = [line.split() for line in lines[start + 1:] if line.strip()]
+    roles = {fields[0] for fields in accounts}
+    assert roles == {"coordinator", "care_team", "chair", "member", "treasurer", "landlord"}
+    assert all(len(fields) == 3 for fields in accounts)
+    assert "6 towns, 73 places" in output
+    code, output = run("audit", "verify")
+    assert code == 0, output
+
+
+def test_user_add_creates_an_account_and_refuses_bad_input(env: str) -> None:
+    code, output = run("user", "add", "--login", "alice", "--name", "Alice Martin", "--role", "treasurer",
+                       "--password", "a long enough password")
+    assert code == 0, output
+    code, output = run("user", "add", "--login", "alice", "--name", "Alice Bis", "--role", "treasurer",
+                       "--password", "short")
+    assert code == 1
+    assert "Traceback" not in output
+    assert "login" in output and "password" in output
+
+
+def test_user_add_refuses_a_care_team_member_without_a_team(env: str) -> None:
+    code, output = run("user", "add", "--login", "bob", "--name", "Bob", "--role", "care_team",
+                       "--password", "a long enough password")
+    assert code == 1 and "care_team_id" in output
+
+
+def test_an_unreachable_database_gives_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("COMMISSION_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("COMMISSION_DATABASE_URL", "postgresql+psycopg://nobody:secret@127.0.0.1:1/nowhere")
+    code, output = run("db", "upgrade")
+    assert code == 3
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("commission: cannot reach the database")
+    assert "secret" not in output
+
+
+def test_serve_refuses_to_start_without_a_secret_key_in_production(env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMMISSION_ENV", "production")
+    code, output = run("serve")
+    assert code == 2
+    assert "COMMISSION_SECRET_KEY" in output
+
+
+def test_serve_refuses_a_database_that_is_not_migrated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    if is_postgres():
+        pytest.skip("uses a fresh SQLite file")
+    monkeypatch.setenv("COMMISSION_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("COMMISSION_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    monkeypatch.setenv("COMMISSION_SECRET_KEY", "k" * 40)
+    code, output = run("serve")
+    assert code == 1 and "commission db upgrade" in output

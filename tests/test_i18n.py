@@ -1,0 +1,65 @@
+"""The interface is fully translated into French, and the compiled catalogues are current."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "commission" / "translations"
+
+
+def catalogue(locale: str):  # type: ignore[no-untyped-def]
+    with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        return read_po(handle, locale=locale)
+
+
+def test_every_text_of_the_code_and_templates_is_in_the_catalogue(tmp_path: Path) -> None:
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "N_",
+         "-k", "msg", "--no-location", "-o", str(pot), "."],
+        cwd=ROOT, check=True, capture_output=True,
+    )
+    with pot.open("rb") as handle:
+        extracted = {message.id for message in read_po(handle) if message.id}
+    known = {message.id for message in catalogue("fr") if message.id}
+    missing = extracted - known
+    assert not missing, f"run scripts/i18n.sh; not in the catalogue: {sorted(missing)[:10]}"
+
+
+def test_every_french_text_is_translated() -> None:
+    untranslated = [message.id for message in catalogue("fr") if message.id and not message.string]
+    fuzzy = [message.id for message in catalogue("fr") if message.id and message.fuzzy]
+    assert not untranslated and not fuzzy, (untranslated[:10], fuzzy[:10])
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_compiled_catalogues_match_their_sources(locale: str) -> None:
+    source = {m.id: m.string for m in catalogue(locale) if m.id and m.string}
+    with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.mo").open("rb") as handle:
+        compiled = {m.id: m.string for m in read_mo(handle) if m.id}
+    assert compiled == source, "run scripts/i18n.sh to compile the catalogues"
+
+
+def test_placeholders_survive_translation() -> None:
+    import re
+
+    pattern = re.compile(r"%\(\w+\)s")
+    for message in catalogue("fr"):
+        if message.id and message.string:
+            assert sorted(pattern.findall(str(message.id))) == sorted(pattern.findall(str(message.string))), message.id
+
+
+def test_domain_messages_render_in_both_languages() -> None:
+    from commission.i18n import msg, translations
+
+    message = msg("The password must have at least %(count)s characters.", count=12)
+    assert message.render(translations("fr").gettext) == "Le mot de passe doit compter au moins 12 caractères."
+    assert message.render(translations("en").gettext) == "The password must have at least 12 characters."
+    assert str(message).startswith("Le mot de passe")

@@ -1,0 +1,74 @@
+"""Alembic is the schema's only source: the models and the migrations agree, and every step reverses."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from commission import migrate
+from commission.db import make_engine
+from tests.conftest import PG_URL, is_postgres
+
+
+@pytest.fixture
+def empty_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A database with nothing in it: a new SQLite file, or a new PostgreSQL database."""
+    if not is_postgres():
+        engine = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+        yield engine
+        engine.dispose()
+        return
+    name = f"commission_migrations_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def test_models_and_migrations_agree(engine: Engine) -> None:
+    assert migrate.current_revision(engine) == migrate.head_revision(engine)
+    assert migrate.schema_differences(engine) == []
+
+
+def test_empty_to_head_to_base_to_head(empty_engine: Engine) -> None:
+    migrate.upgrade(empty_engine)
+    tables = set(inspect(empty_engine).get_table_names())
+    assert {"town", "place", "user_account", "audit_entry"} <= tables
+    migrate.downgrade(empty_engine, "base")
+    assert set(inspect(empty_engine).get_table_names()) <= {"alembic_version"}
+    migrate.upgrade(empty_engine)
+    assert migrate.schema_differences(empty_engine) == []
+
+
+def test_every_revision_steps_down_and_up(empty_engine: Engine) -> None:
+    migrate.upgrade(empty_engine)
+    head = migrate.head_revision(empty_engine)
+    script = migrate.ScriptDirectory.from_config(migrate.alembic_config(empty_engine))
+    for revision in script.walk_revisions():
+        migrate.downgrade(empty_engine, revision.down_revision or "base")
+        migrate.upgrade(empty_engine, revision.revision)
+        migrate.upgrade(empty_engine, head or "head")
+    assert migrate.schema_differences(empty_engine) == []
+
+
+def test_constraints_follow_the_naming_convention(engine: Engine) -> None:
+    inspector = inspect(engine)
+    for table in inspector.get_table_names():
+        if table == "alembic_version":
+            continue
+        for foreign_key in inspector.get_foreign_keys(table):
+            assert foreign_key["name"] and foreign_key["name"].startswith(f"fk_{table}_")
+        for unique in inspector.get_unique_constraints(table):
+            assert unique["name"] and unique["name"].startswith(f"uq_{table}_")
