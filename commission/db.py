@@ -2,8 +2,8 @@
 
 SQLite is the embedded default, PostgreSQL (psycopg 3) the multi-user deployment; the same code
 serves both. On SQLite every connection turns foreign keys on, uses WAL and a busy timeout, and the
-driver's legacy transaction handling is replaced so that a transaction really begins (``BEGIN
-IMMEDIATE``) before its first read, as it does on PostgreSQL.
+driver's legacy transaction handling is replaced so that a transaction really begins (``BEGIN``)
+before its first read, as it does on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -75,9 +75,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # IMMEDIATE takes the write lock at once: concurrent writers wait (busy timeout) instead of
-        # failing when a read transaction tries to become a write one.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A deferred BEGIN: readers never block writers (WAL). Two transactions that read and then
+        # write overlapping in time cannot both commit: the second gets SQLITE_BUSY, which the
+        # services report as "changed meanwhile" (commission.services.unit).
+        connection.exec_driver_sql("BEGIN")
 
 
 def make_engine(database_url: str, **kwargs: Any) -> Engine:

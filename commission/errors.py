@@ -48,4 +48,10 @@ class ConcurrentChange(CommissionError):
 
 
 class TransitionRefused(CommissionError):
+    """A workflow step refused: not possible from the current state, or a guard said no (with why)."""
+
     status = 409
+
+    def __init__(self, message: Message, *more: Message) -> None:
+        super().__init__(message)
+        self.messages = [message, *more]

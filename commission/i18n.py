@@ -30,10 +30,22 @@ class Message:
 
     def render(self, gettext: Callable[[str], str]) -> str:
         text = gettext(self.msgid)
-        return text % dict(self.params) if self.params else text
+        if not self.params:
+            return text
+        return text % {name: _render_param(value, gettext) for name, value in self.params.items()}
 
     def __str__(self) -> str:
         return self.render(translations(DEFAULT_LOCALE).gettext)
+
+
+def _render_param(value: object, gettext: Callable[[str], str]) -> object:
+    """Nested messages and lists of message ids are translated too."""
+    if isinstance(value, Message):
+        return value.render(gettext)
+    if isinstance(value, list | tuple):
+        return ", ".join(gettext(item) if isinstance(item, str) else str(_render_param(item, gettext))
+                         for item in value)
+    return value
 
 
 def msg(msgid: str, **params: object) -> Message:

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, false, true
 
 from commission.errors import Forbidden
 from commission.models.accounts import Role, User
+from commission.models.cases import Case
 from commission.models.housing import Place
 
 
@@ -22,6 +23,15 @@ class Action(enum.Enum):
     VIEW_AUDIT = "view_audit"
     VIEW_REFERENCE = "view_reference"
     VIEW_PLACES = "view_places"
+    VIEW_CASES = "view_cases"
+    CREATE_CASE = "create_case"
+    EDIT_CASE = "edit_case"
+    VIEW_MEDICAL = "view_medical"
+    EDIT_MEDICAL = "edit_medical"
+    ATTACH_DOCUMENT = "attach_document"
+    FIRE_CASE = "fire_case"
+    VIEW_ALL_CASES = "view_all_cases"
+    VIEW_WORKFLOW = "view_workflow"
 
 
 ALL_ROLES = frozenset(Role)
@@ -32,7 +42,45 @@ ROLE_RULES: dict[Action, frozenset[Role]] = {
     Action.VIEW_AUDIT: frozenset({Role.COORDINATOR}),
     Action.VIEW_REFERENCE: frozenset({Role.COORDINATOR, Role.TREASURER, Role.CHAIR, Role.MEMBER}),
     Action.VIEW_PLACES: frozenset({Role.COORDINATOR, Role.TREASURER, Role.CHAIR, Role.MEMBER, Role.LANDLORD}),
+    # Case files: the care team of the person, and the coordinator. Nobody else opens a file; the
+    # commission sees what a hearing needs through the hearing's own pages.
+    Action.VIEW_CASES: frozenset({Role.COORDINATOR, Role.CARE_TEAM}),
+    Action.VIEW_ALL_CASES: frozenset({Role.COORDINATOR}),
+    Action.CREATE_CASE: frozenset({Role.COORDINATOR, Role.CARE_TEAM}),
+    Action.EDIT_CASE: frozenset({Role.COORDINATOR, Role.CARE_TEAM}),
+    Action.VIEW_MEDICAL: frozenset({Role.COORDINATOR, Role.CARE_TEAM}),
+    Action.EDIT_MEDICAL: frozenset({Role.CARE_TEAM}),
+    Action.ATTACH_DOCUMENT: frozenset({Role.COORDINATOR, Role.CARE_TEAM}),
+    Action.FIRE_CASE: frozenset({Role.COORDINATOR, Role.CARE_TEAM, Role.CHAIR}),
+    Action.VIEW_WORKFLOW: ALL_ROLES,
 }
+
+# Who may fire each trigger of the case machine (the coordinator may fire them all).
+CASE_TRIGGER_ROLES: dict[str, frozenset[Role]] = {
+    "submit": frozenset({Role.CARE_TEAM}),
+    "resubmit": frozenset({Role.CARE_TEAM}),
+    "return_incomplete": frozenset(),
+    "mark_ready": frozenset(),
+    "schedule": frozenset(),
+    "unschedule": frozenset(),
+    "hear": frozenset({Role.CHAIR}),
+    "allocate": frozenset({Role.CHAIR}),
+    "place_on_waiting_list": frozenset({Role.CHAIR}),
+    "defer": frozenset({Role.CHAIR}),
+    "refuse": frozenset({Role.CHAIR}),
+    "accept_offer": frozenset({Role.CARE_TEAM}),
+    "decline_offer": frozenset({Role.CARE_TEAM}),
+    "expire_offer": frozenset(),
+    "start_move_in": frozenset(),
+    "confirm_housed": frozenset(),
+    "start_exit": frozenset({Role.CARE_TEAM}),
+    "close": frozenset(),
+    "withdraw": frozenset({Role.CARE_TEAM}),
+    "reopen": frozenset(),
+}
+
+# Decisions are the hearing's: the chair records them, not through the case's own page.
+HEARING_TRIGGERS = frozenset({"hear", "allocate", "place_on_waiting_list", "defer", "refuse"})
 
 
 def _role_allows(user: User | None, action: Action) -> bool:
@@ -48,10 +96,33 @@ def place_scope(user: User) -> ColumnElement[bool]:
     return true()
 
 
+def case_scope(user: User) -> ColumnElement[bool]:
+    """The cases a user may open: all for the coordinator, their own team's for a care team."""
+    if not _role_allows(user, Action.VIEW_CASES):
+        return false()
+    if user.role is Role.CARE_TEAM:
+        return Case.care_team_id == user.care_team_id
+    return true()
+
+
 def _record_allows(user: User, action: Action, record: Any) -> bool:
     if isinstance(record, Place):
         return user.role is not Role.LANDLORD or record.organisation_id == user.organisation_id
+    if isinstance(record, Case):
+        if user.role is Role.COORDINATOR:
+            return True
+        if user.role is Role.CARE_TEAM:
+            return record.care_team_id == user.care_team_id
+        # A chair reaches a case only through the hearing it is on (checked by the hearing's service).
+        return action is Action.FIRE_CASE
     return True
+
+
+def can_fire(user: User | None, trigger: str, case: Case) -> bool:
+    if not can(user, Action.FIRE_CASE, case):
+        return False
+    assert user is not None
+    return user.role is Role.COORDINATOR or user.role in CASE_TRIGGER_ROLES.get(trigger, frozenset())
 
 
 def can(user: User | None, action: Action, record: Any = None) -> bool:

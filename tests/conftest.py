@@ -91,6 +91,12 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
+def fresh(session: Session) -> None:
+    """End the test's own transaction, so that its next read sees what the app has committed since
+    (on SQLite a transaction keeps reading the snapshot it began with)."""
+    session.rollback()
+
+
 @pytest.fixture(autouse=True)
 def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2id still, with small costs: the tests hash hundreds of passwords."""

@@ -98,6 +98,9 @@ def _load_user() -> Response | None:
         return None
     g.user = user
     session["seen"] = int(time.time())
+    # End the read transaction: the view's service starts its own, so that its reads and writes are
+    # as close together as they can be.
+    db().commit()
     return None
 
 
@@ -128,10 +131,12 @@ class NavItem:
 
 NAVIGATION = (
     NavItem("main.home", _l("Home"), policy.Action.USE_APP),
+    NavItem("cases.index", _l("Files"), policy.Action.VIEW_CASES),
     NavItem("places.index", _l("Places"), policy.Action.VIEW_PLACES),
     NavItem("places.reference", _l("Towns and partners"), policy.Action.VIEW_REFERENCE),
     NavItem("admin.users", _l("Accounts"), policy.Action.MANAGE_USERS),
     NavItem("admin.audit", _l("Audit trail"), policy.Action.VIEW_AUDIT),
+    NavItem("cases.workflow", _l("How a file moves"), policy.Action.VIEW_WORKFLOW),
 )
 
 

@@ -8,10 +8,17 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
 
+from commission.config import Settings
+from commission.services import cases
+from commission.storage import DocumentStore
+from tests.cases_helpers import new_case
 from tests.conftest import World, login, post_form
 
-ALL = {"coordinator", "care_a", "chair", "member", "treasurer", "landlord_a"}
+ALL = {"coordinator", "care_a", "care_b", "chair", "member", "treasurer", "landlord_a"}
+CASE_TEAM = {"coordinator", "care_a"}  # the file below belongs to care_a's team
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def everyone_but(*roles: str) -> set[str]:
@@ -22,25 +29,45 @@ def everyone_but(*roles: str) -> set[str]:
 PAGES: dict[str, set[str]] = {
     "/": ALL,
     "/account/password": ALL,
-    "/places": everyone_but("care_a"),
-    "/places/{place_a}": everyone_but("care_a"),
-    "/reference": everyone_but("care_a", "landlord_a"),
+    "/places": everyone_but("care_a", "care_b"),
+    "/places/{place_a}": everyone_but("care_a", "care_b"),
+    "/reference": everyone_but("care_a", "care_b", "landlord_a"),
     "/admin/users": {"coordinator"},
     "/admin/users/new": {"coordinator"},
     "/admin/audit": {"coordinator"},
+    "/cases": {"coordinator", "care_a", "care_b"},
+    "/cases/new": {"coordinator", "care_a", "care_b"},
+    "/cases/{case}": CASE_TEAM,
+    "/cases/{case}/edit": CASE_TEAM,
+    "/cases/{case}/medical": CASE_TEAM,
+    "/cases/{case}/documents/{document}": CASE_TEAM,
+    "/workflow": ALL,
 }
 
 # Pages anyone may see, logged in or not.
 PUBLIC = {"/login"}
 
-# Actions (POST only): the roles allowed to perform them.
-ACTIONS: dict[str, set[str]] = {
-    "/admin/users/{member}/active": {"coordinator"},
+# Actions (POST only): the roles allowed to perform them, and what the form sends.
+ACTIONS: dict[str, tuple[set[str], dict[str, str]]] = {
+    "/admin/users/{member}/active": ({"coordinator"}, {"active": "1"}),
+    "/cases/{case}/steps/withdraw": (CASE_TEAM, {"reason": "Moved away", "version": "{version}"}),
+    "/cases/{case}/documents": (CASE_TEAM, {"kind": "other"}),
+    "/cases/{case}/medical": ({"care_a"}, {"treatment": "x"}),
 }
 
 
-def fill(path: str, world: World) -> str:
-    return path.format(place_a=world.place_a.id, place_b=world.place_b.id, member=world.users["member"].id)
+@pytest.fixture
+def records(session: Session, world: World, settings: Settings) -> dict[str, int]:
+    """A file of care_a's team with a document, built through the services."""
+    case = new_case(session, world)
+    document = cases.attach_document(session, world.users["care_a"], DocumentStore(settings.instance_path / "documents"),
+                                     case.id, filename="id.pdf", data=PDF, kind="identity")
+    return {"case": case.id, "document": document.id, "version": case.version}
+
+
+def fill(path: str, world: World, records: dict[str, int]) -> str:
+    return path.format(place_a=world.place_a.id, place_b=world.place_b.id, member=world.users["member"].id,
+                       **records)
 
 
 def test_every_page_of_the_app_is_in_the_matrix(app: Flask) -> None:
@@ -53,17 +80,18 @@ def test_every_page_of_the_app_is_in_the_matrix(app: Flask) -> None:
 
 
 @pytest.mark.parametrize("path", sorted(PAGES))
-def test_anonymous_visitors_are_sent_to_login(client: FlaskClient, world: World, path: str) -> None:
-    response = client.get(fill(path, world))
+def test_anonymous_visitors_are_sent_to_login(client: FlaskClient, world: World, records: dict[str, int],
+                                              path: str) -> None:
+    response = client.get(fill(path, world, records))
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
 
 
 @pytest.mark.parametrize("role", sorted(ALL))
 @pytest.mark.parametrize("path", sorted(PAGES))
-def test_role_by_page(client: FlaskClient, world: World, role: str, path: str) -> None:
+def test_role_by_page(client: FlaskClient, world: World, records: dict[str, int], role: str, path: str) -> None:
     login(client, role)
-    response = client.get(fill(path, world))
+    response = client.get(fill(path, world, records))
     expected = 200 if role in PAGES[path] else 403
     assert response.status_code == expected, f"{role} on {path}"
     if expected == 403:
@@ -72,10 +100,12 @@ def test_role_by_page(client: FlaskClient, world: World, role: str, path: str) -
 
 @pytest.mark.parametrize("role", sorted(ALL))
 @pytest.mark.parametrize("path", sorted(ACTIONS))
-def test_role_by_action(client: FlaskClient, world: World, role: str, path: str) -> None:
+def test_role_by_action(client: FlaskClient, world: World, records: dict[str, int], role: str, path: str) -> None:
     login(client, role)
-    response = post_form(client, fill(path, world), {"active": "1"}, form_page="/")
-    if role in ACTIONS[path]:
+    allowed, data = ACTIONS[path]
+    data = {name: value.format(**records) for name, value in data.items()}
+    response = post_form(client, fill(path, world, records), data, form_page="/")
+    if role in allowed:
         assert response.status_code == 302
     else:
         assert response.status_code == 403

@@ -1,0 +1,348 @@
+"""Case files: the care team's list, the application form, the file, its steps, documents and medical part."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FileField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import Length, Optional
+
+from commission import policy
+from commission.errors import InvalidInput, TransitionRefused
+from commission.models.accounts import Role
+from commission.models.cases import Case, DocumentKind, HousingSituation
+from commission.services import cases, reference
+from commission.storage import DocumentStore
+from commission.web.forms import attach_errors, optional_int
+from commission.web.i18n import render_message
+from commission.web.labels import PLACE_KIND_LABELS, PROTECTION_LABELS
+from commission.web.shell import db, login_required, require_user, settings
+from commission.workflow.case import CASE_MACHINE
+
+bp = Blueprint("cases", __name__)
+
+HOUSING_LABELS = {
+    HousingSituation.HOSPITALISED: _l("Hospitalised"),
+    HousingSituation.WITH_FAMILY: _l("Living with family"),
+    HousingSituation.HOSTEL: _l("In a hostel or residence"),
+    HousingSituation.OWN_TENANCY: _l("Own tenancy, to be left"),
+    HousingSituation.HOMELESS: _l("Without housing"),
+    HousingSituation.TEMPORARY: _l("Temporary accommodation"),
+    HousingSituation.OTHER: _l("Other"),
+}
+
+DOCUMENT_LABELS = {
+    DocumentKind.IDENTITY: _l("Identity document"),
+    DocumentKind.RESOURCES: _l("Proof of resources"),
+    DocumentKind.GUARDIANSHIP: _l("Guardianship judgement"),
+    DocumentKind.MEDICAL_CERTIFICATE: _l("Medical certificate"),
+    DocumentKind.OTHER: _l("Other document"),
+}
+
+WAITING_CHOICES = [("", _l("Any")), ("3", _l("More than 3 months")), ("6", _l("More than 6 months")),
+                   ("12", _l("More than a year"))]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class CaseForm(FlaskForm):
+    version = HiddenField()
+    care_team_id = SelectField(_l("Care team filing the application"), choices=[], validate_choice=False)
+    first_name = StringField(_l("First name"), validators=[Length(max=100)])
+    last_name = StringField(_l("Last name"), validators=[Length(max=100)])
+    birth_date = StringField(_l("Birth date"), render_kw={"type": "date"})
+    phone = StringField(_l("Telephone"), validators=[Length(max=40)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=200)])
+    address = StringField(_l("Postal address"), validators=[Length(max=300)])
+    protection_measure = SelectField(_l("Legal protection"), choices=[], validate_choice=False)
+    guardian_first_name = StringField(_l("Guardian's first name"), validators=[Length(max=100)])
+    guardian_last_name = StringField(_l("Guardian's last name"), validators=[Length(max=100)])
+    guardian_phone = StringField(_l("Guardian's telephone"), validators=[Length(max=40)])
+    guardian_email = EmailField(_l("Guardian's e-mail"), validators=[Optional(), Length(max=200)])
+    housing_situation = SelectField(_l("Current housing situation"), choices=[], validate_choice=False)
+    housing_details = TextAreaField(_l("Details of the housing situation"))
+    monthly_resources = StringField(_l("Monthly resources for the rent (euros)"), render_kw={"inputmode": "decimal"})
+    resources_details = TextAreaField(_l("Kind of resources (allowance, salary, housing benefit...)"))
+    referring_psychiatrist = StringField(_l("Referring psychiatrist"), validators=[Length(max=200)])
+    referring_nurse = StringField(_l("Referring nurse"), validators=[Length(max=200)])
+    social_worker = StringField(_l("Social worker"), validators=[Length(max=200)])
+    requested_kind = SelectField(_l("Kind of place asked for"), choices=[], validate_choice=False)
+    wished_town_ids = MultiCheckboxField(_l("Towns wished"), choices=[], validate_choice=False)
+    needs_ground_floor = BooleanField(_l("Needs a ground floor"))
+    needs_accessible = BooleanField(_l("Needs a place accessible to reduced mobility"))
+    needs_details = TextAreaField(_l("Other needs"))
+    project = TextAreaField(_l("Care and reintegration project"), render_kw={"rows": 6})
+    consent_given = BooleanField(_l("The person consents to their file being presented to the commission"))
+    consent_date = StringField(_l("Date of the consent"), render_kw={"type": "date"})
+
+
+def _fill_case_choices(form: CaseForm) -> None:
+    towns, teams, _landlords = reference.choices(db())
+    none = [("", _("(choose)"))]
+    form.care_team_id.choices = none + [(str(team.id), team.name) for team in teams]
+    form.protection_measure.choices = [(m.value, str(label)) for m, label in PROTECTION_LABELS.items()]
+    form.housing_situation.choices = none + [(s.value, str(label)) for s, label in HOUSING_LABELS.items()]
+    form.requested_kind.choices = none + [(k.value, str(label)) for k, label in PLACE_KIND_LABELS.items()]
+    form.wished_town_ids.choices = [(str(town.id), town.name) for town in towns]
+
+
+def _case_input(form: CaseForm) -> cases.CaseInput:
+    return cases.CaseInput(
+        **{name: (form[name].data or "") for name in (
+            "first_name", "last_name", "birth_date", "phone", "email", "address", "protection_measure",
+            "guardian_first_name", "guardian_last_name", "guardian_phone", "guardian_email", "housing_situation",
+            "housing_details", "monthly_resources", "resources_details", "referring_psychiatrist",
+            "referring_nurse", "social_worker", "requested_kind", "needs_details", "project", "consent_date",
+            "care_team_id",
+        )},
+        wished_town_ids=list(form.wished_town_ids.data or []),
+        needs_ground_floor=bool(form.needs_ground_floor.data),
+        needs_accessible=bool(form.needs_accessible.data),
+        consent_given=bool(form.consent_given.data),
+    )
+
+
+def _load_form(form: CaseForm, case: Case) -> None:
+    applicant, guardian = case.applicant, case.applicant.guardian
+    form.version.data = str(case.version)
+    form.care_team_id.data = str(case.care_team_id)
+    for name in ("first_name", "last_name", "phone", "email", "address"):
+        form[name].data = getattr(applicant, name)
+    form.birth_date.data = applicant.birth_date.isoformat()
+    form.protection_measure.data = applicant.protection_measure.value
+    if guardian is not None:
+        form.guardian_first_name.data = guardian.first_name
+        form.guardian_last_name.data = guardian.last_name
+        form.guardian_phone.data = guardian.phone
+        form.guardian_email.data = guardian.email
+    for name in ("housing_details", "resources_details", "referring_psychiatrist", "referring_nurse",
+                 "social_worker", "needs_details", "project", "needs_ground_floor", "needs_accessible",
+                 "consent_given"):
+        form[name].data = getattr(case, name)
+    form.housing_situation.data = case.housing_situation.value if case.housing_situation else ""
+    form.requested_kind.data = case.requested_kind.value if case.requested_kind else ""
+    if case.monthly_resources_cents is not None:
+        euros, cents = divmod(case.monthly_resources_cents, 100)
+        form.monthly_resources.data = f"{euros},{cents:02d}"
+    form.wished_town_ids.data = [str(town.id) for town in case.wished_towns]
+    form.consent_date.data = case.consent_date.isoformat() if case.consent_date else ""
+
+
+def store() -> DocumentStore:
+    return DocumentStore(settings().instance_path / "documents")
+
+
+# ---------------------------------------------------------------- pages
+
+
+@bp.get("/cases")
+@login_required
+def index() -> ResponseReturnValue:
+    user = require_user()
+    state = request.args.get("state") or None
+    if state is not None and state not in {s.name for s in CASE_MACHINE.states}:
+        state = None
+    all_cases = policy.can(user, policy.Action.VIEW_ALL_CASES)
+    case_filter = cases.CaseFilter(
+        state=state,
+        care_team_id=optional_int(request.args.get("team")) if all_cases else None,
+        town_id=optional_int(request.args.get("town")),
+        waiting_months=optional_int(request.args.get("waiting")),
+    )
+    page = cases.list_cases(db(), user, case_filter, page=optional_int(request.args.get("page")) or 1)
+    towns, teams, _landlords = reference.choices(db())
+    return render_template(
+        "cases/index.html", page=page, case_filter=case_filter, towns=towns, teams=teams, all_cases=all_cases,
+        waiting_choices=WAITING_CHOICES, machine=CASE_MACHINE,
+    )
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@login_required
+def new() -> ResponseReturnValue:
+    user = require_user()
+    policy.require(user, policy.Action.CREATE_CASE)
+    form = CaseForm()
+    _fill_case_choices(form)
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            case = cases.create_case(db(), user, _case_input(form))
+        except InvalidInput as invalid:
+            general = attach_errors(form, invalid)
+        else:
+            flash(_("The draft file %(reference)s has been created.", reference=case.reference), "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+    status = 400 if form.errors or general else 200
+    return render_template("cases/form.html", form=form, general=general, case=None,
+                           choose_team=user.role is not Role.CARE_TEAM), status
+
+
+@bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(case_id: int) -> ResponseReturnValue:
+    user = require_user()
+    case = cases.get_case(db(), user, case_id)
+    policy.require(user, policy.Action.EDIT_CASE, case)
+    form = CaseForm()
+    _fill_case_choices(form)
+    general: list[str] = []
+    if request.method == "GET":
+        _load_form(form, case)
+    elif form.validate_on_submit():
+        try:
+            cases.update_case(db(), user, case_id, _case_input(form),
+                              expected_version=optional_int(form.version.data) or -1)
+        except (InvalidInput, TransitionRefused) as error:
+            if isinstance(error, InvalidInput):
+                general = attach_errors(form, error)
+            else:
+                general = [render_message(m) for m in error.messages]
+        else:
+            flash(_("The file has been saved."), "success")
+            return redirect(url_for("cases.show", case_id=case_id))
+    status = 400 if form.errors or general else 200
+    return render_template("cases/form.html", form=form, general=general, case=case, choose_team=False), status
+
+
+@bp.get("/cases/<int:case_id>")
+@login_required
+def show(case_id: int) -> ResponseReturnValue:
+    user = require_user()
+    case = cases.get_case(db(), user, case_id)
+    steps = [step for step in cases.available_steps(user, case) if step.trigger not in policy.HEARING_TRIGGERS]
+    return render_template(
+        "cases/show.html", case=case, steps=steps, machine=CASE_MACHINE,
+        timeline=cases.timeline(db(), user, case), documents=cases.list_documents(db(), user, case),
+        document_labels=DOCUMENT_LABELS, housing_labels=HOUSING_LABELS,
+        can_edit=case.state in cases.EDITABLE_STATES and policy.can(user, policy.Action.EDIT_CASE, case),
+        can_attach=policy.can(user, policy.Action.ATTACH_DOCUMENT, case),
+        can_attach_medical=policy.can(user, policy.Action.EDIT_MEDICAL, case),
+        can_read_medical=policy.can(user, policy.Action.VIEW_MEDICAL, case),
+        access_log=cases.access_log(db(), user, case) if policy.can(user, policy.Action.VIEW_ALL_CASES) else None,
+    )
+
+
+@bp.post("/cases/<int:case_id>/steps/<trigger>")
+@login_required
+def fire(case_id: int, trigger: str) -> ResponseReturnValue:
+    user = require_user()
+    if trigger in policy.HEARING_TRIGGERS and user.role is not Role.COORDINATOR:
+        abort(403)
+    values: dict[str, object] = {}
+    errors: list[str] = []
+    for field in ("hearing_date", "move_in_date"):
+        raw = request.form.get(field)
+        if raw is not None:
+            parsed = cases.parse_date(raw)
+            if parsed is None:
+                errors.append(_("This is not a date (expected: YYYY-MM-DD)."))
+            else:
+                values[field] = parsed
+    if not errors:
+        try:
+            cases.fire_case(
+                db(), user, case_id, trigger, expected_version=optional_int(request.form.get("version")) or -1,
+                reason=request.form.get("reason", ""), comment=request.form.get("comment", ""), values=values,
+            )
+        except TransitionRefused as refusal:
+            errors = [render_message(message) for message in refusal.messages]
+        except InvalidInput as invalid:
+            errors = [render_message(m) for messages in invalid.errors.values() for m in messages]
+    if errors:
+        for error in errors:
+            flash(error, "error")
+    else:
+        flash(_("The step has been recorded."), "success")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+class MedicalForm(FlaskForm):
+    diagnosis_summary = TextAreaField(_l("Clinical summary"), render_kw={"rows": 4})
+    treatment = TextAreaField(_l("Treatment"), render_kw={"rows": 3})
+    hospitalisations = TextAreaField(_l("Hospitalisations"), render_kw={"rows": 3})
+    psychiatrist_opinion = TextAreaField(_l("Referring psychiatrist's opinion"), render_kw={"rows": 4})
+
+
+@bp.route("/cases/<int:case_id>/medical", methods=["GET", "POST"])
+@login_required
+def medical(case_id: int) -> ResponseReturnValue:
+    user = require_user()
+    form = MedicalForm()
+    if form.validate_on_submit():
+        cases.update_medical(db(), user, case_id, cases.MedicalInput(
+            diagnosis_summary=form.diagnosis_summary.data or "", treatment=form.treatment.data or "",
+            hospitalisations=form.hospitalisations.data or "",
+            psychiatrist_opinion=form.psychiatrist_opinion.data or "",
+        ))
+        flash(_("The medical part has been saved."), "success")
+        return redirect(url_for("cases.medical", case_id=case_id))
+    record = cases.read_medical(db(), user, case_id)
+    case = cases.get_case(db(), user, case_id)
+    if request.method == "GET":
+        form.process(obj=record)
+    can_edit = policy.can(user, policy.Action.EDIT_MEDICAL, case)
+    return render_template("cases/medical.html", case=case, medical=record, form=form, can_edit=can_edit)
+
+
+class DocumentForm(FlaskForm):
+    file = FileField(_l("File (PDF, PNG or JPEG)"))
+    kind = SelectField(_l("Kind of document"), choices=[], validate_choice=False)
+    medical = BooleanField(_l("Belongs to the medical part"))
+
+
+@bp.post("/cases/<int:case_id>/documents")
+@login_required
+def upload(case_id: int) -> ResponseReturnValue:
+    user = require_user()
+    form = DocumentForm()
+    if form.validate_on_submit():
+        upload_file = request.files.get("file")
+        try:
+            cases.attach_document(
+                db(), user, store(), case_id, filename=(upload_file.filename or "") if upload_file else "",
+                data=upload_file.read() if upload_file else b"", kind=form.kind.data or "",
+                medical=bool(form.medical.data),
+            )
+        except InvalidInput as invalid:
+            for messages in invalid.errors.values():
+                for message in messages:
+                    flash(render_message(message), "error")
+        else:
+            flash(_("The document has been attached."), "success")
+    return redirect(url_for("cases.show", case_id=case_id) + "#documents")
+
+
+@bp.get("/cases/<int:case_id>/documents/<int:document_id>")
+@login_required
+def document(case_id: int, document_id: int) -> ResponseReturnValue:
+    record, data = cases.open_document(db(), require_user(), store(), case_id, document_id)
+    response = Response(data, mimetype=record.content_type)
+    response.headers.set("Content-Disposition", "attachment", filename=record.filename)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.get("/workflow")
+@login_required
+def workflow() -> ResponseReturnValue:
+    from commission.workflow.diagram import to_svg
+
+    policy.require(require_user(), policy.Action.VIEW_WORKFLOW)
+    return render_template("cases/workflow.html", machine=CASE_MACHINE, diagram=to_svg(CASE_MACHINE, _))

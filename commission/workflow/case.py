@@ -1,0 +1,255 @@
+"""The case machine: one person's file, from the care team's draft to the exit.
+
+draft -> submitted -> incomplete | ready -> scheduled -> heard -> allocated | waiting_list |
+deferred | refused; allocated -> offer_accepted | (declined, expired) waiting_list; offer_accepted ->
+moving_in -> housed -> exiting -> closed. Withdrawn at any step before housed; closed, refused and
+withdrawn files can be reopened by the coordinator with a reason.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from commission.db import utcnow
+from commission.i18n import N_, Message, msg
+from commission.models.cases import Case
+from commission.workflow.engine import FireContext, MachineSpec, StateSpec, TransitionSpec
+
+INCOMPLETE_REMINDER_DAYS = 30
+OFFER_REPLY_DAYS = 10
+
+BEFORE_HOUSED = (
+    "draft", "submitted", "incomplete", "ready", "scheduled", "heard", "allocated", "waiting_list",
+    "deferred", "offer_accepted", "moving_in",
+)
+
+REQUIRED_FOR_SUBMISSION: tuple[tuple[str, str], ...] = (
+    ("housing_situation", N_("current housing situation")),
+    ("monthly_resources_cents", N_("resources for the rent")),
+    ("requested_kind", N_("kind of place asked for")),
+    ("wished_towns", N_("towns wished")),
+    ("project", N_("care and reintegration project")),
+    ("referring_psychiatrist", N_("referring psychiatrist")),
+)
+
+
+def missing_for_submission(case: Case) -> list[str]:
+    """The names (message ids) of what a file still lacks before it can be submitted."""
+    missing = [label for name, label in REQUIRED_FOR_SUBMISSION if getattr(case, name) in (None, "", [])]
+    if not case.consent_given:
+        missing.insert(0, N_("the person's consent to be presented to the commission"))
+    return missing
+
+
+def _complete(case: Case, _context: FireContext) -> Message | None:
+    missing = missing_for_submission(case)
+    if not missing:
+        return None
+    return msg("The file cannot go further: missing %(items)s.", items=missing)
+
+
+def _hearing_date_ahead(_case: Case, context: FireContext) -> Message | None:
+    hearing_date = context.values.get("hearing_date")
+    if hearing_date is None:
+        return msg("Choose the date of the hearing.")
+    if hearing_date < context.today:
+        return msg("The hearing's date is in the past.")
+    return None
+
+
+def _place_given(_case: Case, context: FireContext) -> Message | None:
+    if context.values.get("place") is None:
+        return msg("Choose the place that is allocated.")
+    return None
+
+
+def _offer_open(case: Case, context: FireContext) -> Message | None:
+    deadline = case.offer_deadline
+    if deadline is not None and context.today > deadline:
+        return msg("The offer's reply deadline (%(date)s) has passed.", date=deadline.isoformat())
+    return None
+
+
+def _offer_expired(case: Case, context: FireContext) -> Message | None:
+    deadline = case.offer_deadline
+    if deadline is None or context.today <= deadline:
+        return msg("The offer's reply deadline has not passed yet.")
+    return None
+
+
+def _move_in_date_given(_case: Case, context: FireContext) -> Message | None:
+    move_in = context.values.get("move_in_date")
+    if move_in is None:
+        return msg("Give the move-in date.")
+    return None
+
+
+def _moved_in(case: Case, context: FireContext) -> Message | None:
+    move_in = case.move_in_date
+    if move_in is None or context.today < move_in:
+        return msg("The person has not moved in yet (move-in date: %(date)s).",
+                   date=move_in.isoformat() if move_in else "—")
+    return None
+
+
+# Effects: what each step records on the case, besides its state.
+
+def _clear_due(case: Case, _context: FireContext) -> None:
+    case.due_date = None
+
+
+def _on_submit(case: Case, context: FireContext) -> None:
+    _clear_due(case, context)
+    if case.submitted_at is None:
+        case.submitted_at = utcnow()
+
+
+def _on_incomplete(case: Case, context: FireContext) -> None:
+    case.missing_items = context.reason
+    case.due_date = context.today + timedelta(days=INCOMPLETE_REMINDER_DAYS)
+
+
+def _on_resubmit(case: Case, context: FireContext) -> None:
+    _clear_due(case, context)
+
+
+def _on_ready(case: Case, context: FireContext) -> None:
+    case.missing_items = ""
+    _clear_due(case, context)
+
+
+def _on_schedule(case: Case, context: FireContext) -> None:
+    case.scheduled_for = context.values["hearing_date"]
+    case.due_date = context.values["hearing_date"]
+
+
+def _on_unschedule(case: Case, context: FireContext) -> None:
+    case.scheduled_for = None
+    _clear_due(case, context)
+
+
+def _on_decision(case: Case, context: FireContext) -> None:
+    case.decision_reason = context.reason
+    case.scheduled_for = None
+    _clear_due(case, context)
+
+
+def _on_allocate(case: Case, context: FireContext) -> None:
+    _on_decision(case, context)
+    place = context.values["place"]
+    days = int(context.values.get("reply_days", OFFER_REPLY_DAYS))
+    case.allocated_place_id = place.id
+    case.offer_deadline = context.today + timedelta(days=days)
+    case.due_date = case.offer_deadline
+
+
+def _on_defer(case: Case, context: FireContext) -> None:
+    _on_decision(case, context)
+    case.awaited_items = context.reason
+
+
+def _on_offer_accepted(case: Case, context: FireContext) -> None:
+    _clear_due(case, context)
+
+
+def _on_offer_lost(case: Case, context: FireContext) -> None:
+    case.decline_count += 1
+    case.allocated_place_id = None
+    case.offer_deadline = None
+    _clear_due(case, context)
+
+
+def _on_move_in(case: Case, context: FireContext) -> None:
+    case.move_in_date = context.values["move_in_date"]
+    case.due_date = case.move_in_date
+
+
+def _on_withdraw(case: Case, context: FireContext) -> None:
+    case.decision_reason = context.reason
+    case.allocated_place_id = None
+    case.offer_deadline = None
+    case.scheduled_for = None
+    _clear_due(case, context)
+
+
+def _on_reopen(case: Case, context: FireContext) -> None:
+    case.consent_given = False
+    case.consent_date = None
+    _on_withdraw(case, context)
+
+
+REASON = msg("Say why.")
+
+CASE_MACHINE = MachineSpec(
+    name="case",
+    initial="draft",
+    states=(
+        StateSpec("draft", N_("Draft"), N_("The care team is preparing the application; nobody else sees it yet.")),
+        StateSpec("submitted", N_("Submitted"), N_("The care team has filed the application; the coordinator "
+                                                    "checks that it is complete.")),
+        StateSpec("incomplete", N_("Incomplete"), N_("Returned to the care team with the list of what is missing; "
+                                                      "a reminder follows if nothing comes.")),
+        StateSpec("ready", N_("Ready"), N_("Complete: it waits to be placed on a quarterly hearing's agenda.")),
+        StateSpec("scheduled", N_("On an agenda"), N_("On the agenda of the next hearing; the person is invited "
+                                                       "to come and present their situation.")),
+        StateSpec("heard", N_("Heard"), N_("Presented at the hearing; the commission's decision is being recorded.")),
+        StateSpec("allocated", N_("Place offered"), N_("The commission allocated a place; the person has a deadline "
+                                                        "to accept or decline the offer.")),
+        StateSpec("waiting_list", N_("Waiting list"), N_("Favourable opinion, no place yet: the person waits for one; "
+                                                          "a declined offer also comes back here.")),
+        StateSpec("deferred", N_("Deferred"), N_("The commission awaits something before deciding; the file comes "
+                                                  "back at a later hearing.")),
+        StateSpec("refused", N_("Refused"), N_("The commission refused the application, with its reason."),
+                  final=True),
+        StateSpec("offer_accepted", N_("Offer accepted"), N_("The person accepted the place; the lease and the "
+                                                             "deposit are being prepared.")),
+        StateSpec("moving_in", N_("Moving in"), N_("The lease is signed and the move-in date is set.")),
+        StateSpec("housed", N_("Housed"), N_("The person lives in the place; the care team follows the tenancy.")),
+        StateSpec("exiting", N_("Exiting"), N_("The tenancy is ending: the place, the deposit and the file are "
+                                               "being closed.")),
+        StateSpec("closed", N_("Closed"), N_("The tenancy has ended and everything is settled."), final=True),
+        StateSpec("withdrawn", N_("Withdrawn"), N_("The person withdrew the application."), final=True),
+    ),
+    transitions=(
+        TransitionSpec("submit", ("draft",), "submitted", N_("Submit to the commission"),
+                       guards=(_complete,), effect=_on_submit),
+        TransitionSpec("return_incomplete", ("submitted",), "incomplete", N_("Return as incomplete"),
+                       effect=_on_incomplete,
+                       reason_required=msg("List what is missing.")),
+        TransitionSpec("resubmit", ("incomplete",), "submitted", N_("Send back with the missing items"),
+                       guards=(_complete,), effect=_on_resubmit),
+        TransitionSpec("mark_ready", ("submitted",), "ready", N_("Mark as complete"),
+                       guards=(_complete,), effect=_on_ready),
+        TransitionSpec("schedule", ("ready", "deferred", "waiting_list"), "scheduled",
+                       N_("Place on a hearing's agenda"),
+                       guards=(_hearing_date_ahead,), effect=_on_schedule),
+        TransitionSpec("unschedule", ("scheduled",), "ready", N_("Remove from the agenda"),
+                       effect=_on_unschedule, reason_required=REASON),
+        TransitionSpec("hear", ("scheduled",), "heard", N_("Record as heard"), effect=_clear_due),
+        TransitionSpec("allocate", ("heard",), "allocated", N_("Allocate a place"),
+                       guards=(_place_given,), effect=_on_allocate),
+        TransitionSpec("place_on_waiting_list", ("heard",), "waiting_list", N_("Favourable, waiting for a place"),
+                       effect=_on_decision),
+        TransitionSpec("defer", ("heard",), "deferred", N_("Defer to a later hearing"), effect=_on_defer,
+                       reason_required=msg("Say what is awaited.")),
+        TransitionSpec("refuse", ("heard",), "refused", N_("Refuse"), effect=_on_decision,
+                       reason_required=msg("Give the reason for the refusal.")),
+        TransitionSpec("accept_offer", ("allocated",), "offer_accepted", N_("Offer accepted"),
+                       guards=(_offer_open,), effect=_on_offer_accepted),
+        TransitionSpec("decline_offer", ("allocated",), "waiting_list", N_("Offer declined"),
+                       effect=_on_offer_lost, reason_required=msg("Give the reason the offer was declined.")),
+        TransitionSpec("expire_offer", ("allocated",), "waiting_list", N_("Offer expired without reply"),
+                       guards=(_offer_expired,), effect=_on_offer_lost),
+        TransitionSpec("start_move_in", ("offer_accepted",), "moving_in", N_("Lease signed, move-in planned"),
+                       guards=(_move_in_date_given,), effect=_on_move_in),
+        TransitionSpec("confirm_housed", ("moving_in",), "housed", N_("Moved in"),
+                       guards=(_moved_in,), effect=_clear_due),
+        TransitionSpec("start_exit", ("housed",), "exiting", N_("Tenancy ending"), effect=_clear_due,
+                       reason_required=msg("Give the reason for the exit.")),
+        TransitionSpec("close", ("exiting",), "closed", N_("Close the file"), effect=_clear_due),
+        TransitionSpec("withdraw", BEFORE_HOUSED, "withdrawn", N_("Withdrawn by the person"),
+                       effect=_on_withdraw, reason_required=REASON),
+        TransitionSpec("reopen", ("closed", "refused", "withdrawn"), "draft", N_("Reopen"),
+                       effect=_on_reopen, reason_required=msg("Give the reason for reopening the file.")),
+    ),
+)
