@@ -239,3 +239,28 @@ def audit_verify(ctx: click.Context) -> None:
     if not result.ok:
         fail(f"audit trail broken: {result.problem} ({result.checked} entries verified before it)")
     click.echo(f"audit trail intact: {result.checked} entries verified")
+
+
+@main.group("workflow")
+def workflow_group() -> None:
+    """The workflow machines."""
+
+
+@workflow_group.command("diagram")
+@click.argument("machine", required=False)
+@click.option("--format", "output_format", type=click.Choice(["mermaid", "svg"]), default="mermaid",
+              show_default=True)
+@click.option("--lang", type=click.Choice(LOCALES), help="Translated labels (default: the trigger names).")
+def workflow_diagram(machine: str | None, output_format: str, lang: str | None) -> None:
+    """Print the diagram of MACHINE (default: every machine), generated from the machine itself."""
+    from commission.workflow.diagram import MACHINES, to_mermaid, to_svg
+
+    if machine is not None and machine not in MACHINES:
+        fail(f"unknown machine {machine!r}; known machines: {', '.join(MACHINES)}", 2)
+    gettext = translations(lang).gettext if lang is not None else None
+    render = to_svg if output_format == "svg" else to_mermaid
+    names = [machine] if machine is not None else list(MACHINES)
+    for name in names:
+        if machine is None:
+            click.echo(f"<!-- {name} -->" if output_format == "svg" else f"%% {name}")
+        click.echo(render(MACHINES[name], gettext), nl=False)

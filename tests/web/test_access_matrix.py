@@ -60,8 +60,9 @@ ACTIONS: dict[str, tuple[set[str], dict[str, str]]] = {
 def records(session: Session, world: World, settings: Settings) -> dict[str, int]:
     """A file of care_a's team with a document, built through the services."""
     case = new_case(session, world)
-    document = cases.attach_document(session, world.users["care_a"], DocumentStore(settings.instance_path / "documents"),
-                                     case.id, filename="id.pdf", data=PDF, kind="identity")
+    store = DocumentStore(settings.instance_path / "documents")
+    document = cases.attach_document(session, world.users["care_a"], store, case.id, filename="id.pdf", data=PDF,
+                                     kind="identity")
     return {"case": case.id, "document": document.id, "version": case.version}
 
 

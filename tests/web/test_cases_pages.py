@@ -14,8 +14,10 @@ from tests.cases_helpers import new_case
 from tests.conftest import World, csrf_token, fresh, login, post_form
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63600000000200015d"
-                    "a5e8f50000000049454e44ae426082")
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63600000000200015d"
+    "a5e8f50000000049454e44ae426082"
+)
 
 
 def form_data(world: World, **overrides: object) -> dict[str, object]:
