@@ -93,8 +93,9 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 
 def fresh(session: Session) -> None:
     """End the test's own transaction, so that its next read sees what the app has committed since
-    (on SQLite a transaction keeps reading the snapshot it began with)."""
+    (on SQLite a transaction keeps reading the snapshot it began with), and forget loaded values."""
     session.rollback()
+    session.expire_all()
 
 
 @pytest.fixture(autouse=True)

@@ -257,3 +257,15 @@ def test_editing_is_limited_to_drafts_and_returned_files(session: Session, world
     with pytest.raises(TransitionRefused):
         cases.update_case(session, world.users["care_a"], case.id, complete_input(world),
                           expected_version=case.version, today=TODAY)
+
+
+def test_the_database_itself_refuses_a_second_holder_of_a_place(session: Session, world: World) -> None:
+    """Not only a check in the service: a unique index on the holding cases."""
+    from sqlalchemy.exc import IntegrityError
+
+    first, second = new_case(session, world), new_case(session, world, last_name="Bis")
+    for case in (first, second):
+        case.state = "housed"
+        case.allocated_place_id = world.place_a.id
+    with pytest.raises(IntegrityError):
+        session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commission.db import Base, utcnow
@@ -42,11 +42,25 @@ case_wished_town = Table(
 )
 
 
+# The states in which a case holds its allocated place (offered, accepted, moving in, housed, exiting).
+HOLDING_STATES = ("allocated", "offer_accepted", "moving_in", "housed", "exiting")
+HOLDING_CONDITION = "state IN ({}) AND allocated_place_id IS NOT NULL".format(
+    ", ".join(f"'{state}'" for state in HOLDING_STATES)
+)
+
+
 class Case(Base):
     """One person's application and its whole life, from draft to closed."""
 
     __tablename__ = "case_file"
-    __table_args__ = (Index("ix_case_file_team_state", "care_team_id", "state"),)
+    __table_args__ = (
+        Index("ix_case_file_team_state", "care_team_id", "state"),
+        # A place goes to one person at a time: the database itself refuses a second holder.
+        Index(
+            "uq_case_file_place_holder", "allocated_place_id", unique=True,
+            sqlite_where=text(HOLDING_CONDITION), postgresql_where=text(HOLDING_CONDITION),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     applicant_id: Mapped[int] = mapped_column(ForeignKey("applicant.id"), index=True)

@@ -18,6 +18,7 @@ from commission.errors import ConcurrentChange, Forbidden, InvalidInput, NotFoun
 from commission.i18n import Message, msg
 from commission.models.accounts import Role, User
 from commission.models.cases import (
+    HOLDING_STATES,
     AccessLog,
     Case,
     CaseDocument,
@@ -36,8 +37,6 @@ from commission.workflow import engine
 from commission.workflow.case import CASE_MACHINE
 
 EDITABLE_STATES = frozenset({"draft", "incomplete"})
-# Cases that hold a place, or are about to: a place goes to one of them at most.
-HOLDING_STATES = ("allocated", "offer_accepted", "moving_in", "housed", "exiting")
 ACCEPTED_TYPES = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
 MAX_TEXT = 5000
@@ -424,7 +423,10 @@ def fire_case(
     values = dict(values or {})
     if "place_id" in values:
         place_id = values.pop("place_id")
-        values["place"] = session.get(Place, place_id) if isinstance(place_id, int) else None
+        # Locked while the step is taken: two allocations of one place queue up (PostgreSQL).
+        values["place"] = session.execute(
+            select(Place).where(Place.id == place_id).with_for_update()
+        ).scalar_one_or_none() if isinstance(place_id, int) else None
         if values["place"] is None:
             raise InvalidInput({"place_id": [msg("Choose the place that is allocated.")]})
     context = engine.FireContext(

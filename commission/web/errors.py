@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from commission.errors import CommissionError
+from commission.services.unit import is_concurrent_write
 from commission.web.i18n import render_message
 
 
@@ -40,6 +42,13 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CommissionError)
     def domain_error(error: CommissionError) -> tuple[str, int]:
         return error_page(error.status, render_message(error.message))
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error: OperationalError) -> tuple[str, int]:
+        if is_concurrent_write(error):
+            return error_page(409)
+        app.logger.exception("database error", exc_info=error)
+        return error_page(500)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:

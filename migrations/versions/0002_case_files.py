@@ -13,6 +13,11 @@ from alembic import op
 import commission.db
 
 
+# Frozen here, as it was when this revision was written.
+HOLDING_CONDITION = (
+    "state IN ('allocated', 'offer_accepted', 'moving_in', 'housed', 'exiting') AND allocated_place_id IS NOT NULL"
+)
+
 revision: str = '0002'
 down_revision: str | None = '0001'
 branch_labels: str | Sequence[str] | None = None
@@ -63,6 +68,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_case_file_applicant_id'), ['applicant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_file_state'), ['state'], unique=False)
         batch_op.create_index('ix_case_file_team_state', ['care_team_id', 'state'], unique=False)
+        batch_op.create_index(
+            'uq_case_file_place_holder', ['allocated_place_id'], unique=True,
+            sqlite_where=sa.text(HOLDING_CONDITION), postgresql_where=sa.text(HOLDING_CONDITION),
+        )
 
     op.create_table('access_log',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -155,6 +164,7 @@ def downgrade() -> None:
     op.drop_table('access_log')
     with op.batch_alter_table('case_file', schema=None) as batch_op:
         batch_op.drop_index('ix_case_file_team_state')
+        batch_op.drop_index('uq_case_file_place_holder')
         batch_op.drop_index(batch_op.f('ix_case_file_state'))
         batch_op.drop_index(batch_op.f('ix_case_file_applicant_id'))
 
