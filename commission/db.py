@@ -16,6 +16,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from commission import clock
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -28,7 +30,8 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, in UTC; the clock can be moved (commission.clock.travel) to replay history."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

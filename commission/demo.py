@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from faker import Faker
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commission.models.accounts import Role
+from commission import clock
+from commission.demo_history import DemoHistory
+from commission.models.accounts import Role, User
 from commission.models.housing import Place, PlaceKind
-from commission.models.people import Applicant, Guardian, ProtectionMeasure
 from commission.models.reference import CareTeam, Organisation, OrganisationKind, Town
 from commission.services import accounts, audit
 from commission.services.unit import commit
@@ -74,6 +77,13 @@ def _audit_created(session: Session, record: object, kind: str, label: str) -> N
 
 
 def build_demo(session: Session, *, seed: int = 2026, scale: int = 1) -> DemoResult:
+    # The council's stock and partners exist before the files replayed over the last three years.
+    today = clock.today()
+    with clock.travel(today - timedelta(days=365 * 3 + 30)):
+        return _build(session, seed=seed, scale=scale, today=today)
+
+
+def _build(session: Session, *, seed: int, scale: int, today: date) -> DemoResult:
     rng = random.Random(seed)
     fake = Faker("fr_FR")
     fake.seed_instance(seed)
@@ -157,35 +167,6 @@ def build_demo(session: Session, *, seed: int = 2026, scale: int = 1) -> DemoRes
         _audit_created(session, team, "care_team", name)
         teams.append(team)
 
-    applicants = []
-    for _ in range(40 * scale):
-        measure = rng.choices(
-            list(ProtectionMeasure), weights=[45, 5, 15, 20, 10, 5], k=1
-        )[0]
-        guardian = None
-        if measure is not ProtectionMeasure.NONE:
-            service = rng.choice([*guardianship, None])
-            guardian = Guardian(
-                first_name=fake.first_name(), last_name=fake.last_name(),
-                organisation_id=service.id if service else None,
-                phone=fake.phone_number(), email=fake.email() if service else "",
-                address=service.address if service else fake.street_address(),
-            )
-            session.add(guardian)
-            session.flush()
-        birth = fake.date_of_birth(minimum_age=20, maximum_age=68)
-        applicant = Applicant(
-            first_name=fake.first_name(), last_name=fake.last_name(), birth_date=birth,
-            phone=fake.phone_number(), email=fake.email() if rng.random() < 0.5 else "",
-            address=f"{fake.street_address()}, {rng.choice(town_names)}",
-            care_team_id=rng.choice(teams).id, protection_measure=measure,
-            guardian_id=guardian.id if guardian else None,
-        )
-        applicants.append(applicant)
-    session.add_all(applicants)
-    session.flush()
-    for applicant in applicants:
-        _audit_created(session, applicant, "applicant", f"{applicant.first_name[0]}. {applicant.last_name[0]}.")
     commit(session)
 
     demo_accounts: list[DemoAccount] = []
@@ -209,5 +190,10 @@ def build_demo(session: Session, *, seed: int = 2026, scale: int = 1) -> DemoRes
     account(Role.TREASURER, "tresorerie", "Martine Vasseur (trésorière)")
     account(Role.LANDLORD, "bailleur.hme", "Olivier Lambert (Habitat Métropole Est)", landlords[0].name,
             organisation_id=landlords[0].id)
-    return DemoResult(demo_accounts, len(towns), len(places), len(applicants))
+    users = {account.login: session.execute(select(User).where(User.login == account.login)).scalar_one()
+             for account in demo_accounts}
+    history = DemoHistory(session, rng, fake, teams=teams, towns=list(towns.values()), places=places,
+                          guardianship=guardianship, users=users, today=today)
+    applicants = history.build(40 * scale)
+    return DemoResult(demo_accounts, len(towns), len(places), applicants)
 
