@@ -18,6 +18,7 @@ from commission.i18n import Message, msg
 from commission.models.accounts import LoginFailure, Role, User, new_session_nonce
 from commission.models.reference import CareTeam, Organisation, OrganisationKind, Town
 from commission.services import audit
+from commission.services.paging import PER_PAGE, Page, paginate
 from commission.services.unit import commit
 
 # Argon2id with the library's recommended parameters; tests may swap in a cheaper hasher.
@@ -254,11 +255,9 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
     return user
 
 
-def list_users(session: Session, actor: User) -> list[User]:
+def list_users(session: Session, actor: User, *, page: int = 1, per_page: int = PER_PAGE) -> Page[User]:
     policy.require(actor, policy.Action.MANAGE_USERS)
-    return list(
-        session.execute(select(User).options(*_BINDINGS).order_by(User.role, User.login)).scalars()
-    )
+    return paginate(session, select(User).options(*_BINDINGS).order_by(User.role, User.login), page, per_page)
 
 
 def get_user(session: Session, actor: User, user_id: int) -> User:

@@ -12,6 +12,7 @@ from commission.errors import NotFound
 from commission.models.accounts import User
 from commission.models.housing import Place, PlaceKind
 from commission.models.reference import CareTeam, Organisation, OrganisationKind, Town
+from commission.services.paging import PER_PAGE, Page, paginate
 
 
 @dataclass(frozen=True)
@@ -40,18 +41,28 @@ def reference_data(session: Session, actor: User) -> ReferenceData:
     )
 
 
+def towns(session: Session) -> list[Town]:
+    """The towns, to fill choice lists."""
+    return list(session.execute(select(Town).order_by(Town.name)).scalars())
+
+
+def care_teams(session: Session) -> list[CareTeam]:
+    """The care teams, to fill choice lists."""
+    return list(session.execute(select(CareTeam).order_by(CareTeam.name)).scalars())
+
+
+def landlords(session: Session) -> list[Organisation]:
+    """The social landlords, to fill choice lists."""
+    return list(
+        session.execute(
+            select(Organisation).where(Organisation.kind == OrganisationKind.LANDLORD).order_by(Organisation.name)
+        ).scalars()
+    )
+
+
 def choices(session: Session) -> tuple[list[Town], list[CareTeam], list[Organisation]]:
     """Towns, care teams and landlords, to fill the choice lists of forms."""
-    return (
-        list(session.execute(select(Town).order_by(Town.name)).scalars()),
-        list(session.execute(select(CareTeam).order_by(CareTeam.name)).scalars()),
-        list(
-            session.execute(
-                select(Organisation).where(Organisation.kind == OrganisationKind.LANDLORD)
-                .order_by(Organisation.name)
-            ).scalars()
-        ),
-    )
+    return towns(session), care_teams(session), landlords(session)
 
 
 @dataclass(frozen=True)
@@ -66,7 +77,10 @@ class PlaceSummary:
     count: int
 
 
-def list_places(session: Session, actor: User, place_filter: PlaceFilter | None = None) -> list[Place]:
+def list_places(
+    session: Session, actor: User, place_filter: PlaceFilter | None = None, *, page: int = 1,
+    per_page: int = PER_PAGE,
+) -> Page[Place]:
     policy.require(actor, policy.Action.VIEW_PLACES)
     place_filter = place_filter or PlaceFilter()
     query = (
@@ -79,7 +93,7 @@ def list_places(session: Session, actor: User, place_filter: PlaceFilter | None 
         query = query.where(Place.kind == place_filter.kind)
     if place_filter.town_id is not None:
         query = query.where(Place.town_id == place_filter.town_id)
-    return list(session.execute(query).scalars())
+    return paginate(session, query, page, per_page)
 
 
 def place_counts(session: Session, actor: User) -> list[PlaceSummary]:

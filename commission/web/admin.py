@@ -44,7 +44,8 @@ def _fill_choices(form: UserForm) -> None:
 @bp.get("/users")
 @login_required
 def users() -> ResponseReturnValue:
-    return render_template("admin/users.html", users=accounts.list_users(db(), require_user()))
+    page = optional_int(request.args.get("page")) or 1
+    return render_template("admin/users.html", users=accounts.list_users(db(), require_user(), page=page))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -93,7 +93,7 @@ class CaseForm(FlaskForm):
 
 
 def _fill_case_choices(form: CaseForm) -> None:
-    towns, teams, _landlords = reference.choices(db())
+    towns, teams = reference.towns(db()), reference.care_teams(db())
     none = [("", _("(choose)"))]
     form.care_team_id.choices = none + [(str(team.id), team.name) for team in teams]
     form.protection_measure.choices = [(m.value, str(label)) for m, label in PROTECTION_LABELS.items()]
@@ -166,7 +166,7 @@ def index() -> ResponseReturnValue:
         waiting_months=optional_int(request.args.get("waiting")),
     )
     page = cases.list_cases(db(), user, case_filter, page=optional_int(request.args.get("page")) or 1)
-    towns, teams, _landlords = reference.choices(db())
+    towns, teams = reference.towns(db()), reference.care_teams(db())
     return render_template(
         "cases/index.html", page=page, case_filter=case_filter, towns=towns, teams=teams, all_cases=all_cases,
         waiting_choices=WAITING_CHOICES, machine=CASE_MACHINE,

@@ -20,8 +20,9 @@ def index() -> ResponseReturnValue:
     kind_value = request.args.get("kind", "")
     kind = next((k for k in PlaceKind if k.value == kind_value), None)
     town_id = optional_int(request.args.get("town"))
-    places = reference.list_places(db(), user, reference.PlaceFilter(kind=kind, town_id=town_id))
-    towns, _teams, _landlords = reference.choices(db())
+    places = reference.list_places(db(), user, reference.PlaceFilter(kind=kind, town_id=town_id),
+                                   page=optional_int(request.args.get("page")) or 1)
+    towns = reference.towns(db())
     return render_template(
         "places/index.html", places=places, kinds=list(PlaceKind), towns=towns,
         selected_kind=kind, selected_town=town_id,
