@@ -126,7 +126,9 @@ def demo(ctx: click.Context, no_serve: bool, host: str, port: int, seed: int, sc
     settings = _settings(ctx, "development")
     engine = _reset_database(settings)
     with make_session_factory(engine)() as session:
-        result = build_demo(session, seed=seed, scale=scale)
+        from commission.storage import DocumentStore
+
+        result = build_demo(session, DocumentStore(settings.instance_path / "documents"), seed=seed, scale=scale)
     click.echo(
         f"demo database: {_safe_url(settings)} — {result.towns} towns, {result.places} places, "
         f"{result.applicants} applicants"
@@ -264,3 +266,109 @@ def workflow_diagram(machine: str | None, output_format: str, lang: str | None) 
         if machine is None:
             click.echo(f"<!-- {name} -->" if output_format == "svg" else f"%% {name}")
         click.echo(render(MACHINES[name], gettext), nl=False)
+
+
+# ---------------------------------------------------------------- hearings
+
+
+def _actor(session: Any, login: str | None) -> Any:
+    """Whom the command acts as: the account given with --as, else the first active coordinator."""
+    from sqlalchemy import select
+
+    from commission.models.accounts import User
+
+    query = select(User).where(User.active)
+    query = query.where(User.login == login.lower()) if login else query.where(User.role == Role.COORDINATOR)
+    user = session.execute(query.order_by(User.id).limit(1)).scalar_one_or_none()
+    if user is None:
+        fail(f"no active account {login!r}" if login else "no active coordinator account: create one with "
+             "`commission user add --role coordinator`")
+    return user
+
+
+def _hearing_session(ctx: click.Context) -> Any:
+    settings = _settings(ctx, os.environ.get("COMMISSION_ENV", "development"))
+    return settings, make_session_factory(_engine(settings))()
+
+
+AS_OPTION = click.option("--as", "as_login", metavar="LOGIN",
+                         help="Act with this account's rights (default: the first active coordinator).")
+
+
+@main.group("hearings")
+def hearings_group() -> None:
+    """The quarterly hearings."""
+
+
+@hearings_group.command("list")
+@click.option("--year", type=int, help="Only this year's hearings.")
+@AS_OPTION
+@click.pass_context
+def hearings_list(ctx: click.Context, year: int | None, as_login: str | None) -> None:
+    """One line per hearing: id, reference, date, town, chair, state, items on the agenda."""
+    from commission.services import hearings
+
+    _unused, session = _hearing_session(ctx)
+    with session:
+        for hearing in reversed(hearings.list_hearings(session, _actor(session, as_login), year)):
+            chair = hearing.chair.display_name if hearing.chair else "-"
+            click.echo(f"{hearing.id}\t{hearing.reference}\t{hearing.day.isoformat()}\t{hearing.town.name}\t"
+                       f"{chair}\t{hearing.state}\t{len(hearing.items)} items")
+
+
+@main.command("minutes")
+@click.argument("hearing_id", type=int)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Where to write the PDF.")
+@click.option("--redacted", is_flag=True, help="The version for wider distribution (initials only).")
+@click.option("--version", "number", type=int, help="A given version of the minutes (default: the latest).")
+@AS_OPTION
+@click.pass_context
+def minutes_command(ctx: click.Context, hearing_id: int, out: Path, redacted: bool, number: int | None,
+                    as_login: str | None) -> None:
+    """Write a hearing's minutes as PDF (signed minutes exactly as they were signed)."""
+    from commission.services import hearing_documents
+    from commission.storage import DocumentStore
+
+    settings, session = _hearing_session(ctx)
+    with session:
+        record, data = hearing_documents.minutes_pdf(session, _actor(session, as_login),
+                                                     DocumentStore(settings.instance_path / "documents"),
+                                                     hearing_id, number=number, redacted=redacted)
+    out.write_bytes(data)
+    click.echo(f"{out}: minutes of hearing {hearing_id}, version {record.number} ({record.status.value}"
+               f"{', redacted' if redacted else ''}), {len(data)} bytes")
+
+
+@main.command("convocations")
+@click.argument("hearing_id", type=int)
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write the letters and the invitations into (created if needed).")
+@AS_OPTION
+@click.pass_context
+def convocations_command(ctx: click.Context, hearing_id: int, out: Path, as_login: str | None) -> None:
+    """Write a convened hearing's convocations: the letters (one PDF), the agenda, an .ics per recipient."""
+    from commission.documents.agenda import render_agenda
+    from commission.documents.calendar import invitation_ics
+    from commission.documents.letters import render_letters
+    from commission.services import hearing_documents, hearings
+
+    _unused, session = _hearing_session(ctx)
+    with session:
+        actor = _actor(session, as_login)
+        hearing = hearings.get_hearing(session, actor, hearing_id)
+        letters = hearing_documents.convocation_letters(session, actor, hearing)
+        agenda = hearing_documents.agenda_data(session, actor, hearing)
+        invitations = hearing_documents.invitations(session, actor, hearing)
+        reference = hearing.reference
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    if letters:
+        (out / f"convocations-{reference}.pdf").write_bytes(render_letters(letters))
+        written.append(f"convocations-{reference}.pdf ({len(letters)} letters)")
+    (out / f"ordre-du-jour-{reference}.pdf").write_bytes(render_agenda(agenda))
+    written.append(f"ordre-du-jour-{reference}.pdf")
+    for name, invitation in invitations:
+        (out / name).write_bytes(invitation_ics(invitation))
+    written.append(f"{len(invitations)} invitations (.ics)")
+    click.echo(f"{out}: " + ", ".join(written))

@@ -21,6 +21,7 @@ from commission.models.housing import Place, PlaceKind
 from commission.models.reference import CareTeam, Organisation, OrganisationKind, Town
 from commission.services import accounts, audit
 from commission.services.unit import commit
+from commission.storage import DocumentStore
 
 DEMO_PASSWORD = "demo-commission"  # noqa: S105  (printed on purpose: these are demo accounts)
 
@@ -42,6 +43,13 @@ CARE_TEAMS = [
     ("CMP Mons-en-Barœul — équipe de secteur", "Mons-en-Barœul"),
     ("Équipe appartements associatifs", "Hellemmes"),
     ("Hôpital de jour Faches-Thumesnil", "Faches-Thumesnil"),
+]
+# Every host town has an elected official to chair its hearing.
+OTHER_CHAIRS = [
+    ("presidence.faches", "Sylvie Deschamps (adjointe au maire)", "Faches-Thumesnil"),
+    ("presidence.hellemmes", "Patrick Wattel (maire délégué)", "Hellemmes"),
+    ("presidence.lesquin", "Anne Vandamme (adjointe au maire)", "Lesquin"),
+    ("presidence.lezennes", "Didier Carlier (conseiller municipal délégué)", "Lezennes"),
 ]
 STREETS = [
     "rue Jean Jaurès", "rue Roger Salengro", "avenue de la République", "rue Pasteur", "rue Victor Hugo",
@@ -76,14 +84,14 @@ def _audit_created(session: Session, record: object, kind: str, label: str) -> N
                  actor_name="demo")
 
 
-def build_demo(session: Session, *, seed: int = 2026, scale: int = 1) -> DemoResult:
+def build_demo(session: Session, store: DocumentStore, *, seed: int = 2026, scale: int = 1) -> DemoResult:
     # The council's stock and partners exist before the files replayed over the last three years.
     today = clock.today()
     with clock.travel(today - timedelta(days=365 * 3 + 30)):
-        return _build(session, seed=seed, scale=scale, today=today)
+        return _build(session, store, seed=seed, scale=scale, today=today)
 
 
-def _build(session: Session, *, seed: int, scale: int, today: date) -> DemoResult:
+def _build(session: Session, store: DocumentStore, *, seed: int, scale: int, today: date) -> DemoResult:
     rng = random.Random(seed)
     fake = Faker("fr_FR")
     fake.seed_instance(seed)
@@ -186,6 +194,8 @@ def _build(session: Session, *, seed: int, scale: int, today: date) -> DemoResul
             town_id=towns["Ronchin"].id)
     account(Role.CHAIR, "presidence.mons", "Nadia Haddad (adjointe au maire)", "Mons-en-Barœul",
             town_id=towns["Mons-en-Barœul"].id)
+    for login, name, town_name in OTHER_CHAIRS:
+        account(Role.CHAIR, login, name, town_name, town_id=towns[town_name].id)
     account(Role.MEMBER, "membre.unafam", "Bernard Caron (UNAFAM)")
     account(Role.TREASURER, "tresorerie", "Martine Vasseur (trésorière)")
     account(Role.LANDLORD, "bailleur.hme", "Olivier Lambert (Habitat Métropole Est)", landlords[0].name,
@@ -193,7 +203,7 @@ def _build(session: Session, *, seed: int, scale: int, today: date) -> DemoResul
     users = {account.login: session.execute(select(User).where(User.login == account.login)).scalar_one()
              for account in demo_accounts}
     history = DemoHistory(session, rng, fake, teams=teams, towns=list(towns.values()), places=places,
-                          guardianship=guardianship, users=users, today=today)
-    applicants = history.build(40 * scale)
+                          guardianship=guardianship, users=users, today=today, store=store)
+    applicants = history.build(90 * scale)
     return DemoResult(demo_accounts, len(towns), len(places), applicants)
 

@@ -1,19 +1,23 @@
-"""Years of the commission's life, replayed through the services with the clock moved day by day.
+"""Years of the commission's life, replayed through the services, day by day, with the clock moved.
 
-Each person's file starts on a random day of the last three years and follows a plausible story
-(submitted, sometimes returned as incomplete, heard at the next quarterly hearing, then allocated,
-put on the waiting list, deferred or refused; housed people stay a while, some leave) until today.
-Every step is a real service call, so the files carry their whole history and audit trail.
+Files are created on random days of the last three years; care teams submit them, the coordinator
+checks them; every quarter a hearing is planned, its agenda built from the files waiting, convened,
+held (attendance, a decision on each item, votes), closed, its minutes approved and signed. Offers are
+accepted or declined, people move in, some leave. The next hearing is convened with its agenda.
+Every step is a real service call at its own date, so the records carry their whole history and
+audit trail, in the order it happened.
 """
 
 from __future__ import annotations
 
-import contextlib
+import heapq
+import itertools
 import random
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from functools import partial
 
 from faker import Faker
 from sqlalchemy import func, select
@@ -21,13 +25,14 @@ from sqlalchemy.orm import Session
 
 from commission import clock
 from commission.errors import CommissionError
-from commission.models.accounts import User
-from commission.models.cases import HOLDING_STATES, Case
+from commission.models.accounts import Role, User
+from commission.models.cases import Case
+from commission.models.hearings import AttendanceStatus, Hearing, ItemKind
 from commission.models.housing import Place, PlaceKind
 from commission.models.reference import CareTeam, Organisation, Town
-from commission.services import cases
+from commission.services import cases, hearing_documents, hearings
+from commission.storage import DocumentStore
 
-HEARING_MONTHS = (3, 6, 9, 12)
 YEARS_OF_HISTORY = 3
 
 PROJECTS = [
@@ -44,24 +49,21 @@ AWAITED = ["Bilan de l'essai en appartement thérapeutique", "Accord de la curat
            "Stabilisation du traitement après l'hospitalisation"]
 REFUSALS = ["Le projet de soin n'est pas encore construit avec la personne.",
             "La personne relève d'une structure médicalisée, orientation proposée vers une MAS."]
+ALLOCATIONS = ["Le logement correspond au projet et aux besoins exprimés.",
+               "Proche du CMP et de la famille ; la personne a visité le logement et le souhaite."]
 DECLINES = ["Logement trop éloigné de la famille", "Étage élevé sans ascenseur", "La personne a trouvé un logement"]
 EXITS = ["Accès à un logement ordinaire (glissement de bail)", "Hospitalisation de longue durée",
          "Déménagement hors du secteur", "Entrée en EHPAD"]
 WITHDRAWALS = ["La personne a trouvé une solution dans sa famille", "La personne ne souhaite plus déménager"]
+REVIEWS = ["Le suivi se passe bien ; visites infirmières espacées.", "Quelques impayés réglés avec la curatrice.",
+           "Bonne intégration dans le quartier ; reprise d'une activité au GEM."]
 
 
-def third_thursday(year: int, month: int) -> date:
-    first = date(year, month, 1)
-    return first + timedelta(days=(3 - first.weekday()) % 7 + 14)
-
-
-def hearing_dates(start: date, end: date) -> list[date]:
-    return [third_thursday(year, month) for year in range(start.year, end.year + 1) for month in HEARING_MONTHS
-            if start <= third_thursday(year, month) <= end]
-
-
-class _Stop(Exception):
-    """The story reached today."""
+@dataclass(order=True)
+class _Event:
+    day: date
+    order: int
+    action: Callable[[date], object] = field(compare=False)
 
 
 @dataclass
@@ -75,35 +77,234 @@ class DemoHistory:
     guardianship: list[Organisation]
     users: dict[str, User]
     today: date
+    store: DocumentStore
 
     def __post_init__(self) -> None:
         self.start = self.today - timedelta(days=365 * YEARS_OF_HISTORY)
-        self.hearings = hearing_dates(self.start, self.today + timedelta(days=400))
         self.coordinator = self.users["coordination"]
-        self.chair = next(user for user in self.users.values() if user.role.value == "chair")
         self.team_users = {user.care_team_id: user for user in self.users.values() if user.care_team_id}
+        self.queue: list[_Event] = []
+        self.counter = itertools.count()
+
+    # ------------------------------------------------------------ the calendar
+
+    def at(self, day: date, action: Callable[[date], object]) -> None:
+        if day <= self.today:
+            heapq.heappush(self.queue, _Event(day, next(self.counter), action))
 
     def build(self, count: int) -> int:
-        days = sorted(self.start + timedelta(days=self.rng.randint(0, (self.today - self.start).days))
-                      for _ in range(count))
-        for created in days:
-            self._replay(created, stop_at=None)
-        present = Counter(self.session.execute(select(Case.state)).scalars())
-        # Every state shows up at least once, so that each screen has something to show.
-        for state, offset in (("heard", 0), ("allocated", 20), ("offer_accepted", 60), ("moving_in", 80),
-                              ("exiting", 200), ("deferred", 120), ("incomplete", 40), ("ready", 30),
-                              ("scheduled", 30), ("waiting_list", 150), ("draft", 5), ("submitted", 10),
-                              ("refused", 150), ("withdrawn", 90), ("housed", 200), ("closed", 500)):
-            if not present[state]:
-                self._replay(self._recent(offset), stop_at=state)
+        for _ in range(count):
+            created = self.start + timedelta(days=self.rng.randint(0, (self.today - self.start).days - 20))
+            self.at(created, self._create)
+        for year in range(self.start.year, self.today.year + 1):
+            for quarter in range(1, 5):
+                day = hearings.default_day(year, quarter)
+                if self.start + timedelta(days=60) <= day < self.today:
+                    self.at(day - timedelta(days=45), partial(self._plan, year=year, quarter=quarter))
+        # files of the last weeks: drafts, submissions being checked, files ready for the next agenda
+        for back in (2, 5, 9, 13, 17, 26):
+            self.at(self.today - timedelta(days=back), self._create)
+        self._next_hearing()
+        self._run()
         return int(self.session.execute(select(func.count(Case.id))).scalar_one())
 
-    def _recent(self, days_before_last_hearing: int) -> date:
-        """A creation day such that the file reaches the last hearing before today."""
-        last = max(h for h in self.hearings if h <= self.today)
-        return last - timedelta(days=days_before_last_hearing + 60)
+    def _run(self) -> None:
+        while self.queue:
+            event = heapq.heappop(self.queue)
+            with clock.travel(event.day):
+                try:
+                    event.action(event.day)
+                except CommissionError:
+                    self.session.rollback()  # a step the rules refuse (a place taken meanwhile...): skipped
 
-    # ------------------------------------------------------------ one person's story
+    # ------------------------------------------------------------ files
+
+    def _care(self, case: Case) -> User:
+        return self.team_users.get(case.care_team_id, self.coordinator)
+
+    def _fire(self, case_id: int, trigger: str, actor: User | None, day: date, **kwargs: object) -> Case | None:
+        case = self.session.get(Case, case_id)
+        if case is None:
+            return None
+        actor = actor or self._care(case)
+        return cases.fire_case(self.session, actor, case_id, trigger, expected_version=case.version, today=day,
+                               **kwargs)  # type: ignore[arg-type]
+
+    def later(self, day: date, low: int, high: int) -> date:
+        return day + timedelta(days=self.rng.randint(low, high))
+
+    def _create(self, day: date) -> None:
+        team = self.rng.choice(self.teams)
+        care = self.team_users.get(team.id, self.coordinator)
+        case = cases.create_case(self.session, care, self._person(team), today=day)
+        if self.rng.random() < 0.3 and day > self.today - timedelta(days=30):
+            return  # still a draft
+        case_id = case.id
+        self.at(self.later(day, 3, 20), lambda d: self._submit(case_id, d))
+
+    def _submit(self, case_id: int, day: date) -> None:
+        self._fire(case_id, "submit", None, day)
+        if self.rng.random() < 0.05:
+            self.at(self.later(day, 10, 60), lambda d: self._withdraw(case_id, d))
+        self.at(self.later(day, 3, 12), lambda d: self._check(case_id, d))
+
+    def _withdraw(self, case_id: int, day: date) -> None:
+        case = self.session.get(Case, case_id)
+        if case is not None and case.state in ("submitted", "incomplete", "ready", "waiting_list", "deferred"):
+            self._fire(case_id, "withdraw", None, day, reason=self.rng.choice(WITHDRAWALS))
+
+    def _check(self, case_id: int, day: date) -> None:
+        case = self.session.get(Case, case_id)
+        if case is None or case.state != "submitted":
+            return
+        if self.rng.random() < 0.3 and not case.missing_items:
+            self._fire(case_id, "return_incomplete", self.coordinator, day, reason=self.rng.choice(MISSING))
+            self.at(self.later(day, 7, 30), lambda d: self._resubmit(case_id, d))
+        else:
+            self._fire(case_id, "mark_ready", self.coordinator, day)
+
+    def _resubmit(self, case_id: int, day: date) -> None:
+        self._fire(case_id, "resubmit", None, day, comment="Pièce ajoutée au dossier")
+        self.at(self.later(day, 3, 10), lambda d: self._check(case_id, d))
+
+    def _offer_answer(self, case_id: int, day: date) -> None:
+        case = self.session.get(Case, case_id)
+        if case is None or case.state != "allocated":
+            return
+        if self.rng.random() < 0.12:
+            self._fire(case_id, "decline_offer", None, day, reason=self.rng.choice(DECLINES))
+            self._after_offers(day)
+            return
+        self._fire(case_id, "accept_offer", None, day)
+        # the lease is signed when the landlord is ready (one to six weeks), the move follows
+        move_in = self.later(day, 30, 80)
+        self.at(self.later(day, 7, 45), lambda d: self._fire(case_id, "start_move_in", self.coordinator, d,
+                                                             values={"move_in_date": move_in}))
+        self.at(move_in, lambda d: self._housed(case_id, d))
+
+    def _after_offers(self, day: date) -> None:
+        """Whoever the hearing ranked next was offered the place: they answer too."""
+        for case_id in self.session.execute(
+            select(Case.id).where(Case.state == "allocated", Case.offer_deadline >= day)
+        ).scalars():
+            self.at(self.later(day, 2, 8), partial(self._offer_answer, case_id))
+
+    def _housed(self, case_id: int, day: date) -> None:
+        self._fire(case_id, "confirm_housed", self.coordinator, day)
+        if self.rng.random() < 0.35:
+            self.at(self.later(day, 200, 800), lambda d: self._exit(case_id, d))
+
+    def _exit(self, case_id: int, day: date) -> None:
+        case = self.session.get(Case, case_id)
+        if case is None or case.state != "housed":
+            return
+        self._fire(case_id, "start_exit", None, day, reason=self.rng.choice(EXITS))
+        self.at(self.later(day, 20, 45), lambda d: self._fire(case_id, "close", self.coordinator, d))
+
+    # ------------------------------------------------------------ hearings
+
+    def _plan(self, day: date, *, year: int, quarter: int) -> None:
+        proposal = hearings.proposal(self.session, self.coordinator, year, quarter)
+        proposal.address = f"Hôtel de ville, {self.rng.randint(1, 60)} place de la Mairie"
+        proposal.quorum = "4"
+        hearing = hearings.plan_hearing(self.session, self.coordinator, proposal)
+        hearing_id, sitting = hearing.id, hearing.day
+        self.at(sitting - timedelta(days=21), lambda d: self._convene(hearing_id, d))
+        self.at(sitting, lambda d: self._sit(hearing_id, d))
+
+    def _convene(self, hearing_id: int, day: date) -> None:
+        hearings.build_agenda(self.session, self.coordinator, hearing_id, None, today=day)
+        hearings.fire_hearing(self.session, self.coordinator, hearing_id, "convene", expected_version=None, today=day)
+
+    def _sit(self, hearing_id: int, day: date) -> None:
+        hearing = self.session.get(Hearing, hearing_id)
+        assert hearing is not None
+        chair = hearing.chair or self.coordinator
+        hearings.fire_hearing(self.session, chair, hearing_id, "open_session", expected_version=None, today=day)
+        entries = []
+        for attendance in hearing.attendances:
+            roll = self.rng.random()
+            status = (AttendanceStatus.PRESENT if roll < 0.7 or attendance.user_id == hearing.chair_id
+                      else AttendanceStatus.EXCUSED if roll < 0.85 else AttendanceStatus.REPRESENTED)
+            entries.append(hearings.AttendanceInput(attendance.id, status.value,
+                                                    self.fake.name() if status is AttendanceStatus.REPRESENTED else ""))
+        hearings.set_attendance(self.session, chair, hearing_id, entries)
+        voters = [a.id for a in hearing.attendances if a.counts_for_quorum]
+        for item in hearings.items(self.session, hearing):
+            self._decide(hearing, item.id, item.kind, item.case, chair, voters, day)
+        hearings.fire_hearing(self.session, chair, hearing_id, "close", expected_version=None, today=day)
+        self.at(self.later(day, 5, 10), lambda d: hearings.fire_hearing(
+            self.session, chair, hearing_id, "approve_minutes", expected_version=None, today=d))
+        self.at(self.later(day, 12, 20), lambda d: hearing_documents.sign_minutes(
+            self.session, chair, self.store, hearing_id, expected_version=None))
+        self._after_offers(day)
+
+    def _decide(self, hearing: Hearing, item_id: int, kind: ItemKind, case: Case, chair: User, voters: list[int],
+                day: date) -> None:
+        votes = {voter: self.rng.choices(["in_favour", "against", "abstain"], weights=[85, 5, 10])[0]
+                 for voter in voters}
+        recusals: dict[int, str] = {}
+        if len(voters) > 3 and self.rng.random() < 0.1:
+            withdrawn = self.rng.choice(voters)
+            recusals[withdrawn] = "Connaît personnellement la famille"
+            votes.pop(withdrawn)
+        if kind is ItemKind.REVIEW:
+            decision = hearings.DecisionInput(decision="review_noted", reason=self.rng.choice(REVIEWS))
+        else:
+            decision = self._application_decision(hearing, case)
+        decision.votes, decision.recusals, decision.attended = votes, recusals, self.rng.choice(["yes", "yes", "no"])
+        try:
+            hearings.decide_item(self.session, chair, hearing.id, item_id, decision, today=day)
+        except CommissionError:
+            self.session.rollback()
+            hearings.decide_item(self.session, chair, hearing.id, item_id, hearings.DecisionInput(
+                decision="waiting_list", reason="Avis favorable ; aucune place adaptée disponible pour le moment."),
+                today=day)
+
+    def _application_decision(self, hearing: Hearing, case: Case) -> hearings.DecisionInput:
+        roll = self.rng.random()
+        if roll < 0.06:
+            return hearings.DecisionInput(decision="refuse", reason=self.rng.choice(REFUSALS))
+        if roll < 0.16 and case.state != "deferred":
+            return hearings.DecisionInput(decision="defer", reason=self.rng.choice(AWAITED))
+        places = hearings.fitting_places(self.session, case)
+        if places and roll < 0.85:
+            return hearings.DecisionInput(decision="allocate", place_id=str(self.rng.choice(places).id),
+                                          reason=self.rng.choice(ALLOCATIONS))
+        allocated = [p for p in hearings.places_allocated_at(self.session, hearing) if p.kind is case.requested_kind]
+        if allocated and self.rng.random() < 0.5:
+            place = allocated[0]
+            taken = [item.rank or 1 for item in hearing.items if item.place_id == place.id]
+            return hearings.DecisionInput(decision="ranked", place_id=str(place.id), rank=str(max(taken) + 1),
+                                          reason="Candidature retenue en second rang pour ce logement.")
+        return hearings.DecisionInput(decision="waiting_list",
+                                      reason="Avis favorable ; aucune place adaptée disponible pour le moment.")
+
+    def _next_hearing(self) -> None:
+        """The next hearing: planned weeks ago, convened a few days ago with its agenda."""
+        year, quarter = next(
+            (year, quarter) for year in (self.today.year, self.today.year + 1) for quarter in range(1, 5)
+            if hearings.default_day(year, quarter) > self.today
+        )
+        day = hearings.default_day(year, quarter)
+        planned = max(self.today - timedelta(days=40), hearings.default_day(*self._previous(year, quarter)) +
+                      timedelta(days=1))
+        self.at(planned, partial(self._plan_next, year=year, quarter=quarter))
+        self.at(min(day - timedelta(days=21), self.today - timedelta(days=4)), self._convene_next)
+
+    @staticmethod
+    def _previous(year: int, quarter: int) -> tuple[int, int]:
+        return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+
+    def _plan_next(self, day: date, *, year: int, quarter: int) -> None:
+        proposal = hearings.proposal(self.session, self.coordinator, year, quarter)
+        proposal.address, proposal.quorum = "Hôtel de ville, place de la Mairie", "4"
+        self.next_hearing_id = hearings.plan_hearing(self.session, self.coordinator, proposal).id
+
+    def _convene_next(self, day: date) -> None:
+        self._convene(self.next_hearing_id, day)
+
+    # ------------------------------------------------------------ people
 
     def _person(self, team: CareTeam) -> cases.CaseInput:
         rng, fake = self.rng, self.fake
@@ -129,100 +330,9 @@ class DemoHistory:
             project=rng.choice(PROJECTS), consent_given=True, consent_date="", care_team_id=str(team.id),
         )
 
-    def _free_place(self, kind: str) -> Place | None:
-        held = set(self.session.execute(
-            select(Case.allocated_place_id).where(Case.state.in_(HOLDING_STATES),
-                                                  Case.allocated_place_id.is_not(None))
-        ).scalars())
-        free = [place for place in self.places if place.kind.value == kind and place.id not in held]
-        return self.rng.choice(free) if free else None
 
-    def _next_hearing(self, after: date) -> date:
-        return next(h for h in self.hearings if h > after)
-
-    def _replay(self, created: date, stop_at: str | None) -> None:
-        team = self.rng.choice(self.teams)
-        care = self.team_users.get(team.id, self.coordinator)
-        with clock.travel(created):
-            case = cases.create_case(self.session, care, self._person(team), today=created)
-        story = _Story(self, case, care, created, stop_at)
-        with contextlib.suppress(_Stop):
-            story.tell()
+def states_present(session: Session) -> Counter[str]:
+    return Counter(session.execute(select(Case.state)).scalars())
 
 
-class _Story:
-    """One file's path, each step on its day; it stops at today (or at the state asked for)."""
-
-    def __init__(self, history: DemoHistory, case: Case, care: User, created: date, stop_at: str | None) -> None:
-        self.history, self.case, self.care, self.day, self.stop_at = history, case, care, created, stop_at
-        self.rng = history.rng
-
-    def step(self, trigger: str, on: date, actor: User, **kwargs: Any) -> None:
-        if self.case.state == self.stop_at:
-            raise _Stop
-        self.day = max(on, self.day)
-        if self.day > self.history.today:
-            raise _Stop
-        with clock.travel(self.day):
-            try:
-                cases.fire_case(self.history.session, actor, self.case.id, trigger,
-                                expected_version=self.case.version, today=self.day, **kwargs)
-            except CommissionError:
-                self.history.session.rollback()
-                raise _Stop from None
-
-    def later(self, low: int, high: int) -> date:
-        return self.day + timedelta(days=self.rng.randint(low, high))
-
-    def tell(self) -> None:
-        rng, stop_at = self.rng, self.stop_at
-        coordinator, chair, care = self.history.coordinator, self.history.chair, self.care
-        if stop_at == "draft":
-            return
-        self.step("submit", self.later(3, 20), care)
-        if stop_at == "withdrawn" or (stop_at is None and rng.random() < 0.06):
-            self.step("withdraw", self.later(10, 60), care, reason=rng.choice(WITHDRAWALS))
-            return
-        if stop_at == "incomplete" or rng.random() < 0.3:
-            self.step("return_incomplete", self.later(5, 15), coordinator, reason=rng.choice(MISSING))
-            self.step("resubmit", self.later(7, 30), care, comment="Pièce ajoutée au dossier")
-        self.step("mark_ready", self.later(3, 12), coordinator)
-        outcome = rng.choices(["allocate", "waiting_list", "defer", "refuse"], weights=[55, 25, 12, 8])[0]
-        outcome = {"deferred": "defer", "refused": "refuse", "waiting_list": "waiting_list",
-                   "heard": "none"}.get(stop_at or "", outcome)
-        for _hearing in range(4):
-            hearing = self.history._next_hearing(self.day + timedelta(days=7))
-            self.step("schedule", self.later(1, 5), coordinator, values={"hearing_date": hearing})
-            self.step("hear", hearing, chair)
-            if outcome == "none":
-                return
-            place = self.history._free_place(self.case.requested_kind.value if self.case.requested_kind else "")
-            if outcome == "allocate" and place is not None:
-                self.step("allocate", hearing, chair, values={"place_id": place.id},
-                          reason="Le logement correspond au projet et aux besoins exprimés.")
-                break
-            if outcome == "refuse":
-                self.step("refuse", hearing, chair, reason=rng.choice(REFUSALS))
-                return
-            if outcome == "defer":
-                self.step("defer", hearing, chair, reason=rng.choice(AWAITED))
-            else:
-                self.step("place_on_waiting_list", hearing, chair,
-                          reason="Avis favorable ; aucune place adaptée disponible pour le moment.")
-            if self.case.state == stop_at:
-                return
-            outcome = "allocate"
-        if self.case.state != "allocated":
-            return
-        if stop_at is None and rng.random() < 0.12:
-            self.step("decline_offer", self.later(2, 8), care, reason=rng.choice(DECLINES))
-            return
-        self.step("accept_offer", self.later(2, 8), care)
-        move_in = self.later(20, 40)
-        self.step("start_move_in", self.later(3, 10), coordinator, values={"move_in_date": move_in})
-        self.step("confirm_housed", move_in, coordinator)
-        if stop_at is None and rng.random() < 0.6:
-            return  # still housed today
-        self.step("start_exit", self.later(200, 900) if stop_at is None else self.later(30, 60), care,
-                  reason=rng.choice(EXITS))
-        self.step("close", self.later(20, 45), coordinator)
+__all__ = ["DemoHistory", "Role", "states_present"]

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, false, true
 from commission.errors import Forbidden
 from commission.models.accounts import Role, User
 from commission.models.cases import Case
+from commission.models.hearings import Hearing
 from commission.models.housing import Place
 
 
@@ -32,9 +33,18 @@ class Action(enum.Enum):
     FIRE_CASE = "fire_case"
     VIEW_ALL_CASES = "view_all_cases"
     VIEW_WORKFLOW = "view_workflow"
+    VIEW_HEARINGS = "view_hearings"
+    VIEW_FULL_AGENDA = "view_full_agenda"
+    MANAGE_HEARINGS = "manage_hearings"
+    RUN_SESSION = "run_session"
+    EDIT_MINUTES = "edit_minutes"
+    APPROVE_MINUTES = "approve_minutes"
+    SIGN_MINUTES = "sign_minutes"
 
 
 ALL_ROLES = frozenset(Role)
+# Those who sit on the commission and hear the persons.
+COMMISSION_SEATS = frozenset({Role.COORDINATOR, Role.CHAIR, Role.MEMBER, Role.LANDLORD})
 
 ROLE_RULES: dict[Action, frozenset[Role]] = {
     Action.USE_APP: ALL_ROLES,
@@ -51,8 +61,19 @@ ROLE_RULES: dict[Action, frozenset[Role]] = {
     Action.VIEW_MEDICAL: frozenset({Role.COORDINATOR, Role.CARE_TEAM}),
     Action.EDIT_MEDICAL: frozenset({Role.CARE_TEAM}),
     Action.ATTACH_DOCUMENT: frozenset({Role.COORDINATOR, Role.CARE_TEAM}),
-    Action.FIRE_CASE: frozenset({Role.COORDINATOR, Role.CARE_TEAM, Role.CHAIR}),
+    Action.FIRE_CASE: frozenset({Role.COORDINATOR, Role.CARE_TEAM}),
     Action.VIEW_WORKFLOW: ALL_ROLES,
+    # Hearings: everyone sees the dates and the redacted agenda; those who sit on the commission see
+    # the persons' names (never the medical part); a care team sees its own people's items in full.
+    Action.VIEW_HEARINGS: ALL_ROLES,
+    Action.VIEW_FULL_AGENDA: COMMISSION_SEATS,
+    Action.MANAGE_HEARINGS: frozenset({Role.COORDINATOR}),
+    # The chair runs the session of the hearing they chair; the coordinator, as its secretary, too.
+    Action.RUN_SESSION: frozenset({Role.COORDINATOR, Role.CHAIR}),
+    Action.EDIT_MINUTES: frozenset({Role.COORDINATOR, Role.CHAIR}),
+    Action.APPROVE_MINUTES: frozenset({Role.COORDINATOR, Role.CHAIR}),
+    # The hearing's chair, or whoever holds the council's signing delegation (checked per record).
+    Action.SIGN_MINUTES: ALL_ROLES,
 }
 
 # Who may fire each trigger of the case machine (the coordinator may fire them all).
@@ -63,11 +84,13 @@ CASE_TRIGGER_ROLES: dict[str, frozenset[Role]] = {
     "mark_ready": frozenset(),
     "schedule": frozenset(),
     "unschedule": frozenset(),
-    "hear": frozenset({Role.CHAIR}),
-    "allocate": frozenset({Role.CHAIR}),
-    "place_on_waiting_list": frozenset({Role.CHAIR}),
-    "defer": frozenset({Role.CHAIR}),
-    "refuse": frozenset({Role.CHAIR}),
+    "unschedule_to_waiting_list": frozenset(),
+    "offer_next": frozenset(),
+    "hear": frozenset(),
+    "allocate": frozenset(),
+    "place_on_waiting_list": frozenset(),
+    "defer": frozenset(),
+    "refuse": frozenset(),
     "accept_offer": frozenset({Role.CARE_TEAM}),
     "decline_offer": frozenset({Role.CARE_TEAM}),
     "expire_offer": frozenset(),
@@ -79,8 +102,11 @@ CASE_TRIGGER_ROLES: dict[str, frozenset[Role]] = {
     "reopen": frozenset(),
 }
 
-# Decisions are the hearing's: the chair records them, not through the case's own page.
-HEARING_TRIGGERS = frozenset({"hear", "allocate", "place_on_waiting_list", "defer", "refuse"})
+# The steps a hearing takes: its agenda (schedule, unschedule) and its session's decisions. They are
+# taken through the hearing's pages and service, never from the case's own page; the coordinator may
+# still take them through the case service (to record a hearing held on paper, say).
+HEARING_TRIGGERS = frozenset({"schedule", "unschedule", "unschedule_to_waiting_list", "hear", "allocate",
+                              "place_on_waiting_list", "defer", "refuse", "offer_next"})
 
 
 def _role_allows(user: User | None, action: Action) -> bool:
@@ -105,7 +131,17 @@ def case_scope(user: User) -> ColumnElement[bool]:
     return true()
 
 
+def _hearing_allows(user: User, action: Action, hearing: Hearing) -> bool:
+    if action is Action.SIGN_MINUTES:
+        return user.signing_delegation or (user.role is Role.CHAIR and hearing.chair_id == user.id)
+    if action in (Action.RUN_SESSION, Action.EDIT_MINUTES, Action.APPROVE_MINUTES) and user.role is Role.CHAIR:
+        return hearing.chair_id == user.id
+    return True
+
+
 def _record_allows(user: User, action: Action, record: Any) -> bool:
+    if isinstance(record, Hearing):
+        return _hearing_allows(user, action, record)
     if isinstance(record, Place):
         return user.role is not Role.LANDLORD or record.organisation_id == user.organisation_id
     if isinstance(record, Case):
@@ -113,8 +149,7 @@ def _record_allows(user: User, action: Action, record: Any) -> bool:
             return True
         if user.role is Role.CARE_TEAM:
             return record.care_team_id == user.care_team_id
-        # A chair reaches a case only through the hearing it is on (checked by the hearing's service).
-        return action is Action.FIRE_CASE
+        return False
     return True
 
 

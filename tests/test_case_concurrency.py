@@ -75,19 +75,19 @@ def test_two_people_submit_the_same_file_at_once(
 
 def test_two_decisions_on_one_place_only_one_allocation(engine: Engine, session: Session, world: World) -> None:
     """Two files heard at once both get the same place: the place goes to one of them only."""
-    coordinator, chair = world.users["coordinator"], world.users["chair"]
+    coordinator = world.users["coordinator"]
     heard = []
     for name in ("Ada", "Bea"):
         case = new_case(session, world, first_name=name)
         for actor, trigger, values in ((world.users["care_a"], "submit", {}), (coordinator, "mark_ready", {}),
-                                       (coordinator, "schedule", {"hearing_date": TODAY}), (chair, "hear", {})):
+                                       (coordinator, "schedule", {"hearing_date": TODAY}), (coordinator, "hear", {})):
             cases.fire_case(session, actor, case.id, trigger, expected_version=case.version, values=values,
                             today=TODAY)
         heard.append(case)
 
     def allocate(case: Case) -> Callable[[Session], object]:
         def act(own: Session) -> object:
-            user = own.get(type(chair), chair.id)
+            user = own.get(type(coordinator), coordinator.id)
             assert user is not None
             return cases.fire_case(own, user, case.id, "allocate", expected_version=case.version,
                                    values={"place_id": world.place_a.id}, today=TODAY)

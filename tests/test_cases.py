@@ -41,7 +41,7 @@ def test_a_care_team_creates_a_draft_recorded_with_its_author(session: Session, 
 
 
 def test_the_whole_life_of_a_file(session: Session, world: World) -> None:
-    coordinator, care, chair = world.users["coordinator"], world.users["care_a"], world.users["chair"]
+    coordinator, care = world.users["coordinator"], world.users["care_a"]
     case = new_case(session, world)
     step(session, care, case, "submit")
     step(session, coordinator, case, "return_incomplete", reason="Proof of resources missing")
@@ -51,14 +51,14 @@ def test_the_whole_life_of_a_file(session: Session, world: World) -> None:
     step(session, coordinator, case, "mark_ready")
     step(session, coordinator, case, "schedule", values={"hearing_date": date(2026, 3, 20)})
     assert case.due_date == date(2026, 3, 20)
-    step(session, chair, case, "hear")
-    step(session, chair, case, "allocate", values={"place_id": world.place_a.id}, reason="Fits the project")
+    step(session, coordinator, case, "hear")
+    step(session, coordinator, case, "allocate", values={"place_id": world.place_a.id}, reason="Fits the project")
     assert case.state == "allocated" and case.offer_deadline == TODAY + timedelta(days=10)
     step(session, care, case, "decline_offer", reason="Too far from the day hospital")
     assert case.state == "waiting_list" and case.decline_count == 1 and case.allocated_place_id is None
     step(session, coordinator, case, "schedule", values={"hearing_date": date(2026, 6, 19)})
-    step(session, chair, case, "hear")
-    step(session, chair, case, "allocate", values={"place_id": world.place_a.id})
+    step(session, coordinator, case, "hear")
+    step(session, coordinator, case, "allocate", values={"place_id": world.place_a.id})
     step(session, care, case, "accept_offer")
     step(session, coordinator, case, "start_move_in", values={"move_in_date": TODAY + timedelta(days=5)})
     step(session, coordinator, case, "confirm_housed", today=TODAY + timedelta(days=5))
@@ -146,14 +146,14 @@ def test_reasons_are_required_where_the_step_needs_one(session: Session, world: 
 
 
 def test_a_declined_or_expired_offer_counts(session: Session, world: World) -> None:
-    coordinator, chair = world.users["coordinator"], world.users["chair"]
+    coordinator = world.users["coordinator"]
     case = new_case(session, world)
     for trigger in ("submit",):
         step(session, world.users["care_a"], case, trigger)
     step(session, coordinator, case, "mark_ready")
     step(session, coordinator, case, "schedule", values={"hearing_date": TODAY})
-    step(session, chair, case, "hear")
-    step(session, chair, case, "allocate", values={"place_id": world.place_a.id})
+    step(session, coordinator, case, "hear")
+    step(session, coordinator, case, "allocate", values={"place_id": world.place_a.id})
     with pytest.raises(TransitionRefused):
         step(session, coordinator, case, "expire_offer")
     with pytest.raises(TransitionRefused) as late:
@@ -164,23 +164,23 @@ def test_a_declined_or_expired_offer_counts(session: Session, world: World) -> N
 
 
 def test_a_place_cannot_be_allocated_twice_nor_to_another_kind(session: Session, world: World) -> None:
-    coordinator, chair = world.users["coordinator"], world.users["chair"]
+    coordinator = world.users["coordinator"]
 
     def heard(**overrides: object) -> Case:
         case = new_case(session, world, **overrides)
         step(session, world.users["care_a"], case, "submit")
         step(session, coordinator, case, "mark_ready")
         step(session, coordinator, case, "schedule", values={"hearing_date": TODAY})
-        return step(session, chair, case, "hear")
+        return step(session, coordinator, case, "hear")
 
     first, second = heard(), heard(last_name="Bernard")
-    step(session, chair, first, "allocate", values={"place_id": world.place_a.id})
+    step(session, coordinator, first, "allocate", values={"place_id": world.place_a.id})
     with pytest.raises(TransitionRefused) as twice:
-        step(session, chair, second, "allocate", values={"place_id": world.place_a.id})
+        step(session, coordinator, second, "allocate", values={"place_id": world.place_a.id})
     assert french(twice.value) == ["Cette place est déjà attribuée à une autre personne."]
     hostel = heard(last_name="Petit", requested_kind="hostel_place")
     with pytest.raises(TransitionRefused) as kind:
-        step(session, chair, hostel, "allocate", values={"place_id": world.place_b.id})
+        step(session, coordinator, hostel, "allocate", values={"place_id": world.place_b.id})
     assert french(kind.value) == ["Cette place n'est pas du type demandé par la personne."]
 
 

@@ -31,8 +31,11 @@ def svg_text(svg: str) -> str:
     return " ".join(" ".join(element.text or "" for element in root.iter(f"{SVG}text")).split())
 
 
-def test_registry_holds_the_case_machine() -> None:
+def test_registry_holds_every_machine() -> None:
+    from commission.workflow.hearing import HEARING_MACHINE
+
     assert MACHINES["case"] is CASE_MACHINE
+    assert MACHINES["hearing"] is HEARING_MACHINE
 
 
 def test_cli_mermaid_shows_every_state_and_transition() -> None:

@@ -11,13 +11,30 @@ from commission.models.cases import (
     DocumentKind,
     HousingSituation,
 )
+from commission.models.hearings import (
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    Decision,
+    Hearing,
+    HearingTransition,
+    ItemKind,
+    Minutes,
+    MinutesStatus,
+    Recusal,
+    Vote,
+    VoteChoice,
+)
 from commission.models.housing import Place, PlaceKind
 from commission.models.people import Applicant, Guardian, ProtectionMeasure
 from commission.models.reference import CareTeam, Organisation, OrganisationKind, Town
 
 __all__ = [
     "AccessLog",
+    "AgendaItem",
     "Applicant",
+    "Attendance",
+    "AttendanceStatus",
     "AuditEntry",
     "AuditHead",
     "CareTeam",
@@ -25,16 +42,25 @@ __all__ = [
     "CaseDocument",
     "CaseMedical",
     "CaseTransition",
+    "Decision",
     "DocumentKind",
     "Guardian",
+    "Hearing",
+    "HearingTransition",
     "HousingSituation",
+    "ItemKind",
     "LoginFailure",
+    "Minutes",
+    "MinutesStatus",
     "Organisation",
     "OrganisationKind",
     "Place",
     "PlaceKind",
     "ProtectionMeasure",
+    "Recusal",
     "Role",
     "Town",
     "User",
+    "Vote",
+    "VoteChoice",
 ]

@@ -49,6 +49,7 @@ class User(Base):
     town_id: Mapped[int | None] = mapped_column(ForeignKey("town.id"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     active: Mapped[bool] = mapped_column(default=True, doc="A disabled account cannot log in.")
+    signing_delegation: Mapped[bool] = mapped_column(default=False, doc="May sign minutes for the council.")
     session_nonce: Mapped[str] = mapped_column(
         String(64), default=new_session_nonce,
         doc="Changes when the password changes or the account is disabled: older sessions end.",

@@ -90,9 +90,13 @@ class Case(Base):
     awaited_items: Mapped[str] = mapped_column(Text, default="", doc="Set when deferred.")
     decision_reason: Mapped[str] = mapped_column(Text, default="", doc="The last decision's reason.")
     scheduled_for: Mapped[date | None] = mapped_column(doc="Date of the hearing it is on the agenda of.")
+    scheduled_from_waiting_list: Mapped[bool] = mapped_column(
+        default=False, doc="On the agenda from the waiting list: taken off it, it goes back there."
+    )
     allocated_place_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"))
     offer_deadline: Mapped[date | None]
     move_in_date: Mapped[date | None]
+    review_due: Mapped[date | None] = mapped_column(doc="When a housed person's follow-up is next reviewed.")
     decline_count: Mapped[int] = mapped_column(default=0, doc="Offers declined or expired.")
     submitted_at: Mapped[datetime | None] = mapped_column(doc="First submission.")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

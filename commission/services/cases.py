@@ -420,6 +420,21 @@ def fire_case(
         raise TransitionRefused(msg("This step does not exist."))
     if not policy.can_fire(actor, trigger, case):
         raise Forbidden()
+    take_step(session, actor, case, trigger, reason=reason, comment=comment, values=values, today=today)
+    commit(session)
+    return case
+
+
+def take_step(
+    session: Session, actor: User | None, case: Case, trigger: str, *, reason: str = "", comment: str = "",
+    values: dict[str, Any] | None = None, today: date | None = None,
+) -> engine.Fired:
+    """One step of a case loaded for change, inside the caller's transaction (not committed).
+
+    For the services that own a step: the caller has checked who may take it (the hearing's service,
+    for the decisions its session records). A declined or expired offer passes the place on to the
+    next candidate the hearing ranked for it, in the same transaction.
+    """
     values = dict(values or {})
     if "place_id" in values:
         place_id = values.pop("place_id")
@@ -432,14 +447,49 @@ def fire_case(
     context = engine.FireContext(
         actor=actor, today=today or clock.today(), reason=_text(reason), comment=_text(comment), values=values,
     )
+    place_before = case.allocated_place_id
     fired = engine.fire(
         CASE_MACHINE, case, trigger, context,
         check_guards=(lambda record, ctx: _check_place(session, record, ctx),),
     )
     flush(session)
     _record_transition(session, case, actor, trigger, fired.source, fired.dest, context.reason, context.comment)
-    commit(session)
-    return case
+    if trigger in ("decline_offer", "expire_offer") and place_before is not None:
+        _offer_to_next_candidate(session, actor, case, place_before, context.today)
+    return fired
+
+
+def _offer_to_next_candidate(session: Session, actor: User | None, case: Case, place_id: int, today: date) -> None:
+    """The place a person declined goes to the next candidate the hearing ranked for it, if any."""
+    from commission.models.hearings import AgendaItem, Decision, Hearing
+
+    ranking = session.execute(
+        select(AgendaItem).where(AgendaItem.case_id == case.id, AgendaItem.place_id == place_id,
+                                 AgendaItem.decision.in_([Decision.ALLOCATE, Decision.RANKED]))
+        .order_by(AgendaItem.id.desc())
+    ).scalars().first()
+    if ranking is None:
+        return
+    hearing = session.get(Hearing, ranking.hearing_id)
+    assert hearing is not None
+    candidates = session.execute(
+        select(AgendaItem).join(Case, Case.id == AgendaItem.case_id)
+        .where(AgendaItem.hearing_id == ranking.hearing_id, AgendaItem.place_id == place_id,
+               AgendaItem.decision == Decision.RANKED, AgendaItem.rank > (ranking.rank or 1),
+               Case.state == "waiting_list")
+        .order_by(AgendaItem.rank)
+    ).scalars().all()
+    for candidate in candidates:
+        following = session.execute(
+            _case_query().where(Case.id == candidate.case_id).with_for_update(of=Case)
+        ).unique().scalar_one()
+        if _check_place(session, following, engine.FireContext(actor=actor, today=today,
+                                                               values={"place": session.get(Place, place_id)})):
+            return  # the place is taken meanwhile: nobody else gets it from this ranking
+        take_step(session, actor, following, "offer_next", values={"place_id": place_id}, today=today,
+                  reason=str(msg("Next candidate ranked for this place at the hearing of %(date)s.",
+                                 date=hearing.day.isoformat())))
+        return
 
 
 # ---------------------------------------------------------------- the medical part

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -243,8 +243,9 @@ def show(case_id: int) -> ResponseReturnValue:
 @login_required
 def fire(case_id: int, trigger: str) -> ResponseReturnValue:
     user = require_user()
-    if trigger in policy.HEARING_TRIGGERS and user.role is not Role.COORDINATOR:
-        abort(403)
+    if trigger in policy.HEARING_TRIGGERS:
+        flash(_("This step is taken at a hearing, from its agenda and its session."), "error")
+        return redirect(url_for("cases.show", case_id=case_id))
     values: dict[str, object] = {}
     errors: list[str] = []
     for field in ("hearing_date", "move_in_date"):

@@ -132,6 +132,7 @@ class NavItem:
 NAVIGATION = (
     NavItem("main.home", _l("Home"), policy.Action.USE_APP),
     NavItem("cases.index", _l("Files"), policy.Action.VIEW_CASES),
+    NavItem("hearings.index", _l("Hearings"), policy.Action.VIEW_HEARINGS),
     NavItem("places.index", _l("Places"), policy.Action.VIEW_PLACES),
     NavItem("places.reference", _l("Towns and partners"), policy.Action.VIEW_REFERENCE),
     NavItem("admin.users", _l("Accounts"), policy.Action.MANAGE_USERS),

@@ -17,6 +17,7 @@ from commission.workflow.engine import FireContext, MachineSpec, StateSpec, Tran
 
 INCOMPLETE_REMINDER_DAYS = 30
 OFFER_REPLY_DAYS = 10
+FIRST_REVIEW_DAYS = 180  # a housed person's follow-up is first reviewed at a hearing six months after moving in
 
 BEFORE_HOUSED = (
     "draft", "submitted", "incomplete", "ready", "scheduled", "heard", "allocated", "waiting_list",
@@ -77,6 +78,18 @@ def _offer_expired(case: Case, context: FireContext) -> Message | None:
     return None
 
 
+def _was_on_waiting_list(case: Case, _context: FireContext) -> Message | None:
+    if not case.scheduled_from_waiting_list:
+        return msg("This file was not on the waiting list before the agenda.")
+    return None
+
+
+def _was_not_on_waiting_list(case: Case, _context: FireContext) -> Message | None:
+    if case.scheduled_from_waiting_list:
+        return msg("This file goes back to the waiting list.")
+    return None
+
+
 def _move_in_date_given(_case: Case, context: FireContext) -> Message | None:
     move_in = context.values.get("move_in_date")
     if move_in is None:
@@ -119,17 +132,20 @@ def _on_ready(case: Case, context: FireContext) -> None:
 
 
 def _on_schedule(case: Case, context: FireContext) -> None:
+    case.scheduled_from_waiting_list = case.state == "waiting_list"
     case.scheduled_for = context.values["hearing_date"]
     case.due_date = context.values["hearing_date"]
 
 
 def _on_unschedule(case: Case, context: FireContext) -> None:
     case.scheduled_for = None
+    case.scheduled_from_waiting_list = False
     _clear_due(case, context)
 
 
 def _on_decision(case: Case, context: FireContext) -> None:
     case.decision_reason = context.reason
+    case.scheduled_from_waiting_list = False
     case.scheduled_for = None
     _clear_due(case, context)
 
@@ -146,6 +162,11 @@ def _on_allocate(case: Case, context: FireContext) -> None:
 def _on_defer(case: Case, context: FireContext) -> None:
     _on_decision(case, context)
     case.awaited_items = context.reason
+
+
+def _on_housed(case: Case, context: FireContext) -> None:
+    _clear_due(case, context)
+    case.review_due = (case.move_in_date or context.today) + timedelta(days=FIRST_REVIEW_DAYS)
 
 
 def _on_offer_accepted(case: Case, context: FireContext) -> None:
@@ -166,6 +187,7 @@ def _on_move_in(case: Case, context: FireContext) -> None:
 
 def _on_withdraw(case: Case, context: FireContext) -> None:
     case.decision_reason = context.reason
+    case.scheduled_from_waiting_list = False
     case.allocated_place_id = None
     case.offer_deadline = None
     case.scheduled_for = None
@@ -224,7 +246,10 @@ CASE_MACHINE = MachineSpec(
                        N_("Place on a hearing's agenda"),
                        guards=(_hearing_date_ahead,), effect=_on_schedule),
         TransitionSpec("unschedule", ("scheduled",), "ready", N_("Remove from the agenda"),
-                       effect=_on_unschedule, reason_required=REASON),
+                       guards=(_was_not_on_waiting_list,), effect=_on_unschedule, reason_required=REASON),
+        TransitionSpec("unschedule_to_waiting_list", ("scheduled",), "waiting_list",
+                       N_("Remove from the agenda, back to the waiting list"),
+                       guards=(_was_on_waiting_list,), effect=_on_unschedule, reason_required=REASON),
         TransitionSpec("hear", ("scheduled",), "heard", N_("Record as heard"), effect=_clear_due),
         TransitionSpec("allocate", ("heard",), "allocated", N_("Allocate a place"),
                        guards=(_place_given,), effect=_on_allocate),
@@ -238,12 +263,14 @@ CASE_MACHINE = MachineSpec(
                        guards=(_offer_open,), effect=_on_offer_accepted),
         TransitionSpec("decline_offer", ("allocated",), "waiting_list", N_("Offer declined"),
                        effect=_on_offer_lost, reason_required=msg("Give the reason the offer was declined.")),
+        TransitionSpec("offer_next", ("waiting_list",), "allocated", N_("Offer the place to the next candidate"),
+                       guards=(_place_given,), effect=_on_allocate),
         TransitionSpec("expire_offer", ("allocated",), "waiting_list", N_("Offer expired without reply"),
                        guards=(_offer_expired,), effect=_on_offer_lost),
         TransitionSpec("start_move_in", ("offer_accepted",), "moving_in", N_("Lease signed, move-in planned"),
                        guards=(_move_in_date_given,), effect=_on_move_in),
         TransitionSpec("confirm_housed", ("moving_in",), "housed", N_("Moved in"),
-                       guards=(_moved_in,), effect=_clear_due),
+                       guards=(_moved_in,), effect=_on_housed),
         TransitionSpec("start_exit", ("housed",), "exiting", N_("Tenancy ending"), effect=_clear_due,
                        reason_required=msg("Give the reason for the exit.")),
         TransitionSpec("close", ("exiting",), "closed", N_("Close the file"), effect=_clear_due),

@@ -33,17 +33,20 @@ from grandalf.layouts import SugiyamaLayout
 from commission.i18n import N_
 from commission.workflow.case import CASE_MACHINE
 from commission.workflow.engine import MachineSpec, StateSpec, TransitionSpec
+from commission.workflow.hearing import HEARING_MACHINE
 
 Gettext = Callable[[str], str]
 
 # Every machine that can be drawn, by the name the command line knows it by.
 MACHINES: dict[str, MachineSpec] = {
     "case": CASE_MACHINE,
+    "hearing": HEARING_MACHINE,
 }
 
 # The SVG's title (its accessible name), by machine name; a machine without one is titled by its name.
 TITLES: dict[str, str] = {
     "case": N_("How a file moves"),
+    "hearing": N_("How a hearing moves"),
 }
 
 

@@ -5,6 +5,8 @@ A test fails when a page is added without being placed in the matrix.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -15,6 +17,7 @@ from commission.services import cases
 from commission.storage import DocumentStore
 from tests.cases_helpers import new_case
 from tests.conftest import World, login, post_form
+from tests.hearings_helpers import closed, sitting
 
 ALL = {"coordinator", "care_a", "care_b", "chair", "member", "treasurer", "landlord_a"}
 CASE_TEAM = {"coordinator", "care_a"}  # the file below belongs to care_a's team
@@ -42,6 +45,17 @@ PAGES: dict[str, set[str]] = {
     "/cases/{case}/medical": CASE_TEAM,
     "/cases/{case}/documents/{document}": CASE_TEAM,
     "/workflow": ALL,
+    "/hearings": ALL,
+    "/hearings/new": {"coordinator"},
+    "/hearings/{hearing}": ALL,
+    "/hearings/{hearing}/edit": {"coordinator"},
+    "/hearings/{hearing}/session": {"coordinator", "chair"},
+    "/hearings/{hearing}/session/items/{item}": {"coordinator", "chair"},
+    "/hearings/{hearing}/agenda.pdf": ALL,
+    "/hearings/{hearing}/convocations.pdf": {"coordinator"},
+    "/hearings/{hearing}/invitations.zip": {"coordinator"},
+    "/hearings/{closed}/minutes": {"coordinator", "chair"},
+    "/hearings/{signed}/minutes.pdf": ALL,
 }
 
 # Pages anyone may see, logged in or not.
@@ -53,6 +67,10 @@ ACTIONS: dict[str, tuple[set[str], dict[str, str]]] = {
     "/cases/{case}/steps/withdraw": (CASE_TEAM, {"reason": "Moved away", "version": "{version}"}),
     "/cases/{case}/documents": (CASE_TEAM, {"kind": "other"}),
     "/cases/{case}/medical": ({"care_a"}, {"treatment": "x"}),
+    "/hearings/plan-year": ({"coordinator"}, {"year": "2027"}),
+    "/hearings/{hearing}/steps/close": ({"coordinator", "chair"}, {"version": "{hearing_version}"}),
+    "/hearings/{hearing}/agenda/build": ({"coordinator"}, {}),
+    "/hearings/{hearing}/session/attendees": ({"coordinator", "chair"}, {"name": "Mme Roux", "capacity": "UDAF"}),
 }
 
 
@@ -64,6 +82,23 @@ def records(session: Session, world: World, settings: Settings) -> dict[str, int
     document = cases.attach_document(session, world.users["care_a"], store, case.id, filename="id.pdf", data=PDF,
                                      kind="identity")
     return {"case": case.id, "document": document.id, "version": case.version}
+
+
+HEARING_KEYS = ("{hearing}", "{closed}", "{signed}")
+
+
+def with_hearings(path: str, records: dict[str, int], session: Session, world: World, settings: Settings
+                  ) -> dict[str, int]:
+    """Hearings for the pages that need them (built only for those: signing renders PDFs): one signed,
+    one closed with its draft minutes, one in session."""
+    if not any(key in path for key in HEARING_KEYS):
+        return records
+    store = DocumentStore(settings.instance_path / "documents")
+    signed = closed(session, world, "Sid", date(2026, 3, 19), signed_in=store) if "{signed}" in path else None
+    draft = closed(session, world, "Dora", date(2026, 6, 18)) if "{closed}" in path else None
+    hearing = sitting(session, world, ["Ines"], day=date(2026, 9, 17)).hearing
+    return {**records, "hearing": hearing.id, "item": hearing.items[0].id, "hearing_version": hearing.version,
+            "closed": draft.id if draft else 0, "signed": signed.id if signed else 0}
 
 
 def fill(path: str, world: World, records: dict[str, int]) -> str:
@@ -82,7 +117,8 @@ def test_every_page_of_the_app_is_in_the_matrix(app: Flask) -> None:
 
 @pytest.mark.parametrize("path", sorted(PAGES))
 def test_anonymous_visitors_are_sent_to_login(client: FlaskClient, world: World, records: dict[str, int],
-                                              path: str) -> None:
+                                              path: str, session: Session, settings: Settings) -> None:
+    records = with_hearings(path, records, session, world, settings)
     response = client.get(fill(path, world, records))
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
@@ -90,7 +126,9 @@ def test_anonymous_visitors_are_sent_to_login(client: FlaskClient, world: World,
 
 @pytest.mark.parametrize("role", sorted(ALL))
 @pytest.mark.parametrize("path", sorted(PAGES))
-def test_role_by_page(client: FlaskClient, world: World, records: dict[str, int], role: str, path: str) -> None:
+def test_role_by_page(client: FlaskClient, world: World, records: dict[str, int], role: str, path: str,
+                      session: Session, settings: Settings) -> None:
+    records = with_hearings(path, records, session, world, settings)
     login(client, role)
     response = client.get(fill(path, world, records))
     expected = 200 if role in PAGES[path] else 403
@@ -101,7 +139,9 @@ def test_role_by_page(client: FlaskClient, world: World, records: dict[str, int]
 
 @pytest.mark.parametrize("role", sorted(ALL))
 @pytest.mark.parametrize("path", sorted(ACTIONS))
-def test_role_by_action(client: FlaskClient, world: World, records: dict[str, int], role: str, path: str) -> None:
+def test_role_by_action(client: FlaskClient, world: World, records: dict[str, int], role: str, path: str,
+                        session: Session, settings: Settings) -> None:
+    records = with_hearings(path, records, session, world, settings)
     login(client, role)
     allowed, data = ACTIONS[path]
     data = {name: value.format(**records) for name, value in data.items()}

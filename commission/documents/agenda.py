@@ -1,0 +1,24 @@
+"""The agenda (ordre du jour) of a hearing, as PDF/A: the files in order with their time slots.
+
+The version for the whole commission is rendered from :func:`commission.documents.data.redact_agenda`.
+"""
+
+from __future__ import annotations
+
+from commission.documents.data import AgendaData
+from commission.documents.pdf import gettext, hearing_label, render_pdf
+from commission.i18n import DEFAULT_LOCALE
+
+
+def render_agenda(data: AgendaData, locale: str = DEFAULT_LOCALE) -> bytes:
+    _ = gettext(locale)
+    label = hearing_label(data.hearing, locale)
+    return render_pdf(
+        "agenda.html",
+        {"data": data, "hearing_label": label},
+        title=_("Agenda — %(hearing)s") % {"hearing": label},
+        author=data.council.name,
+        locale=locale,
+        subject=label,
+        keywords=(_("agenda"), data.hearing.reference, data.hearing.town),
+    )

@@ -1,0 +1,249 @@
+"""The quarterly hearing: its agenda, who attended, the decisions and votes, and its minutes."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
+
+from commission.db import Base, utcnow
+from commission.models.accounts import User
+from commission.models.cases import Case
+from commission.models.housing import Place
+from commission.models.reference import Town
+from commission.models.types import str_enum
+
+
+class ItemKind(enum.Enum):
+    APPLICATION = "application"  # a file heard for a decision
+    REVIEW = "review"  # a housed person's follow-up, reviewed
+
+
+class Decision(enum.Enum):
+    ALLOCATE = "allocate"  # the place is offered (rank 1 of its candidates, or the only one)
+    RANKED = "ranked"  # a further candidate for a place: offered it if those ranked before decline
+    WAITING_LIST = "waiting_list"
+    DEFER = "defer"
+    REFUSE = "refuse"
+    REVIEW_NOTED = "review_noted"  # a follow-up review: the commission took note
+
+
+class AttendanceStatus(enum.Enum):
+    PRESENT = "present"
+    EXCUSED = "excused"
+    REPRESENTED = "represented"
+    ABSENT = "absent"
+
+
+class VoteChoice(enum.Enum):
+    IN_FAVOUR = "in_favour"
+    AGAINST = "against"
+    ABSTAIN = "abstain"
+
+
+class MinutesStatus(enum.Enum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    SIGNED = "signed"
+
+
+class Hearing(Base):
+    """One quarterly hearing, in a host town, chaired by one of its elected officials."""
+
+    __tablename__ = "hearing"
+    __table_args__ = (UniqueConstraint("year", "quarter", name="uq_hearing_year_quarter"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    quarter: Mapped[int] = mapped_column(doc="1 to 4.")
+    day: Mapped[date] = mapped_column(index=True)
+    start_time: Mapped[time]
+    slot_minutes: Mapped[int] = mapped_column(default=20, doc="Time given to each person on the agenda.")
+    town_id: Mapped[int] = mapped_column(ForeignKey("town.id"), doc="The host town: the venue rotates.")
+    venue: Mapped[str] = mapped_column(String(200), default="", doc="The room.")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    chair_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"),
+                                                 doc="An elected official of the host town.")
+    quorum: Mapped[int] = mapped_column(doc="Voting members present or represented needed to decide.")
+    state: Mapped[str] = mapped_column(String(32), index=True, doc="The hearing machine's state.")
+    version: Mapped[int] = mapped_column(default=1)
+    invitation_sequence: Mapped[int] = mapped_column(default=0, doc="Raised when a convened hearing moves.")
+    convened_at: Mapped[datetime | None]
+    opened_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    town: Mapped[Town] = relationship()
+    chair: Mapped[User | None] = relationship()
+    items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="hearing", order_by="AgendaItem.position", foreign_keys="AgendaItem.hearing_id"
+    )
+    attendances: Mapped[list[Attendance]] = relationship(back_populates="hearing", order_by="Attendance.id")
+    minutes: Mapped[list[Minutes]] = relationship(back_populates="hearing", order_by="Minutes.number")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def reference(self) -> str:
+        return f"{self.year}-T{self.quarter}"
+
+
+class HearingTransition(Base):
+    """One step of a hearing's life: who, when, from, to, which trigger, why."""
+
+    __tablename__ = "hearing_transition"
+    __table_args__ = (UniqueConstraint("hearing_id", "hearing_version", name="uq_hearing_transition_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearing.id"), index=True)
+    hearing_version: Mapped[int]
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    trigger: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class AgendaItem(Base):
+    """A person's file on a hearing's agenda, and what the hearing decided for it."""
+
+    __tablename__ = "agenda_item"
+    __table_args__ = (
+        UniqueConstraint("hearing_id", "case_id", name="uq_agenda_item_hearing_case"),
+        Index("ix_agenda_item_hearing_position", "hearing_id", "position"),
+        Index("ix_agenda_item_place_rank", "place_id", "rank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearing.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    position: Mapped[int]
+    kind: Mapped[ItemKind] = mapped_column(str_enum(ItemKind, "item_kind"))
+    carried_over: Mapped[bool] = mapped_column(default=False, doc="Deferred at an earlier hearing.")
+    time_slot: Mapped[time | None] = mapped_column(doc="Set when the hearing is convened.")
+    attended: Mapped[bool | None] = mapped_column(doc="Whether the person came to present their situation.")
+    decision: Mapped[Decision | None] = mapped_column(str_enum(Decision, "decision"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    awaited: Mapped[str] = mapped_column(Text, default="", doc="For a deferral: what the commission awaits.")
+    deferred_to_id: Mapped[int | None] = mapped_column(ForeignKey("hearing.id"))
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"), doc="The place allocated or ranked for.")
+    rank: Mapped[int | None] = mapped_column(doc="Rank among the candidates for the place; 1 gets the offer.")
+    minutes_note: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    hearing: Mapped[Hearing] = relationship(back_populates="items", foreign_keys=[hearing_id])
+    case: Mapped[Case] = relationship()
+    place: Mapped[Place | None] = relationship()
+    deferred_to: Mapped[Hearing | None] = relationship(foreign_keys=[deferred_to_id])
+    votes: Mapped[list[Vote]] = relationship(back_populates="item", order_by="Vote.id")
+    recusals: Mapped[list[Recusal]] = relationship(back_populates="item", order_by="Recusal.id")
+
+
+class Attendance(Base):
+    """Someone invited to a hearing, and whether they came, were excused or represented."""
+
+    __tablename__ = "hearing_attendance"
+    __table_args__ = (UniqueConstraint("hearing_id", "user_id", name="uq_hearing_attendance_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearing.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"),
+                                                doc="Empty for someone without an account.")
+    name: Mapped[str] = mapped_column(String(200))
+    capacity: Mapped[str] = mapped_column(String(300), doc="The role they sit in.")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    votes: Mapped[bool] = mapped_column(default=True, doc="A voting member of the commission.")
+    status: Mapped[AttendanceStatus] = mapped_column(str_enum(AttendanceStatus, "attendance_status"),
+                                                     default=AttendanceStatus.ABSENT)
+    represented_by: Mapped[str] = mapped_column(String(200), default="")
+
+    hearing: Mapped[Hearing] = relationship(back_populates="attendances")
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def counts_for_quorum(self) -> bool:
+        return self.votes and self.status in (AttendanceStatus.PRESENT, AttendanceStatus.REPRESENTED)
+
+
+class Vote(Base):
+    """One member's vote on one item, recorded as they cast it at the session."""
+
+    __tablename__ = "agenda_vote"
+    __table_args__ = (UniqueConstraint("item_id", "attendance_id", name="uq_agenda_vote_member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), index=True)
+    attendance_id: Mapped[int] = mapped_column(ForeignKey("hearing_attendance.id"))
+    choice: Mapped[VoteChoice] = mapped_column(str_enum(VoteChoice, "vote_choice"))
+
+    item: Mapped[AgendaItem] = relationship(back_populates="votes")
+    attendance: Mapped[Attendance] = relationship()
+
+
+class Recusal(Base):
+    """A member withdrawn from one item for a conflict of interest: they do not vote on it."""
+
+    __tablename__ = "agenda_recusal"
+    __table_args__ = (UniqueConstraint("item_id", "attendance_id", name="uq_agenda_recusal_member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), index=True)
+    attendance_id: Mapped[int] = mapped_column(ForeignKey("hearing_attendance.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    item: Mapped[AgendaItem] = relationship(back_populates="recusals")
+    attendance: Mapped[Attendance] = relationship()
+
+
+class Minutes(Base):
+    """One version of a hearing's minutes. Signed versions never change: a correction is a new version."""
+
+    __tablename__ = "minutes"
+    __table_args__ = (UniqueConstraint("hearing_id", "number", name="uq_minutes_hearing_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearing.id"), index=True)
+    number: Mapped[int] = mapped_column(doc="The version: 1, then 2 for a first correction...")
+    status: Mapped[MinutesStatus] = mapped_column(str_enum(MinutesStatus, "minutes_status"),
+                                                  default=MinutesStatus.DRAFT)
+    remarks: Mapped[str] = mapped_column(Text, default="")
+    movements: Mapped[str] = mapped_column(Text, default="", doc="Admissions and exits since the last hearing.")
+    correction_reason: Mapped[str] = mapped_column(Text, default="")
+    snapshot: Mapped[str] = mapped_column(Text, default="", doc="The approved content (JSON), frozen.")
+    approved_at: Mapped[datetime | None]
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    signed_at: Mapped[datetime | None]
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    signer_capacity: Mapped[str] = mapped_column(String(300), default="")
+    pdf_sha256: Mapped[str] = mapped_column(String(64), default="", doc="The signed full PDF, in the store.")
+    redacted_sha256: Mapped[str] = mapped_column(String(64), default="", doc="The signed redacted PDF.")
+    version_counter: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    hearing: Mapped[Hearing] = relationship(back_populates="minutes")
+    signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
+
+    __mapper_args__ = {"version_id_col": version_counter}
+
+
+class SignedMinutesAreImmutable(Exception):
+    """Raised by the ORM itself if anything tries to change signed minutes (the services refuse first)."""
+
+
+@event.listens_for(Minutes, "before_update")
+def _refuse_changes_to_signed_minutes(_mapper: Mapper[Minutes], _connection: Connection, target: Minutes) -> None:
+    from sqlalchemy import inspect
+
+    state = inspect(target)
+    history = state.attrs.status.history
+    was_signed = (history.deleted and history.deleted[0] is MinutesStatus.SIGNED) or (
+        not history.has_changes() and target.status is MinutesStatus.SIGNED
+    )
+    if was_signed:
+        raise SignedMinutesAreImmutable(f"minutes {target.id} are signed and cannot change")

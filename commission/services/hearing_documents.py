@@ -1,0 +1,335 @@
+"""A hearing's documents: the data each one shows (built here, from the records), and the signed PDFs.
+
+The renderers (``commission.documents``) receive plain data only. A redacted document is rendered
+from redacted data, so that what a wider audience must not read is not in what the template gets.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from commission import clock, policy
+from commission.documents.data import (
+    AgendaData,
+    AgendaItem,
+    Attendee,
+    Council,
+    HearingInfo,
+    Invitation,
+    Letter,
+    MinutesData,
+    MinutesItem,
+    PersonRef,
+    VoteTally,
+    redact_agenda,
+    redact_minutes,
+)
+from commission.errors import NotFound, TransitionRefused
+from commission.i18n import DEFAULT_LOCALE, N_, msg, translations
+from commission.models.accounts import User
+from commission.models.cases import Case
+from commission.models.hearings import AgendaItem as AgendaRow
+from commission.models.hearings import AttendanceStatus, Decision, Hearing, ItemKind, Minutes, MinutesStatus, VoteChoice
+from commission.models.people import ProtectionMeasure
+from commission.services import hearings
+from commission.storage import DocumentStore
+
+COUNCIL_ZONE = ZoneInfo("Europe/Paris")
+
+DECISION_LABELS = {
+    Decision.ALLOCATE: N_("Place allocated"),
+    Decision.RANKED: N_("Ranked candidate for the place"),
+    Decision.WAITING_LIST: N_("Favourable opinion, waiting list"),
+    Decision.DEFER: N_("Deferred"),
+    Decision.REFUSE: N_("Refused"),
+    Decision.REVIEW_NOTED: N_("Follow-up reviewed"),
+}
+KIND_LABELS = {ItemKind.APPLICATION: N_("Application"), ItemKind.REVIEW: N_("Follow-up review")}
+STATUS_LABELS = {
+    AttendanceStatus.PRESENT: N_("Present"), AttendanceStatus.EXCUSED: N_("Excused"),
+    AttendanceStatus.REPRESENTED: N_("Represented"), AttendanceStatus.ABSENT: N_("Absent"),
+}
+MINUTES_STATUS_LABELS = {
+    MinutesStatus.DRAFT: N_("Draft minutes"), MinutesStatus.APPROVED: N_("Approved minutes"),
+    MinutesStatus.SIGNED: N_("Signed minutes"),
+}
+PLACE_KIND_WORDS = {
+    "apartment": N_("Apartment in social housing"),
+    "hostel_place": N_("Contracted place in a hostel or residence"),
+    "transitional_place": N_("Transitional place"),
+    "residence_place": N_("Place in the residence"),
+}
+PROTECTION_WORDS = {
+    ProtectionMeasure.SAFEGUARD: N_("Safeguard of justice"),
+    ProtectionMeasure.CURATORSHIP: N_("Curatorship"),
+    ProtectionMeasure.REINFORCED_CURATORSHIP: N_("Reinforced curatorship"),
+    ProtectionMeasure.GUARDIANSHIP: N_("Guardianship"),
+    ProtectionMeasure.FAMILY_AUTHORISATION: N_("Family authorisation"),
+}
+
+
+def council() -> Council:
+    return Council(name=os.environ.get("COMMISSION_COUNCIL_NAME", "").strip() or Council().name)
+
+
+def _gettext(locale: str = DEFAULT_LOCALE):  # type: ignore[no-untyped-def]
+    return translations(locale).gettext
+
+
+def hearing_info(hearing: Hearing) -> HearingInfo:
+    chair = hearing.chair
+    return HearingInfo(
+        reference=hearing.reference, day=hearing.day, start=hearing.start_time, town=hearing.town.name,
+        venue=hearing.venue, address=hearing.address, chair_name=chair.display_name if chair else "—",
+        chair_title=hearings.capacity(chair) if chair else "",
+    )
+
+
+def person_ref(case: Case, locale: str = DEFAULT_LOCALE) -> PersonRef:
+    applicant = case.applicant
+    gettext = _gettext(locale)
+    measure = applicant.protection_measure
+    return PersonRef(
+        full_name=f"{applicant.first_name} {applicant.last_name}",
+        initials=hearings.initials(applicant.first_name, applicant.last_name),
+        birth_date=applicant.birth_date, care_team=case.care_team.name,
+        protection=gettext(PROTECTION_WORDS[measure]) if measure in PROTECTION_WORDS else "",
+        guardian=applicant.guardian.full_name if applicant.guardian else "",
+    )
+
+
+def _request(case: Case, locale: str) -> str:
+    gettext = _gettext(locale)
+    kind = gettext(PLACE_KIND_WORDS[case.requested_kind.value]) if case.requested_kind else "—"
+    towns = ", ".join(town.name for town in case.wished_towns)
+    return f"{kind} — {towns}" if towns else kind
+
+
+def _place_words(item: AgendaRow) -> str:
+    place = item.place
+    return f"{place.reference}, {place.address}, {place.town.name}" if place else ""
+
+
+def build_minutes_data(session: Session, hearing: Hearing, minutes: Minutes, *, signer: User | None = None,
+                       locale: str = DEFAULT_LOCALE) -> MinutesData:
+    gettext = _gettext(locale)
+    rows = hearings.items(session, hearing)
+    attendances = {attendance.id: attendance for attendance in hearing.attendances}
+    status = hearings.quorum(hearing)
+    minutes_items = []
+    for item in rows:
+        votes = None
+        if item.votes or item.recusals:
+            counts = {choice: sum(1 for vote in item.votes if vote.choice is choice) for choice in VoteChoice}
+            votes = VoteTally(counts[VoteChoice.IN_FAVOUR], counts[VoteChoice.AGAINST], counts[VoteChoice.ABSTAIN],
+                              tuple(attendances[recusal.attendance_id].name for recusal in item.recusals))
+        deferred_to = (str(msg("the hearing of %(date)s", date=item.deferred_to.day.isoformat()))
+                       if item.deferred_to else "")
+        minutes_items.append(MinutesItem(
+            position=item.position, kind=item.kind.value, kind_label=gettext(KIND_LABELS[item.kind]),
+            case_reference=item.case.reference, person=person_ref(item.case, locale),
+            request=_request(item.case, locale), carried_over=item.carried_over, time_slot=item.time_slot,
+            attended=item.attended, decision=item.decision.value if item.decision else "",
+            decision_label=gettext(DECISION_LABELS[item.decision]) if item.decision else "",
+            reason=item.reason, place=_place_words(item), rank=item.rank if item.decision is Decision.RANKED else None,
+            awaited=item.awaited, deferred_to=deferred_to, votes=votes, note=item.minutes_note,
+        ))
+    following = _following(session, hearing)
+    signed_by = signer or minutes.signed_by
+    return MinutesData(
+        council=council(), hearing=hearing_info(hearing), version=minutes.number,
+        status=MinutesStatus.SIGNED.value if signer else minutes.status.value,
+        status_label=gettext(MINUTES_STATUS_LABELS[MinutesStatus.SIGNED if signer else minutes.status]),
+        attendees=tuple(
+            Attendee(name=a.name, capacity=a.capacity, status=a.status.value,
+                     status_label=gettext(STATUS_LABELS[a.status]), represented_by=a.represented_by, votes=a.votes)
+            for a in hearing.attendances
+        ),
+        quorum_required=status.required, quorum_present=status.present, items=tuple(minutes_items),
+        vacancies=tuple(f"{place.reference}, {place.address}, {place.town.name}"
+                        + (f" ({gettext(N_('soon vacant'))})" if soon else "")
+                        for place, soon in hearings.vacancies(session)),
+        movements=tuple(line for line in minutes.movements.splitlines() if line.strip()),
+        remarks=minutes.remarks,
+        next_hearing=(str(msg("%(date)s in %(town)s", date=following.day.isoformat(), town=following.town.name))
+                      if following else ""),
+        signed_by=signed_by.display_name if signed_by else "", signer_capacity=minutes.signer_capacity,
+        signed_at=minutes.signed_at, approved_at=minutes.approved_at,
+        corrects_version=minutes.number - 1 if minutes.number > 1 else None,
+        correction_reason=minutes.correction_reason,
+    )
+
+
+def _following(session: Session, hearing: Hearing) -> Hearing | None:
+    from sqlalchemy import select
+
+    return session.execute(
+        select(Hearing).where(Hearing.day > hearing.day, Hearing.state != "cancelled").order_by(Hearing.day).limit(1)
+    ).scalar_one_or_none()
+
+
+# ---------------------------------------------------------------- minutes PDFs
+
+
+def render_pair(store: DocumentStore):  # type: ignore[no-untyped-def]
+    """A renderer for the signing step: the full and the redacted minutes, stored; returns their digests."""
+    from commission.documents.minutes import render_minutes
+
+    def render(data: MinutesData) -> tuple[str, str]:
+        return store.put(render_minutes(data)), store.put(render_minutes(redact_minutes(data)))
+
+    return render
+
+
+def sign_minutes(session: Session, actor: User, store: DocumentStore, hearing_id: int,
+                 expected_version: int | None) -> Hearing:
+    return hearings.fire_hearing(session, actor, hearing_id, "sign_minutes", expected_version=expected_version,
+                                 renderer=render_pair(store))
+
+
+def minutes_pdf(session: Session, actor: User, store: DocumentStore, hearing_id: int, *, number: int | None = None,
+                redacted: bool = False) -> tuple[Minutes, bytes]:
+    """The minutes as a PDF: signed versions as they were signed (from the store, never re-rendered);
+    drafts and approved versions rendered from the records, marked as such."""
+    from commission.documents.minutes import render_minutes
+
+    hearing = hearings.get_hearing(session, actor, hearing_id)
+    if not redacted and not policy.can(actor, policy.Action.VIEW_FULL_AGENDA):
+        redacted = True
+    chosen = [m for m in hearing.minutes if number is None or m.number == number]
+    if not chosen:
+        raise NotFound()
+    minutes = max(chosen, key=lambda m: m.number)
+    if minutes.status is MinutesStatus.SIGNED:
+        return minutes, store.get(minutes.redacted_sha256 if redacted else minutes.pdf_sha256)
+    if not policy.can(actor, policy.Action.EDIT_MINUTES, hearing) and not policy.can(
+            actor, policy.Action.MANAGE_HEARINGS):
+        raise TransitionRefused(msg("The minutes are not signed yet."))
+    data = build_minutes_data(session, hearing, minutes)
+    return minutes, render_minutes(redact_minutes(data) if redacted else data)
+
+
+# ---------------------------------------------------------------- agenda and convocations
+
+
+def agenda_data(session: Session, actor: User, hearing: Hearing, locale: str = DEFAULT_LOCALE) -> AgendaData:
+    """The agenda as the actor may read it: a person's name only for those who may see it."""
+    policy.require(actor, policy.Action.VIEW_HEARINGS)
+    rows = hearings.items(session, hearing)
+    gettext = _gettext(locale)
+    agenda_items = tuple(
+        AgendaItem(
+            position=item.position, kind=item.kind.value, kind_label=gettext(KIND_LABELS[item.kind]),
+            case_reference=item.case.reference,
+            person=person_ref(item.case, locale) if hearings.sees_person(actor, item)
+            else person_ref(item.case, locale).redacted(),
+            request=_request(item.case, locale), carried_over=item.carried_over, time_slot=item.time_slot,
+        )
+        for item in rows
+    )
+    data = AgendaData(
+        council=council(), hearing=hearing_info(hearing), items=agenda_items,
+        vacancies=tuple(f"{place.reference}, {place.address}, {place.town.name}" for place, _soon
+                        in hearings.vacancies(session)),
+    )
+    return data if policy.can(actor, policy.Action.VIEW_FULL_AGENDA) else redact_agenda_keeping_own(data, actor, rows)
+
+
+def redact_agenda_keeping_own(data: AgendaData, actor: User, rows: list[AgendaRow]) -> AgendaData:
+    """The redacted agenda, where a care team still reads its own people's names."""
+    from dataclasses import replace
+
+    redacted = redact_agenda(data)
+    own = {row.position for row in rows if hearings.sees_person(actor, row)}
+    return replace(redacted, items=tuple(
+        original if original.position in own else masked for original, masked in zip(data.items, redacted.items,
+                                                                                     strict=True)
+    ))
+
+
+def _require_manager(actor: User) -> None:
+    policy.require(actor, policy.Action.MANAGE_HEARINGS)
+
+
+def convocation_letters(session: Session, actor: User, hearing: Hearing, *, locale: str = DEFAULT_LOCALE,
+                        today: datetime | None = None) -> list[Letter]:
+    """One letter per agenda item to the person, their guardian (if any) and their care team."""
+    _require_manager(actor)
+    if hearing.state == "planned":
+        raise TransitionRefused(msg("Convocations are sent once the hearing is convened."))
+    gettext = _gettext(locale)
+    info = hearing_info(hearing)
+    letter_date = (hearing.convened_at.astimezone(COUNCIL_ZONE).date() if hearing.convened_at else clock.today())
+    letters = []
+    for item in hearings.items(session, hearing):
+        if item.kind is not ItemKind.APPLICATION:
+            continue
+        case = item.case
+        applicant = case.applicant
+        person = person_ref(case, locale)
+        common = {"council": council(), "hearing": info, "person": person, "time_slot": item.time_slot,
+                  "signatory": str(msg("The coordinator of the commission")), "letter_date": letter_date}
+        formal = gettext(N_("Dear Sir or Madam,"))
+        letters.append(Letter(recipient_name=person.full_name, recipient_address=_lines(applicant.address),
+                              salutation=formal, role="person", **common))  # type: ignore[arg-type]
+        if applicant.guardian is not None:
+            letters.append(Letter(recipient_name=applicant.guardian.full_name,
+                                  recipient_address=_lines(applicant.guardian.address), salutation=formal,
+                                  role="guardian", **common))  # type: ignore[arg-type]
+        letters.append(Letter(recipient_name=case.care_team.name, recipient_address=(), role="care_team",
+                              salutation=gettext(N_("Dear colleagues,")), **common))  # type: ignore[arg-type]
+    return letters
+
+
+def _lines(address: str | None) -> tuple[str, ...]:
+    return tuple(line.strip() for line in (address or "").split(",") if line.strip())
+
+
+def invitations(session: Session, actor: User, hearing: Hearing) -> list[tuple[str, Invitation]]:
+    """A calendar invitation per recipient: each member for the hearing, each person for their slot."""
+    _require_manager(actor)
+    if hearing.state == "planned":
+        raise TransitionRefused(msg("Invitations are sent once the hearing is convened."))
+    start = datetime.combine(hearing.day, hearing.start_time, tzinfo=COUNCIL_ZONE)
+    count = max(len(hearing.items), 1)
+    end = start + timedelta(minutes=hearing.slot_minutes * count)
+    location = ", ".join(part for part in (hearing.venue, hearing.address, hearing.town.name) if part)
+    stamp = (hearing.convened_at or datetime.now(UTC)).astimezone(UTC)
+    title = str(msg("Apartment commission — %(town)s", town=hearing.town.name))
+    organizer = council().name
+    result = []
+    for attendance in hearing.attendances:
+        result.append((f"membre-{attendance.id}.ics", Invitation(
+            uid=f"hearing-{hearing.id}-attendee-{attendance.id}@commission", summary=title,
+            description=str(msg("Quarterly hearing of the apartment commission; %(count)s items on the agenda.",
+                                count=len(hearing.items))),
+            location=location, start=start, end=end, organizer_name=organizer,
+            organizer_email="commission@invalid.example", attendee_name=attendance.name,
+            attendee_email=attendance.email, sequence=hearing.invitation_sequence, stamp=stamp,
+        )))
+    for item in hearings.items(session, hearing):
+        if item.kind is not ItemKind.APPLICATION or item.time_slot is None:
+            continue
+        slot = datetime.combine(hearing.day, item.time_slot, tzinfo=COUNCIL_ZONE)
+        applicant = item.case.applicant
+        result.append((f"dossier-{item.case.reference}.ics", Invitation(
+            uid=f"hearing-{hearing.id}-case-{item.case_id}@commission", summary=title,
+            description=str(msg("You are invited to present your situation to the commission.")),
+            location=location, start=slot, end=slot + timedelta(minutes=hearing.slot_minutes),
+            organizer_name=organizer, organizer_email="commission@invalid.example",
+            attendee_name=f"{applicant.first_name} {applicant.last_name}", attendee_email=applicant.email,
+            sequence=hearing.invitation_sequence, stamp=stamp,
+        )))
+    return result
+
+
+def require_hearing_state(hearing: Hearing, *states: str) -> None:
+    if hearing.state not in states:
+        raise TransitionRefused(msg("This is not possible at this stage of the hearing."))
+
+
+__all__ = ["DECISION_LABELS", "KIND_LABELS", "STATUS_LABELS", "build_minutes_data"]

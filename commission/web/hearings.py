@@ -1,0 +1,461 @@
+"""The hearings: planning, the agenda, the chair's session, the minutes, and their documents."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from datetime import date
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import Optional
+
+from commission import policy
+from commission.errors import ConcurrentChange, InvalidInput, NotFound, TransitionRefused
+from commission.models.hearings import AttendanceStatus, Decision, ItemKind, VoteChoice
+from commission.services import hearing_documents, hearings, reference
+from commission.storage import DocumentStore
+from commission.web.forms import attach_errors, optional_int
+from commission.web.i18n import render_message
+from commission.web.shell import db, login_required, require_user, settings
+from commission.workflow.hearing import HEARING_MACHINE
+
+bp = Blueprint("hearings", __name__)
+
+DECISION_CHOICES = [
+    (Decision.ALLOCATE, _l("Allocate a place")),
+    (Decision.RANKED, _l("Rank as a further candidate for a place")),
+    (Decision.WAITING_LIST, _l("Favourable, waiting list")),
+    (Decision.DEFER, _l("Defer to a later hearing")),
+    (Decision.REFUSE, _l("Refuse")),
+    (Decision.REVIEW_NOTED, _l("Follow-up reviewed")),
+]
+STATUS_CHOICES = [
+    (AttendanceStatus.PRESENT, _l("Present")), (AttendanceStatus.EXCUSED, _l("Excused")),
+    (AttendanceStatus.REPRESENTED, _l("Represented")), (AttendanceStatus.ABSENT, _l("Absent")),
+]
+VOTE_CHOICES = [(VoteChoice.IN_FAVOUR, _l("For")), (VoteChoice.AGAINST, _l("Against")),
+                (VoteChoice.ABSTAIN, _l("Abstention"))]
+KIND_LABELS = {ItemKind.APPLICATION: _l("Application"), ItemKind.REVIEW: _l("Follow-up review")}
+
+
+def store() -> DocumentStore:
+    return DocumentStore(settings().instance_path / "documents")
+
+
+def _version() -> int | None:
+    return optional_int(request.form.get("version"))
+
+
+def _act(hearing_id: int, action: Callable[[], object], done: str, anchor: str = "") -> ResponseReturnValue:
+    """Run a service call from a form: success or the refusal is flashed, then back to the hearing."""
+    try:
+        action()
+    except (TransitionRefused, InvalidInput) as refusal:
+        messages = (refusal.messages if isinstance(refusal, TransitionRefused)
+                    else [m for ms in refusal.errors.values() for m in ms])
+        for message in messages:
+            flash(render_message(message), "error")
+    except ConcurrentChange:
+        flash(_("This hearing changed meanwhile: the page has been reloaded, check and try again."), "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for("hearings.show", hearing_id=hearing_id) + anchor)
+
+
+class HearingForm(FlaskForm):
+    day = StringField(_l("Date"), render_kw={"type": "date"})
+    start_time = StringField(_l("Start time"), render_kw={"type": "time"})
+    town_id = SelectField(_l("Host town"), choices=[], validate_choice=False)
+    venue = StringField(_l("Room"))
+    address = StringField(_l("Address"))
+    chair_id = SelectField(_l("Chair (an elected official of the host town)"), choices=[], validate_choice=False)
+    quorum = IntegerField(_l("Quorum: voting members present or represented"), validators=[Optional()])
+    slot_minutes = IntegerField(_l("Minutes per person on the agenda"), validators=[Optional()])
+
+
+def _fill_choices(form: HearingForm) -> None:
+    form.town_id.choices = [(str(town.id), town.name) for town in reference.towns(db())]
+    chairs = hearings.chairs(db())
+    form.chair_id.choices = [("", _("To be chosen"))] + [
+        (str(user.id), f"{user.display_name} — {user.town.name if user.town else ''}") for user in chairs
+    ]
+
+
+def _form_input(form: HearingForm) -> hearings.HearingInput:
+    return hearings.HearingInput(
+        day=form.day.data or "", start_time=form.start_time.data or "", town_id=form.town_id.data or "",
+        venue=form.venue.data or "", address=form.address.data or "", chair_id=form.chair_id.data or "",
+        quorum=str(form.quorum.data if form.quorum.data is not None else ""),
+        slot_minutes=str(form.slot_minutes.data if form.slot_minutes.data is not None else ""),
+    )
+
+
+# ---------------------------------------------------------------- list and planning
+
+
+@bp.get("/hearings")
+@login_required
+def index() -> ResponseReturnValue:
+    user = require_user()
+    all_hearings = hearings.list_hearings(db(), user)
+    this_year = date.today().year
+    return render_template("hearings/index.html", hearings=all_hearings, machine=HEARING_MACHINE,
+                           years=[this_year, this_year + 1])
+
+
+@bp.post("/hearings/plan-year")
+@login_required
+def plan_year() -> ResponseReturnValue:
+    user = require_user()
+    year = optional_int(request.form.get("year"))
+    if year is None or not 2000 <= year <= 2100:
+        flash(_("Choose a year."), "error")
+        return redirect(url_for("hearings.index"))
+    try:
+        planned = hearings.plan_year(db(), user, year)
+    except InvalidInput as invalid:
+        for messages in invalid.errors.values():
+            for message in messages:
+                flash(render_message(message), "error")
+    else:
+        flash(_("%(count)s hearings planned for %(year)s.", count=len(planned), year=year), "success")
+    return redirect(url_for("hearings.index"))
+
+
+@bp.route("/hearings/new", methods=["GET", "POST"])
+@login_required
+def new() -> ResponseReturnValue:
+    user = require_user()
+    policy.require(user, policy.Action.MANAGE_HEARINGS)
+    form = HearingForm()
+    _fill_choices(form)
+    general: list[str] = []
+    if request.method == "GET":
+        year = optional_int(request.args.get("year")) or date.today().year
+        quarter = min(max(optional_int(request.args.get("quarter")) or 1, 1), 4)
+        proposed = hearings.proposal(db(), user, year, quarter)
+        form.process(data={**proposed.__dict__, "quorum": int(proposed.quorum),
+                           "slot_minutes": int(proposed.slot_minutes)})
+    elif form.validate_on_submit():
+        try:
+            hearing = hearings.plan_hearing(db(), user, _form_input(form))
+        except InvalidInput as invalid:
+            general = attach_errors(form, invalid)
+        else:
+            flash(_("The hearing is planned."), "success")
+            return redirect(url_for("hearings.show", hearing_id=hearing.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("hearings/form.html", form=form, hearing=None, general=general), status
+
+
+@bp.route("/hearings/<int:hearing_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(hearing_id: int) -> ResponseReturnValue:
+    user = require_user()
+    policy.require(user, policy.Action.MANAGE_HEARINGS)
+    hearing = hearings.get_hearing(db(), user, hearing_id)
+    form = HearingForm()
+    _fill_choices(form)
+    general: list[str] = []
+    if request.method == "GET":
+        form.process(data={
+            "day": hearing.day.isoformat(), "start_time": hearing.start_time.strftime("%H:%M"),
+            "town_id": str(hearing.town_id), "venue": hearing.venue, "address": hearing.address,
+            "chair_id": str(hearing.chair_id or ""), "quorum": hearing.quorum, "slot_minutes": hearing.slot_minutes,
+        })
+    elif form.validate_on_submit():
+        try:
+            hearings.update_hearing(db(), user, hearing_id, _form_input(form), _version())
+        except InvalidInput as invalid:
+            general = attach_errors(form, invalid)
+        except TransitionRefused as refusal:
+            general = [render_message(message) for message in refusal.messages]
+        else:
+            flash(_("The hearing has been updated."), "success")
+            return redirect(url_for("hearings.show", hearing_id=hearing_id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("hearings/form.html", form=form, hearing=hearing, general=general), status
+
+
+# ---------------------------------------------------------------- one hearing
+
+
+@bp.get("/hearings/<int:hearing_id>")
+@login_required
+def show(hearing_id: int) -> ResponseReturnValue:
+    user = require_user()
+    hearing = hearings.get_hearing(db(), user, hearing_id)
+    rows = hearings.items(db(), hearing)
+    manage = policy.can(user, policy.Action.MANAGE_HEARINGS)
+    found = hearings.candidates(db(), user, hearing) if manage and hearing.state == "planned" else None
+    steps = [transition for transition in HEARING_MACHINE.available(hearing.state)
+             if hearings.may_fire(user, hearing, transition.trigger)]
+    return render_template(
+        "hearings/show.html", hearing=hearing, items=rows, machine=HEARING_MACHINE, steps=steps,
+        candidates=found, manage=manage, sees=lambda item: hearings.sees_person(user, item),
+        kind_labels=KIND_LABELS, decision_labels=dict(DECISION_CHOICES),
+        run_session=policy.can(user, policy.Action.RUN_SESSION, hearing),
+        history=hearings.transitions(db(), user, hearing), vacancies=hearings.vacancies(db()) if manage else [],
+        full_minutes=policy.can(user, policy.Action.VIEW_FULL_AGENDA),
+        minutes_status_labels=hearing_documents.MINUTES_STATUS_LABELS,
+    )
+
+
+@bp.post("/hearings/<int:hearing_id>/steps/<trigger>")
+@login_required
+def fire(hearing_id: int, trigger: str) -> ResponseReturnValue:
+    user = require_user()
+    if trigger not in HEARING_MACHINE.triggers():
+        raise NotFound()
+    reason = request.form.get("reason", "")
+    if trigger == "sign_minutes":
+        def action() -> object:
+            return hearing_documents.sign_minutes(db(), user, store(), hearing_id, _version())
+    else:
+        def action() -> object:
+            return hearings.fire_hearing(db(), user, hearing_id, trigger, expected_version=_version(), reason=reason)
+    return _act(hearing_id, action, _("The step has been recorded."))
+
+
+@bp.post("/hearings/<int:hearing_id>/agenda/build")
+@login_required
+def build_agenda(hearing_id: int) -> ResponseReturnValue:
+    user = require_user()
+    return _act(hearing_id, lambda: hearings.build_agenda(db(), user, hearing_id, _version()),
+                _("The agenda has been built from the files waiting."), "#agenda")
+
+
+@bp.post("/hearings/<int:hearing_id>/agenda/add")
+@login_required
+def add_item(hearing_id: int) -> ResponseReturnValue:
+    user = require_user()
+    case_id = optional_int(request.form.get("case_id"))
+    if case_id is None:
+        raise NotFound()
+    review = request.form.get("kind") == ItemKind.REVIEW.value
+    return _act(hearing_id, lambda: hearings.add_item(db(), user, hearing_id, case_id, review=review),
+                _("The file is on the agenda."), "#agenda")
+
+
+@bp.post("/hearings/<int:hearing_id>/agenda/<int:item_id>/move")
+@login_required
+def move_item(hearing_id: int, item_id: int) -> ResponseReturnValue:
+    user = require_user()
+    offset = -1 if request.form.get("direction") == "up" else 1
+    return _act(hearing_id, lambda: hearings.move_item(db(), user, hearing_id, item_id, offset),
+                _("The agenda has been reordered."), "#agenda")
+
+
+@bp.post("/hearings/<int:hearing_id>/agenda/<int:item_id>/remove")
+@login_required
+def remove_item(hearing_id: int, item_id: int) -> ResponseReturnValue:
+    user = require_user()
+    reason = request.form.get("reason", "")
+    return _act(hearing_id, lambda: hearings.remove_item(db(), user, hearing_id, item_id, reason),
+                _("The file has been taken off the agenda."), "#agenda")
+
+
+# ---------------------------------------------------------------- the session
+
+
+@bp.route("/hearings/<int:hearing_id>/session", methods=["GET", "POST"])
+@login_required
+def session_view(hearing_id: int) -> ResponseReturnValue:
+    user = require_user()
+    hearing = hearings.get_hearing(db(), user, hearing_id)
+    policy.require(user, policy.Action.RUN_SESSION, hearing)
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        entries = [hearings.AttendanceInput(attendance.id, request.form.get(f"status-{attendance.id}", ""),
+                                            request.form.get(f"represented_by-{attendance.id}", ""))
+                   for attendance in hearing.attendances]
+        try:
+            hearings.set_attendance(db(), user, hearing_id, entries)
+        except InvalidInput as invalid:
+            errors = {name: [render_message(m) for m in messages] for name, messages in invalid.errors.items()}
+            status = 400
+            db().rollback()
+            hearing = hearings.get_hearing(db(), user, hearing_id)
+        except TransitionRefused as refusal:
+            flash(" ".join(render_message(m) for m in refusal.messages), "error")
+            return redirect(url_for("hearings.session_view", hearing_id=hearing_id))
+        else:
+            flash(_("The attendance has been recorded."), "success")
+            return redirect(url_for("hearings.session_view", hearing_id=hearing_id))
+    rows = hearings.items(db(), hearing)
+    return render_template(
+        "hearings/session.html", hearing=hearing, items=rows, quorum=hearings.quorum(hearing),
+        status_choices=STATUS_CHOICES, errors=errors, decision_labels=dict(DECISION_CHOICES), kind_labels=KIND_LABELS,
+        machine=HEARING_MACHINE,
+    ), status
+
+
+@bp.post("/hearings/<int:hearing_id>/session/attendees")
+@login_required
+def add_attendee(hearing_id: int) -> ResponseReturnValue:
+    user = require_user()
+    try:
+        hearings.add_attendee(db(), user, hearing_id, request.form.get("name", ""),
+                              request.form.get("capacity", ""), request.form.get("votes") == "y",
+                              request.form.get("status", "present"))
+    except (InvalidInput, TransitionRefused) as refusal:
+        messages = (refusal.messages if isinstance(refusal, TransitionRefused)
+                    else [m for ms in refusal.errors.values() for m in ms])
+        for message in messages:
+            flash(render_message(message), "error")
+    else:
+        flash(_("The attendee has been added."), "success")
+    return redirect(url_for("hearings.session_view", hearing_id=hearing_id) + "#attendance")
+
+
+@bp.route("/hearings/<int:hearing_id>/session/items/<int:item_id>", methods=["GET", "POST"])
+@login_required
+def item_view(hearing_id: int, item_id: int) -> ResponseReturnValue:
+    user = require_user()
+    hearing = hearings.get_hearing(db(), user, hearing_id)
+    policy.require(user, policy.Action.RUN_SESSION, hearing)
+    rows = hearings.items(db(), hearing)
+    index = next((number for number, row in enumerate(rows) if row.id == item_id), None)
+    if index is None:
+        raise NotFound()
+    item = rows[index]
+    errors: dict[str, list[str]] = {}
+    status = 200
+    form = request.form
+    if request.method == "POST":
+        votes = {attendance.id: form.get(f"vote-{attendance.id}", "") for attendance in hearing.attendances}
+        recusals = {attendance.id: form.get(f"recusal_reason-{attendance.id}", "")
+                    for attendance in hearing.attendances if form.get(f"recused-{attendance.id}") == "y"}
+        data = hearings.DecisionInput(
+            decision=form.get("decision", ""), reason=form.get("reason", ""), attended=form.get("attended", ""),
+            place_id=form.get("place_id", ""), rank=form.get("rank", ""),
+            deferred_to_id=form.get("deferred_to_id", ""), votes=votes, recusals=recusals,
+            note=form.get("note", ""),
+        )
+        try:
+            hearings.decide_item(db(), user, hearing_id, item_id, data)
+        except InvalidInput as invalid:
+            errors = {name: [render_message(m) for m in messages] for name, messages in invalid.errors.items()}
+            status = 400
+        except TransitionRefused as refusal:
+            errors = {"": [render_message(m) for m in refusal.messages]}
+            status = 409
+        else:
+            flash(_("The decision has been recorded."), "success")
+            following = rows[index + 1] if index + 1 < len(rows) else None
+            if following is not None and following.decision is None:
+                return redirect(url_for("hearings.item_view", hearing_id=hearing_id, item_id=following.id))
+            return redirect(url_for("hearings.session_view", hearing_id=hearing_id))
+        db().rollback()
+        hearing = hearings.get_hearing(db(), user, hearing_id)
+        rows = hearings.items(db(), hearing)
+        item = rows[index]
+    places = hearings.fitting_places(db(), item.case) if item.kind is ItemKind.APPLICATION else []
+    ranked_places = hearings.places_allocated_at(db(), hearing)
+    later = [h for h in hearings.list_hearings(db(), user) if h.day > hearing.day and h.state == "planned"]
+    return render_template(
+        "hearings/item.html", hearing=hearing, item=item, previous=rows[index - 1] if index else None,
+        following=rows[index + 1] if index + 1 < len(rows) else None, count=len(rows), places=places,
+        ranked_places=ranked_places, later=later, errors=errors, form_values=form,
+        decisions=[(d, label) for d, label in DECISION_CHOICES
+                   if (d is Decision.REVIEW_NOTED) == (item.kind is ItemKind.REVIEW)],
+        vote_choices=VOTE_CHOICES, quorum=hearings.quorum(hearing), decision_labels=dict(DECISION_CHOICES),
+        kind_labels=KIND_LABELS,
+    ), status
+
+
+# ---------------------------------------------------------------- minutes
+
+
+@bp.route("/hearings/<int:hearing_id>/minutes", methods=["GET", "POST"])
+@login_required
+def minutes(hearing_id: int) -> ResponseReturnValue:
+    user = require_user()
+    hearing = hearings.get_hearing(db(), user, hearing_id)
+    policy.require(user, policy.Action.EDIT_MINUTES, hearing)
+    current = hearings.current_minutes(hearing)
+    if current is None:
+        raise NotFound()
+    if request.method == "POST":
+        rows = hearings.items(db(), hearing)
+        notes = {row.id: request.form.get(f"note-{row.id}", row.minutes_note) for row in rows}
+        try:
+            hearings.update_minutes(db(), user, hearing_id, remarks=request.form.get("remarks", ""),
+                                    movements=request.form.get("movements", ""), notes=notes,
+                                    expected_version=_version())
+        except TransitionRefused as refusal:
+            for message in refusal.messages:
+                flash(render_message(message), "error")
+        except ConcurrentChange:
+            flash(_("The minutes changed meanwhile: the page has been reloaded, check and try again."), "error")
+        else:
+            flash(_("The draft minutes have been saved."), "success")
+        return redirect(url_for("hearings.minutes", hearing_id=hearing_id))
+    return render_template("hearings/minutes.html", hearing=hearing, minutes=current,
+                           items=hearings.items(db(), hearing), decision_labels=dict(DECISION_CHOICES))
+
+
+def _pdf(data: bytes, filename: str) -> Response:
+    response = Response(data, mimetype="application/pdf")
+    response.headers.set("Content-Disposition", "inline", filename=filename)
+    return response
+
+
+@bp.get("/hearings/<int:hearing_id>/minutes.pdf")
+@login_required
+def minutes_pdf(hearing_id: int) -> ResponseReturnValue:
+    user = require_user()
+    redacted = request.args.get("redacted") == "1"
+    record, data = hearing_documents.minutes_pdf(db(), user, store(), hearing_id,
+                                                 number=optional_int(request.args.get("version")), redacted=redacted)
+    hearing = record.hearing
+    suffix = "-diffusable" if redacted or not policy.can(user, policy.Action.VIEW_FULL_AGENDA) else ""
+    return _pdf(data, f"proces-verbal-{hearing.reference}-v{record.number}{suffix}.pdf")
+
+
+@bp.get("/hearings/<int:hearing_id>/agenda.pdf")
+@login_required
+def agenda_pdf(hearing_id: int) -> ResponseReturnValue:
+    from commission.documents.agenda import render_agenda
+
+    user = require_user()
+    hearing = hearings.get_hearing(db(), user, hearing_id)
+    data = hearing_documents.agenda_data(db(), user, hearing)
+    return _pdf(render_agenda(data), f"ordre-du-jour-{hearing.reference}.pdf")
+
+
+@bp.get("/hearings/<int:hearing_id>/convocations.pdf")
+@login_required
+def convocations_pdf(hearing_id: int) -> ResponseReturnValue:
+    from commission.documents.letters import render_letters
+
+    user = require_user()
+    hearing = hearings.get_hearing(db(), user, hearing_id)
+    letters = hearing_documents.convocation_letters(db(), user, hearing)
+    if not letters:
+        flash(_("No convocation to send: the agenda has no application."), "error")
+        return redirect(url_for("hearings.show", hearing_id=hearing_id))
+    return _pdf(render_letters(letters), f"convocations-{hearing.reference}.pdf")
+
+
+@bp.get("/hearings/<int:hearing_id>/invitations.zip")
+@login_required
+def invitations_zip(hearing_id: int) -> ResponseReturnValue:
+    from commission.documents.calendar import invitation_ics
+
+    user = require_user()
+    hearing = hearings.get_hearing(db(), user, hearing_id)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, invitation in hearing_documents.invitations(db(), user, hearing):
+            archive.writestr(name, invitation_ics(invitation))
+    response = Response(buffer.getvalue(), mimetype="application/zip")
+    response.headers.set("Content-Disposition", "attachment", filename=f"invitations-{hearing.reference}.zip")
+    return response
