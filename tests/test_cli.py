@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy.orm import Session
 
 from commission.cli import main
-from tests.conftest import is_postgres
+from tests.conftest import World, is_postgres
 
 
 @pytest.fixture
@@ -94,3 +96,40 @@ def test_serve_refuses_a_database_that_is_not_migrated(monkeypatch: pytest.Monke
     monkeypatch.setenv("COMMISSION_SECRET_KEY", "k" * 40)
     code, output = run("serve")
     assert code == 1 and "commission db upgrade" in output
+
+
+def test_hearings_list_minutes_and_convocations(env: str, session: Session, world: World, tmp_path: Path) -> None:
+    import io
+
+    import vobject
+    from pypdf import PdfReader
+
+    from commission.storage import DocumentStore
+    from tests.hearings_helpers import HEARING_DAY, closed, sitting
+
+    signed = closed(session, world, "Ada", HEARING_DAY, signed_in=DocumentStore(tmp_path / "instance" / "documents"))
+    convened = sitting(session, world, ["Bea"], day=date(2026, 6, 18)).hearing
+    code, output = run("hearings", "list")
+    assert code == 0, output
+    assert f"{signed.id}\t2026-T1\t2026-03-19\tRonchin" in output and "minutes_signed" in output
+    assert "2026-T2" in output
+
+    def text(path: Path) -> str:
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(path.read_bytes())).pages)
+
+    full, redacted = tmp_path / "pv.pdf", tmp_path / "pv-diffusable.pdf"
+    assert run("minutes", str(signed.id), "--out", str(full))[0] == 0
+    assert run("minutes", str(signed.id), "--out", str(redacted), "--redacted")[0] == 0
+    assert "Ada Martin" in text(full) and "Ada Martin" not in text(redacted)
+
+    code, output = run("convocations", str(convened.id), "--out", str(tmp_path / "out"))
+    assert code == 0, output
+    files = sorted(path.name for path in (tmp_path / "out").iterdir())
+    assert "convocations-2026-T2.pdf" in files and "ordre-du-jour-2026-T2.pdf" in files
+    calendars = [name for name in files if name.endswith(".ics")]
+    assert calendars
+    for name in calendars:
+        assert vobject.readOne((tmp_path / "out" / name).read_text()).vevent.dtstart.value.date() == date(2026, 6, 18)
+
+    code, output = run("minutes", "999999", "--out", str(tmp_path / "none.pdf"))
+    assert code != 0 and "Traceback" not in output and len(output.strip().splitlines()) == 1

@@ -217,7 +217,7 @@ def minutes_pdf(session: Session, actor: User, store: DocumentStore, hearing_id:
 
 
 def agenda_data(session: Session, actor: User, hearing: Hearing, locale: str = DEFAULT_LOCALE) -> AgendaData:
-    """The agenda as the actor may read it: a person's name only for those who may see it."""
+    """The agenda as the actor may read it: the persons' names for those who sit on the commission."""
     policy.require(actor, policy.Action.VIEW_HEARINGS)
     rows = hearings.items(session, hearing)
     gettext = _gettext(locale)
@@ -225,8 +225,7 @@ def agenda_data(session: Session, actor: User, hearing: Hearing, locale: str = D
         AgendaItem(
             position=item.position, kind=item.kind.value, kind_label=gettext(KIND_LABELS[item.kind]),
             case_reference=item.case.reference,
-            person=person_ref(item.case, locale) if hearings.sees_person(actor, item)
-            else person_ref(item.case, locale).redacted(),
+            person=person_ref(item.case, locale),
             request=_request(item.case, locale), carried_over=item.carried_over, time_slot=item.time_slot,
         )
         for item in rows
@@ -236,19 +235,8 @@ def agenda_data(session: Session, actor: User, hearing: Hearing, locale: str = D
         vacancies=tuple(f"{place.reference}, {place.address}, {place.town.name}" for place, _soon
                         in hearings.vacancies(session)),
     )
-    return data if policy.can(actor, policy.Action.VIEW_FULL_AGENDA) else redact_agenda_keeping_own(data, actor, rows)
-
-
-def redact_agenda_keeping_own(data: AgendaData, actor: User, rows: list[AgendaRow]) -> AgendaData:
-    """The redacted agenda, where a care team still reads its own people's names."""
-    from dataclasses import replace
-
-    redacted = redact_agenda(data)
-    own = {row.position for row in rows if hearings.sees_person(actor, row)}
-    return replace(redacted, items=tuple(
-        original if original.position in own else masked for original, masked in zip(data.items, redacted.items,
-                                                                                     strict=True)
-    ))
+    # Those without a seat get the redacted agenda (a care team reads its own people's names on the page).
+    return data if policy.can(actor, policy.Action.VIEW_FULL_AGENDA) else redact_agenda(data)
 
 
 def _require_manager(actor: User) -> None:
