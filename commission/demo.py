@@ -200,6 +200,10 @@ def _build(session: Session, store: DocumentStore, *, seed: int, scale: int, tod
     account(Role.TREASURER, "tresorerie", "Martine Vasseur (trésorière)")
     account(Role.LANDLORD, "bailleur.hme", "Olivier Lambert (Habitat Métropole Est)", landlords[0].name,
             organisation_id=landlords[0].id)
+    # An elected official holds the council's signing delegation (she signs when the chair cannot).
+    delegate = session.execute(select(User).where(User.login == "presidence.mons")).scalar_one()
+    coordinator = session.execute(select(User).where(User.login == "coordination")).scalar_one()
+    accounts.grant_signing_delegation(session, coordinator, delegate.id)
     users = {account.login: session.execute(select(User).where(User.login == account.login)).scalar_one()
              for account in demo_accounts}
     history = DemoHistory(session, rng, fake, teams=teams, towns=list(towns.values()), places=places,

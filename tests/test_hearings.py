@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commission.errors import Forbidden, InvalidInput, TransitionRefused
-from commission.models import Case, CaseTransition, Decision, HearingTransition, Minutes, MinutesStatus
+from commission.models import Case, CaseTransition, Decision, Hearing, HearingTransition, Minutes, MinutesStatus
 from commission.models.hearings import SignedMinutesAreImmutable
 from commission.services import hearing_documents, hearings
 from commission.storage import DocumentStore
@@ -227,17 +228,50 @@ def test_a_convened_agenda_is_frozen(session: Session, world: World) -> None:
         hearings.add_item(session, coordinator, s.hearing.id, late.id, today=TODAY)
 
 
-def test_a_care_team_sees_only_its_own_people_on_the_agenda(session: Session, world: World) -> None:
-    ada = ready_case(session, world, "Ada")
-    bea = ready_case(session, world, "Bea", actor="care_b")
+def test_the_agenda_document_is_redacted_for_those_without_a_seat(session: Session, world: World) -> None:
+    ready_case(session, world, "Ada")
+    ready_case(session, world, "Bea", actor="care_b")
     hearing = plan(session, world)
     hearings.build_agenda(session, world.users["coordinator"], hearing.id, hearing.version, today=TODAY)
     fresh(session)
-    for user, own, other in (("care_a", ada, bea), ("care_b", bea, ada)):
+    for user in ("care_a", "care_b", "treasurer"):
         data = hearing_documents.agenda_data(session, world.users[user], hearing)
-        by_reference = {item.case_reference: item.person for item in data.items}
-        assert by_reference[own.reference].full_name.startswith(own.applicant.first_name)
-        assert by_reference[other.reference].full_name == by_reference[other.reference].initials
-        assert by_reference[other.reference].birth_date is None
-    member = hearing_documents.agenda_data(session, world.users["member"], hearing)
-    assert {item.person.full_name for item in member.items} == {"Ada Martin", "Bea Martin"}
+        assert data.redacted
+        assert {item.person.full_name for item in data.items} == {"A.M.", "B.M."}
+        assert all(item.person.birth_date is None and not item.person.guardian for item in data.items)
+    for user in ("member", "chair", "landlord_a", "coordinator"):
+        data = hearing_documents.agenda_data(session, world.users[user], hearing)
+        assert {item.person.full_name for item in data.items} == {"Ada Martin", "Bea Martin"}
+
+
+def test_the_chair_or_the_delegation_holder_signs(session: Session, world: World, tmp_path: object) -> None:
+    from commission.errors import Forbidden
+    from commission.services import accounts
+
+    store = DocumentStore(tmp_path / "store")  # type: ignore[operator]
+    hearing = closed_and_approved(session, world)
+    for role in ("member", "coordinator", "treasurer", "care_a"):
+        with pytest.raises(Forbidden):
+            hearing_documents.sign_minutes(session, world.users[role], store, hearing.id, expected_version=None)
+    accounts.grant_signing_delegation(session, world.users["coordinator"], world.users["member"].id)
+    accounts.grant_signing_delegation(session, world.users["coordinator"], world.users["treasurer"].id)
+    fresh(session)
+    assert not world.users["member"].signing_delegation  # one holder at a time
+    with pytest.raises(Forbidden):
+        hearing_documents.sign_minutes(session, world.users["member"], store, hearing.id, expected_version=None)
+    hearing_documents.sign_minutes(session, world.users["treasurer"], store, hearing.id, expected_version=None)
+    fresh(session)
+    minutes = session.execute(select(Minutes).where(Minutes.hearing_id == hearing.id)).scalar_one()
+    assert minutes.signed_by_id == world.users["treasurer"].id
+    assert "délégation" in minutes.signer_capacity
+    text = pdf_text(store.get(minutes.pdf_sha256))
+    assert "User treasurer" in text and "19 mars 2026" in text
+    assert re.search(r"\b1 / \d+", text), "page numbering"
+
+
+def closed_and_approved(session: Session, world: World) -> Hearing:
+    from tests.hearings_helpers import closed
+
+    hearing = closed(session, world, "Ada", HEARING_DAY)
+    hearings.fire_hearing(session, world.users["chair"], hearing.id, "approve_minutes", expected_version=None)
+    return hearing

@@ -255,6 +255,24 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
     return user
 
 
+def grant_signing_delegation(session: Session, actor: User, user_id: int) -> User:
+    """Give the council's signing delegation to one account; whoever held it before no longer does."""
+    policy.require(actor, policy.Action.MANAGE_USERS)
+    user = session.execute(select(User).where(User.id == user_id).with_for_update()).scalar_one_or_none()
+    if user is None:
+        raise NotFound()
+    if not user.active:
+        raise InvalidInput({"": [msg("A disabled account cannot hold the signing delegation.")]})
+    for holder in session.execute(select(User).where(User.signing_delegation, User.id != user.id)).scalars():
+        holder.signing_delegation = False
+        audit.record(session, actor, "user.delegation_revoked", "user", holder.id)
+    if not user.signing_delegation:
+        user.signing_delegation = True
+        audit.record(session, actor, "user.delegation_granted", "user", user.id)
+    commit(session)
+    return user
+
+
 def list_users(session: Session, actor: User, *, page: int = 1, per_page: int = PER_PAGE) -> Page[User]:
     policy.require(actor, policy.Action.MANAGE_USERS)
     return paginate(session, select(User).options(*_BINDINGS).order_by(User.role, User.login), page, per_page)

@@ -312,6 +312,15 @@ def invitations(session: Session, actor: User, hearing: Hearing) -> list[tuple[s
             attendee_name=f"{applicant.first_name} {applicant.last_name}", attendee_email=applicant.email,
             sequence=hearing.invitation_sequence, stamp=stamp,
         )))
+        team = item.case.care_team
+        result.append((f"equipe-{item.case.reference}.ics", Invitation(
+            uid=f"hearing-{hearing.id}-case-{item.case_id}-team@commission", summary=title,
+            description=str(msg("Please accompany %(person)s, whose file is presented to the commission.",
+                                person=f"{applicant.first_name} {applicant.last_name}")),
+            location=location, start=slot, end=slot + timedelta(minutes=hearing.slot_minutes),
+            organizer_name=organizer, organizer_email="commission@invalid.example", attendee_name=team.name,
+            attendee_email=team.email, sequence=hearing.invitation_sequence, stamp=stamp,
+        )))
     return result
 
 

@@ -78,6 +78,19 @@ def new_user() -> ResponseReturnValue:
     return render_template("admin/user_form.html", form=form, general=general), status
 
 
+@bp.post("/users/<int:user_id>/delegation")
+@login_required
+def grant_delegation(user_id: int) -> ResponseReturnValue:
+    try:
+        user = accounts.grant_signing_delegation(db(), require_user(), user_id)
+    except InvalidInput as invalid:
+        for message in invalid.errors.get("", []):
+            flash(message.render(_), "error")
+    else:
+        flash(_("%(name)s now holds the council's signing delegation.", name=user.display_name), "success")
+    return redirect(url_for("admin.users"))
+
+
 @bp.post("/users/<int:user_id>/active")
 @login_required
 def set_active(user_id: int) -> ResponseReturnValue:

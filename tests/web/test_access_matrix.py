@@ -64,6 +64,7 @@ PUBLIC = {"/login"}
 # Actions (POST only): the roles allowed to perform them, and what the form sends.
 ACTIONS: dict[str, tuple[set[str], dict[str, str]]] = {
     "/admin/users/{member}/active": ({"coordinator"}, {"active": "1"}),
+    "/admin/users/{member}/delegation": ({"coordinator"}, {}),
     "/cases/{case}/steps/withdraw": (CASE_TEAM, {"reason": "Moved away", "version": "{version}"}),
     "/cases/{case}/documents": (CASE_TEAM, {"kind": "other"}),
     "/cases/{case}/medical": ({"care_a"}, {"treatment": "x"}),

@@ -62,7 +62,7 @@ def test_the_coordinator_plans_builds_the_agenda_and_convenes(client: FlaskClien
     assert letters.status_code == 200 and letters.mimetype == "application/pdf"
     assert "Ada Martin" in pdf_text(letters.data)
     archive = zipfile.ZipFile(io.BytesIO(client.get(f"/hearings/{hearing.id}/invitations.zip").data))
-    assert len(archive.namelist()) == len(hearing.attendances) + 1
+    assert len(archive.namelist()) == len(hearing.attendances) + 2  # members, the person, the care team
     for name in archive.namelist():
         event = vobject.readOne(archive.read(name).decode()).vevent
         assert event.dtstart.value.date() == HEARING_DAY
