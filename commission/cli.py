@@ -372,3 +372,19 @@ def convocations_command(ctx: click.Context, hearing_id: int, out: Path, as_logi
         (out / name).write_bytes(invitation_ics(invitation))
     written.append(f"{len(invitations)} invitations (.ics)")
     click.echo(f"{out}: " + ", ".join(written))
+
+
+@main.command("check")
+@click.pass_context
+def check_command(ctx: click.Context) -> None:
+    """Check every invariant of the data: workflow states, places and occupancies, the ledger."""
+    from commission.services import integrity
+
+    _unused, session = _hearing_session(ctx)
+    with session:
+        count, problems = integrity.check_all(session)
+    if problems:
+        for problem in problems:
+            click.echo(f"problem: {problem}", err=True)
+        fail(f"{len(problems)} problem(s) found")
+    click.echo(f"all {count} groups of checks passed")

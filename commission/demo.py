@@ -19,6 +19,7 @@ from commission.demo_history import DemoHistory
 from commission.models.accounts import Role, User
 from commission.models.housing import Place, PlaceKind
 from commission.models.reference import CareTeam, Organisation, OrganisationKind, Town
+from commission.models.tenancy import Agreement, Renewal
 from commission.services import accounts, audit
 from commission.services.unit import commit
 from commission.storage import DocumentStore
@@ -165,6 +166,24 @@ def _build(session: Session, store: DocumentStore, *, seed: int, scale: int, tod
     session.flush()
     for place in places:
         _audit_created(session, place, "place", place.reference)
+
+    # One agreement (convention) per landlord and structure, signed over the years; some come up for
+    # renewal in the coming months.
+    for number, org in enumerate([*landlords, *(org for org, _town, _count in hostels), structure, residence]):
+        signed = date(today.year - rng.randint(3, 6), rng.randint(1, 12), 1)
+        # every third one comes up for renewal within six months; the others run for years yet
+        end = today + timedelta(days=rng.randint(30, 170) if number % 3 == 0 else rng.randint(400, 1500))
+        agreement = Agreement(
+            organisation_id=org.id, reference=f"CONV-{signed.year}-{number + 1:02d}",
+            title=f"Convention de partenariat avec {org.name}", start_date=signed, end_date=end,
+            renewal=rng.choice([Renewal.TACIT, Renewal.EXPLICIT]), notice_months=3,
+        )
+        session.add(agreement)
+        session.flush()
+        _audit_created(session, agreement, "agreement", agreement.reference)
+        for place in places:
+            if place.organisation_id == org.id:
+                place.agreement_id = agreement.id
 
     teams: list[CareTeam] = []
     for name, team_town in CARE_TEAMS:

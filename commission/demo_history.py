@@ -30,7 +30,9 @@ from commission.models.cases import Case
 from commission.models.hearings import AttendanceStatus, Hearing, ItemKind
 from commission.models.housing import Place, PlaceKind
 from commission.models.reference import CareTeam, Organisation, Town
-from commission.services import cases, hearing_documents, hearings
+from commission.models.tenancy import Occupancy
+from commission.models.treasury import Deposit
+from commission.services import cases, hearing_documents, hearings, tenancy, treasury
 from commission.storage import DocumentStore
 
 YEARS_OF_HISTORY = 3
@@ -55,6 +57,10 @@ DECLINES = ["Logement trop éloigné de la famille", "Étage élevé sans ascens
 EXITS = ["Accès à un logement ordinaire (glissement de bail)", "Hospitalisation de longue durée",
          "Déménagement hors du secteur", "Entrée en EHPAD"]
 WITHDRAWALS = ["La personne a trouvé une solution dans sa famille", "La personne ne souhaite plus déménager"]
+INVENTORIES = ["État des lieux de sortie conforme ; peintures refaites dans la chambre.",
+               "Remplacement du flexible de douche et nettoyage ; logement prêt.",
+               "Quelques trous au mur rebouchés ; cuisine nettoyée."]
+RETENTIONS = ["Porte de la cuisine à remplacer", "Peintures dégradées dans le séjour", "Nettoyage non effectué"]
 REVIEWS = ["Le suivi se passe bien ; visites infirmières espacées.", "Quelques impayés réglés avec la curatrice.",
            "Bonne intégration dans le quartier ; reprise d'une activité au GEM."]
 
@@ -82,6 +88,9 @@ class DemoHistory:
     def __post_init__(self) -> None:
         self.start = self.today - timedelta(days=365 * YEARS_OF_HISTORY)
         self.coordinator = self.users["coordination"]
+        self.treasurer = self.users["tresorerie"]
+        self.delegate = next(user for user in self.users.values() if user.signing_delegation)
+        self.settled = 0
         self.team_users = {user.care_team_id: user for user in self.users.values() if user.care_team_id}
         self.queue: list[_Event] = []
         self.counter = itertools.count()
@@ -97,6 +106,7 @@ class DemoHistory:
             created = self.start + timedelta(days=self.rng.randint(0, (self.today - self.start).days - 20))
             self.at(created, self._create)
         for year in range(self.start.year, self.today.year + 1):
+            self.at(max(date(year, 2, 1), self.start), partial(self._contributions, year=year))
             for quarter in range(1, 5):
                 day = hearings.default_day(year, quarter)
                 if self.start + timedelta(days=60) <= day < self.today:
@@ -176,10 +186,13 @@ class DemoHistory:
             self._after_offers(day)
             return
         self._fire(case_id, "accept_offer", None, day)
-        # the lease is signed when the landlord is ready (one to six weeks), the move follows
+        # the council commits the deposit and pays it; the lease is signed when the landlord is ready
+        # (one to six weeks), the move follows
+        self.at(self.later(day, 1, 5), partial(self._commit_deposit, case_id))
         move_in = self.later(day, 30, 80)
+        lease = self.rng.choices(["sublease", "direct", "occupancy"], weights=[60, 25, 15])[0]
         self.at(self.later(day, 7, 45), lambda d: self._fire(case_id, "start_move_in", self.coordinator, d,
-                                                             values={"move_in_date": move_in}))
+                                                             values={"move_in_date": move_in, "lease_kind": lease}))
         self.at(move_in, lambda d: self._housed(case_id, d))
 
     def _after_offers(self, day: date) -> None:
@@ -191,15 +204,92 @@ class DemoHistory:
 
     def _housed(self, case_id: int, day: date) -> None:
         self._fire(case_id, "confirm_housed", self.coordinator, day)
-        if self.rng.random() < 0.35:
-            self.at(self.later(day, 200, 800), lambda d: self._exit(case_id, d))
+        if self.rng.random() < 0.5:
+            self.at(self.later(day, 150, 700), lambda d: self._exit(case_id, d))
 
     def _exit(self, case_id: int, day: date) -> None:
         case = self.session.get(Case, case_id)
         if case is None or case.state != "housed":
             return
         self._fire(case_id, "start_exit", None, day, reason=self.rng.choice(EXITS))
-        self.at(self.later(day, 20, 45), lambda d: self._fire(case_id, "close", self.coordinator, d))
+        self.at(self.later(day, 20, 45), partial(self._close, case_id))
+
+    def _close(self, case_id: int, day: date) -> None:
+        place_id = self.session.execute(select(Case.allocated_place_id).where(Case.id == case_id)).scalar_one()
+        self._fire(case_id, "close", self.coordinator, day)
+        if place_id is not None:
+            self.at(self.later(day, 15, 40), partial(self._works_done, place_id))
+        deposit_id = self.session.execute(
+            select(Deposit.id).where(Deposit.case_id == case_id, Deposit.state == "refund_claimed")
+        ).scalar_one_or_none()
+        if deposit_id is not None:
+            self.at(self.later(day, 30, 90), partial(self._settle_deposit, deposit_id))
+
+    def _works_done(self, place_id: int, day: date) -> None:
+        place = self.session.execute(select(Place).where(Place.id == place_id)).scalar_one()
+        if place.state != "vacated":
+            return
+        inventory = self.rng.choice(INVENTORIES)
+        occupancy = self.session.execute(
+            select(Occupancy).where(Occupancy.place_id == place_id).order_by(Occupancy.id.desc()).limit(1)
+        ).scalar_one_or_none()
+        if occupancy is not None:
+            occupancy.exit_inventory = inventory
+        tenancy.place_step(self.session, self.coordinator, place, "make_available", day,
+                           values={"inventory": inventory})
+        self.session.commit()
+
+    # ------------------------------------------------------------ money
+
+    def _commit_deposit(self, case_id: int, day: date) -> None:
+        deposit = self.session.execute(
+            select(Deposit).where(Deposit.case_id == case_id, Deposit.state == "requested")
+        ).scalar_one_or_none()
+        if deposit is None:
+            return
+        treasury.fire_deposit(self.session, self.delegate, deposit.id, "commit", expected_version=None, today=day)
+        deposit_id = deposit.id
+        self.at(self.later(day, 3, 15), partial(self._pay_deposit, deposit_id))
+
+    def _pay_deposit(self, deposit_id: int, day: date) -> None:
+        treasury.fire_deposit(self.session, self.treasurer, deposit_id, "pay", expected_version=None, today=day,
+                              movement=treasury.Movement(value_date=day.isoformat(), method="transfer",
+                                                         reference=f"VIR-{day:%Y%m%d}-{deposit_id:04d}"))
+
+    def _settle_deposit(self, deposit_id: int, day: date) -> None:
+        deposit = self.session.get(Deposit, deposit_id)
+        if deposit is None or deposit.state != "refund_claimed":
+            return
+        movement = treasury.Movement(value_date=day.isoformat(), method=self.rng.choice(["transfer", "cheque"]),
+                                     reference=f"REMB-{day:%Y%m%d}-{deposit_id:04d}")
+        roll = self.rng.random()
+        self.settled += 1
+        if self.settled == 3:  # one deposit lost, in all these years
+            treasury.approve_write_off(self.session, self.treasurer, deposit_id)
+            treasury.approve_write_off(self.session, self.coordinator, deposit_id)
+            movement.reason = "Bailleur en liquidation judiciaire : la créance ne sera pas recouvrée."
+            treasury.fire_deposit(self.session, self.treasurer, deposit_id, "write_off", expected_version=None,
+                                  today=day, movement=movement)
+        elif roll < 0.35:
+            retained = self.rng.choice([0.15, 0.3, 0.5])
+            movement.refunded = f"{deposit.amount_cents * (1 - retained) / 100:.2f}".replace(".", ",")
+            movement.reason = self.rng.choice(RETENTIONS)
+            treasury.fire_deposit(self.session, self.treasurer, deposit_id, "retain", expected_version=None,
+                                  today=day, movement=movement)
+        else:
+            treasury.fire_deposit(self.session, self.treasurer, deposit_id, "refund", expected_version=None,
+                                  today=day, movement=movement)
+
+    def _contributions(self, day: date, *, year: int) -> None:
+        rows = treasury.contributions(self.session, self.treasurer, year)
+        for row in rows:
+            row_id = row.id
+            treasury.call_contribution(self.session, self.treasurer, row_id, day.isoformat())
+            self.at(self.later(day, 20, 110), partial(self._receive_contribution, row_id))
+
+    def _receive_contribution(self, row_id: int, day: date) -> None:
+        treasury.receive_contribution(self.session, self.treasurer, row_id, day.isoformat(), "transfer",
+                                      f"MANDAT-{day:%Y}-{row_id:03d}")
 
     # ------------------------------------------------------------ hearings
 

@@ -23,11 +23,31 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+class ForeignKeyViolation(RuntimeError):
+    """A migration left rows that refer to nothing (SQLite, checked once the migration has run)."""
+
+
 def _run(engine: Engine, operation: Any, *args: Any) -> None:
     config = alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        operation(config, *args)
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:
+            # SQLite alters a table by rebuilding it (batch mode): with foreign keys enforced, dropping the
+            # old table fails as soon as other rows refer to it. They are off while the migration runs
+            # (the pragma is ignored inside a transaction: it goes to the driver's connection, which has
+            # none open), and every reference is checked before the migration commits.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                operation(config, *args)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise ForeignKeyViolation(f"rows refer to missing rows after the migration: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

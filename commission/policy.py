@@ -16,6 +16,7 @@ from commission.models.accounts import Role, User
 from commission.models.cases import Case
 from commission.models.hearings import Hearing
 from commission.models.housing import Place
+from commission.models.treasury import Deposit
 
 
 class Action(enum.Enum):
@@ -40,6 +41,12 @@ class Action(enum.Enum):
     EDIT_MINUTES = "edit_minutes"
     APPROVE_MINUTES = "approve_minutes"
     SIGN_MINUTES = "sign_minutes"
+    MANAGE_STOCK = "manage_stock"
+    VIEW_TREASURY = "view_treasury"
+    MANAGE_TREASURY = "manage_treasury"
+    VIEW_DEPOSITS = "view_deposits"
+    ISSUE_COMMITMENT = "issue_commitment"
+    APPROVE_WRITE_OFF = "approve_write_off"
 
 
 ALL_ROLES = frozenset(Role)
@@ -74,6 +81,16 @@ ROLE_RULES: dict[Action, frozenset[Role]] = {
     Action.APPROVE_MINUTES: frozenset({Role.COORDINATOR, Role.CHAIR}),
     # The hearing's chair, or whoever holds the council's signing delegation (checked per record).
     Action.SIGN_MINUTES: ALL_ROLES,
+    # The stock of places and the agreements: the coordinator keeps them.
+    Action.MANAGE_STOCK: frozenset({Role.COORDINATOR}),
+    # The fund: the treasurer answers for every euro; the coordinator sees it.
+    Action.VIEW_TREASURY: frozenset({Role.COORDINATOR, Role.TREASURER}),
+    Action.MANAGE_TREASURY: frozenset({Role.TREASURER}),
+    # Deposits: the treasurer and the coordinator, and a landlord's representative for their own places.
+    Action.VIEW_DEPOSITS: frozenset({Role.COORDINATOR, Role.TREASURER, Role.LANDLORD}),
+    # Only the holder of the signing delegation commits the council (checked on the user).
+    Action.ISSUE_COMMITMENT: ALL_ROLES,
+    Action.APPROVE_WRITE_OFF: frozenset({Role.COORDINATOR, Role.TREASURER}),
 }
 
 # Who may fire each trigger of the case machine (the coordinator may fire them all).
@@ -113,6 +130,15 @@ def _role_allows(user: User | None, action: Action) -> bool:
     return user is not None and user.active and user.role in ROLE_RULES[action]
 
 
+def deposit_scope(user: User) -> ColumnElement[bool]:
+    """The deposits a user may see: a landlord's representative, those on their own landlord's places."""
+    if not _role_allows(user, Action.VIEW_DEPOSITS):
+        return false()
+    if user.role is Role.LANDLORD:
+        return Deposit.landlord_id == user.organisation_id
+    return true()
+
+
 def place_scope(user: User) -> ColumnElement[bool]:
     """The places a user may see: a landlord's representative sees their own landlord's only."""
     if not _role_allows(user, Action.VIEW_PLACES):
@@ -140,6 +166,10 @@ def _hearing_allows(user: User, action: Action, hearing: Hearing) -> bool:
 
 
 def _record_allows(user: User, action: Action, record: Any) -> bool:
+    if action is Action.ISSUE_COMMITMENT:
+        return user.signing_delegation
+    if isinstance(record, Deposit):
+        return user.role is not Role.LANDLORD or record.landlord_id == user.organisation_id
     if isinstance(record, Hearing):
         return _hearing_allows(user, action, record)
     if isinstance(record, Place):

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from commission.db import make_engine, make_session_factory
 from commission.errors import CommissionError
 from commission.models import Case, CaseTransition
-from commission.services import cases
+from commission.services import cases, integrity
 from commission.workflow.case import CASE_MACHINE
 from tests.cases_helpers import TODAY, complete_input
 from tests.conftest import build_world, is_postgres, reset_postgres
@@ -126,6 +126,8 @@ def test_random_trigger_sequences_keep_the_records_true(template_database: str, 
                 for previous, step in pairwise(history):
                     assert step[0] == previous[1], "a gap in the chain of steps"
                     assert step in TABLE, f"{step} is not in the machine's table"
+            # the places and the deposits follow the files; every workflow's records tell the truth
+            assert integrity.check_all(self.session)[1] == []
 
     run_state_machine_as_test(
         CaseMachineTest,

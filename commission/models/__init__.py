@@ -25,13 +25,26 @@ from commission.models.hearings import (
     Vote,
     VoteChoice,
 )
-from commission.models.housing import Place, PlaceKind
+from commission.models.housing import Place, PlaceKind, PlaceTransition
 from commission.models.people import Applicant, Guardian, ProtectionMeasure
 from commission.models.reference import CareTeam, Organisation, OrganisationKind, Town
+from commission.models.tenancy import Agreement, LeaseKind, Occupancy, Renewal, SigningDelegation
+from commission.models.treasury import (
+    Account,
+    Contribution,
+    Deposit,
+    DepositTransition,
+    EntryKind,
+    LedgerEntry,
+    LedgerLine,
+    PaymentMethod,
+)
 
 __all__ = [
     "AccessLog",
+    "Account",
     "AgendaItem",
+    "Agreement",
     "Applicant",
     "Attendance",
     "AttendanceStatus",
@@ -42,23 +55,35 @@ __all__ = [
     "CaseDocument",
     "CaseMedical",
     "CaseTransition",
+    "Contribution",
     "Decision",
+    "Deposit",
+    "DepositTransition",
     "DocumentKind",
+    "EntryKind",
     "Guardian",
     "Hearing",
     "HearingTransition",
     "HousingSituation",
     "ItemKind",
+    "LeaseKind",
+    "LedgerEntry",
+    "LedgerLine",
     "LoginFailure",
     "Minutes",
     "MinutesStatus",
+    "Occupancy",
     "Organisation",
     "OrganisationKind",
+    "PaymentMethod",
     "Place",
     "PlaceKind",
+    "PlaceTransition",
     "ProtectionMeasure",
     "Recusal",
+    "Renewal",
     "Role",
+    "SigningDelegation",
     "Town",
     "User",
     "Vote",

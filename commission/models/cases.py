@@ -96,6 +96,9 @@ class Case(Base):
     allocated_place_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"))
     offer_deadline: Mapped[date | None]
     move_in_date: Mapped[date | None]
+    lease_kind: Mapped[str] = mapped_column(String(20), default="", doc="direct, sublease or occupancy.")
+    lease_start: Mapped[date | None]
+    lease_end: Mapped[date | None]
     review_due: Mapped[date | None] = mapped_column(doc="When a housed person's follow-up is next reviewed.")
     decline_count: Mapped[int] = mapped_column(default=0, doc="Offers declined or expired.")
     submitted_at: Mapped[datetime | None] = mapped_column(doc="First submission.")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commission.db import Base, utcnow
@@ -48,7 +48,31 @@ class Place(Base):
     charges_cents: Mapped[int] = mapped_column(doc="Monthly charges, in euro cents.")
     deposit_cents: Mapped[int] = mapped_column(doc="Deposit the council pays the landlord, in euro cents.")
     active: Mapped[bool] = mapped_column(default=True, doc="False once withdrawn from the stock.")
+    state: Mapped[str] = mapped_column(String(32), default="available", index=True, doc="The place machine's state.")
+    version: Mapped[int] = mapped_column(default=1, doc="Row version: concurrent changes are refused.")
+    agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreement.id"), doc="The convention covering it.")
+    vacant_since: Mapped[date | None] = mapped_column(doc="When it last became available: vacancy durations.")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     town: Mapped[Town] = relationship()
     organisation: Mapped[Organisation] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class PlaceTransition(Base):
+    """One step of a place's life: offered, occupied, vacated, available again, withdrawn."""
+
+    __tablename__ = "place_transition"
+    __table_args__ = (UniqueConstraint("place_id", "place_version", name="uq_place_transition_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
+    place_version: Mapped[int]
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    trigger: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text, default="")

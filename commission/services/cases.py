@@ -30,7 +30,7 @@ from commission.models.cases import (
 from commission.models.housing import Place, PlaceKind
 from commission.models.people import Applicant, Guardian, ProtectionMeasure
 from commission.models.reference import CareTeam, Town
-from commission.services import audit
+from commission.services import audit, tenancy
 from commission.services.unit import commit, flush
 from commission.storage import DocumentStore
 from commission.workflow import engine
@@ -406,6 +406,8 @@ def _check_place(session: Session, case: Case, context: engine.FireContext) -> M
     ).first()
     if holder is not None:
         return msg("This place is already allocated to another person.")
+    if place.state != "available" and place.id != case.allocated_place_id:
+        return msg("This place is not available at the moment.")
     return None
 
 
@@ -454,6 +456,7 @@ def take_step(
     )
     flush(session)
     _record_transition(session, case, actor, trigger, fired.source, fired.dest, context.reason, context.comment)
+    tenancy.follow(session, actor, case, trigger, fired.source, place_before, context.today, context.reason)
     if trigger in ("decline_offer", "expire_offer") and place_before is not None:
         _offer_to_next_candidate(session, actor, case, place_before, context.today)
     return fired

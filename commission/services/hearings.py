@@ -135,7 +135,8 @@ def initials(first_name: str, last_name: str) -> str:
 
 
 def vacancies(session: Session, day: date | None = None) -> list[tuple[Place, bool]]:
-    """The active places nobody holds (False), and those whose tenancy is ending (True: soon vacant)."""
+    """The available places (False), and those whose tenancy is ending (True: soon vacant). A place
+    vacated and waiting for its inventory and works is neither."""
     holders = dict(
         session.execute(
             select(Case.allocated_place_id, Case.state)
@@ -146,8 +147,9 @@ def vacancies(session: Session, day: date | None = None) -> list[tuple[Place, bo
         select(Place).options(joinedload(Place.town), joinedload(Place.organisation))
         .where(Place.active).order_by(Place.kind, Place.reference)
     ).scalars()
-    return [(place, holders.get(place.id) in SOON_VACANT_STATES) for place in places
-            if place.id not in holders or holders[place.id] in SOON_VACANT_STATES]
+    return [(place, place.id in holders) for place in places
+            if (place.state == "available" and place.id not in holders)
+            or holders.get(place.id) in SOON_VACANT_STATES]
 
 
 def fitting_places(session: Session, case: Case) -> list[Place]:

@@ -183,6 +183,9 @@ def _on_offer_lost(case: Case, context: FireContext) -> None:
 def _on_move_in(case: Case, context: FireContext) -> None:
     case.move_in_date = context.values["move_in_date"]
     case.due_date = case.move_in_date
+    case.lease_kind = str(context.values.get("lease_kind") or "direct")
+    case.lease_start = context.values.get("lease_start") or case.move_in_date
+    case.lease_end = context.values.get("lease_end")
 
 
 def _on_withdraw(case: Case, context: FireContext) -> None:

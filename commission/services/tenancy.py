@@ -1,0 +1,134 @@
+"""What a file's steps do to its place and its deposit, in the same transaction as the step.
+
+An allocation offers the place and asks for the deposit; an offer that falls through frees the place
+and cancels the deposit; a move-in starts the occupancy; an exit ends it, vacates the place and claims
+the deposit back. The case service calls :func:`follow` after each step it takes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commission.errors import TransitionRefused
+from commission.i18n import msg
+from commission.models.accounts import User
+from commission.models.cases import Case
+from commission.models.housing import Place, PlaceTransition
+from commission.models.tenancy import LeaseKind, Occupancy
+from commission.models.treasury import Deposit
+from commission.services import audit
+from commission.services.unit import flush
+from commission.workflow import engine
+from commission.workflow.place import PLACE_MACHINE
+
+OFFER_TRIGGERS = ("allocate", "offer_next")
+LOST_OFFER_TRIGGERS = ("decline_offer", "expire_offer")
+LEAVING_TRIGGERS = ("withdraw",)
+
+
+def place_step(session: Session, actor: User | None, place: Place, trigger: str, today: date, *, reason: str = "",
+               values: dict[str, object] | None = None) -> None:
+    """One step of the place machine inside the caller's transaction (the caller checked who may take it)."""
+    context = engine.FireContext(actor=actor, today=today, reason=reason, values=dict(values or {}))
+    fired = engine.fire(PLACE_MACHINE, place, trigger, context)
+    flush(session)
+    session.add(PlaceTransition(
+        place_id=place.id, place_version=place.version, actor_id=actor.id if actor else None,
+        actor_name=actor.display_name if actor else "system", trigger=trigger, from_state=fired.source,
+        to_state=fired.dest, reason=context.reason,
+    ))
+    audit.record(session, actor, f"place.{trigger}", "place", place.id,
+                 {"from": fired.source, "to": fired.dest, "reason": context.reason})
+
+
+def _locked_place(session: Session, place_id: int) -> Place:
+    return session.execute(select(Place).where(Place.id == place_id).with_for_update()).scalar_one()
+
+
+def current_occupancy(session: Session, case_id: int) -> Occupancy | None:
+    return session.execute(
+        select(Occupancy).where(Occupancy.case_id == case_id, Occupancy.ended_on.is_(None))
+    ).scalar_one_or_none()
+
+
+def _open_deposit(session: Session, case: Case, place_id: int) -> Deposit | None:
+    return session.execute(
+        select(Deposit).where(Deposit.case_id == case.id, Deposit.place_id == place_id).with_for_update()
+    ).scalar_one_or_none()
+
+
+def follow(session: Session, actor: User | None, case: Case, trigger: str, source: str, place_before: int | None,
+           today: date, reason: str) -> None:
+    """The place's and the deposit's side of a case step just taken."""
+    from commission.services import treasury
+
+    if trigger in OFFER_TRIGGERS and case.allocated_place_id is not None:
+        place = _locked_place(session, case.allocated_place_id)
+        if place.state != "available":
+            raise TransitionRefused(msg("This place is not available (it is %(state)s).", state=place.state))
+        place_step(session, actor, place, "offer", today, reason=reason)
+        treasury.request_deposit(session, actor, case, place, today)
+    elif (trigger in LOST_OFFER_TRIGGERS or (trigger in LEAVING_TRIGGERS and source in (
+            "allocated", "offer_accepted", "moving_in"))) and place_before is not None:
+        place = _locked_place(session, place_before)
+        if place.state == "offered":
+            place_step(session, actor, place, "release", today, reason=reason)
+        deposit = _open_deposit(session, case, place_before)
+        if deposit is not None and deposit.state in ("requested", "committed"):
+            treasury.take_deposit_step(session, actor, deposit, "cancel",
+                                       treasury.Movement(reason=reason or str(msg("The offer fell through."))),
+                                       today)
+    elif trigger == "confirm_housed" and case.allocated_place_id is not None:
+        place = _locked_place(session, case.allocated_place_id)
+        move_in = case.move_in_date or today
+        session.add(Occupancy(
+            place_id=place.id, case_id=case.id, lease_kind=LeaseKind(case.lease_kind or LeaseKind.DIRECT.value),
+            lease_start=case.lease_start or move_in, lease_end=case.lease_end, move_in_date=move_in,
+        ))
+        place_step(session, actor, place, "occupy", today)
+    elif trigger == "close" and place_before is not None:
+        occupancy = current_occupancy(session, case.id)
+        if occupancy is not None:
+            occupancy.ended_on = max(today, occupancy.move_in_date)
+        place = _locked_place(session, place_before)
+        if place.state == "occupied":
+            place_step(session, actor, place, "vacate", today, reason=case.decision_reason)
+        deposit = _open_deposit(session, case, place_before)
+        if deposit is not None and deposit.state == "paid":
+            treasury.take_deposit_step(session, actor, deposit, "claim_refund", treasury.Movement(), today)
+
+
+def check(session: Session) -> list[str]:
+    """Every disagreement between files, places and occupancies, in words (empty when all is well)."""
+    problems: list[str] = []
+    occupancies = {row.place_id: row for row in session.execute(
+        select(Occupancy).where(Occupancy.ended_on.is_(None))).scalars()}
+    by_case = {row.case_id: row for row in occupancies.values()}
+    holders = dict(session.execute(
+        select(Case.allocated_place_id, Case.state).where(Case.allocated_place_id.is_not(None),
+                                                          Case.state.in_(["allocated", "offer_accepted", "moving_in",
+                                                                          "housed", "exiting"]))
+    ).all())
+    for place in session.execute(select(Place).order_by(Place.id)).scalars():
+        held = holders.get(place.id)
+        expected = {"allocated": "offered", "offer_accepted": "offered", "moving_in": "offered",
+                    "housed": "occupied", "exiting": "occupied"}.get(held or "")
+        if expected is not None and place.state != expected:
+            problems.append(f"place {place.reference} is {place.state} but its file is {held}")
+        if expected is None and place.state in ("offered", "occupied"):
+            problems.append(f"place {place.reference} is {place.state} but no file holds it")
+        if (place.state == "occupied") != (place.id in occupancies):
+            problems.append(f"place {place.reference} is {place.state} "
+                            f"{'with' if place.id in occupancies else 'without'} a current occupancy")
+        if place.state == "withdrawn" and place.active:
+            problems.append(f"place {place.reference} is withdrawn but marked active")
+    for case_id, state in session.execute(select(Case.id, Case.state).where(Case.state.in_(["housed", "exiting"]))):
+        if case_id not in by_case:
+            problems.append(f"file {case_id} is {state} without a current occupancy")
+    for occupancy in by_case.values():
+        if holders.get(occupancy.place_id) not in ("housed", "exiting"):
+            problems.append(f"occupancy {occupancy.id} is current but its file is not housed")
+    return problems

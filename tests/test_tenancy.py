@@ -1,0 +1,191 @@
+"""From allocation to keys in hand, and back: the place, the occupancy, the deposit and the ledger
+follow each step of the file, through the services."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commission.errors import Forbidden, InvalidInput, TransitionRefused
+from commission.models import (
+    Account,
+    Case,
+    Deposit,
+    DepositTransition,
+    EntryKind,
+    LedgerEntry,
+    Occupancy,
+    Place,
+    PlaceTransition,
+)
+from commission.models.treasury import LedgerIsAppendOnly
+from commission.services import accounts, hearings, integrity, treasury
+from tests.cases_helpers import step
+from tests.conftest import World, fresh
+from tests.hearings_helpers import HEARING_DAY, sitting
+
+
+def case(session: Session, case_id: int) -> Case:
+    found = session.get(Case, case_id)
+    assert found is not None
+    return found
+
+
+def deposit_of(session: Session, case_id: int) -> Deposit:
+    return session.execute(select(Deposit).where(Deposit.case_id == case_id)).scalar_one()
+
+
+def test_from_allocation_to_exit(session: Session, world: World) -> None:
+    coordinator, chair, care, treasurer = (world.users[name] for name in ("coordinator", "chair", "care_a",
+                                                                           "treasurer"))
+    accounts.grant_signing_delegation(session, coordinator, world.users["member"].id)
+    delegate = world.users["member"]
+    s = sitting(session, world, ["Ada", "Bea"])
+    first, second = s.hearing.items
+    hearings.decide_item(session, chair, s.hearing.id, first.id, hearings.DecisionInput(
+        decision="allocate", place_id=str(world.place_a.id), reason="Fits"), today=HEARING_DAY)
+    hearings.decide_item(session, chair, s.hearing.id, second.id, hearings.DecisionInput(
+        decision="ranked", place_id=str(world.place_a.id), rank="2", reason="Next"), today=HEARING_DAY)
+    ada, bea = (case.id for case in s.cases)
+    fresh(session)
+    place = session.get(Place, world.place_a.id)
+    assert place is not None and place.state == "offered"
+    assert deposit_of(session, ada).state == "requested"
+
+    # Ada declines: the place goes to Bea, Ada's deposit is cancelled, Bea's is requested
+    step(session, care, case(session, ada), "decline_offer", reason="Too far from her family",
+         today=HEARING_DAY + timedelta(days=3))
+    fresh(session)
+    assert case(session, ada).state == "waiting_list" and case(session, ada).decline_count == 1
+    assert case(session, bea).state == "allocated" and case(session, bea).allocated_place_id == place.id
+    assert deposit_of(session, ada).state == "cancelled"
+    bea_deposit = deposit_of(session, bea)
+    assert bea_deposit.state == "requested" and bea_deposit.amount_cents == 30000
+    assert place.state == "offered"
+
+    # Bea accepts; only the delegation holder commits the council; the treasurer pays
+    day = HEARING_DAY + timedelta(days=5)
+    step(session, care, case(session, bea), "accept_offer", today=day)
+    with pytest.raises(Forbidden):
+        treasury.fire_deposit(session, treasurer, bea_deposit.id, "commit", expected_version=None, today=day)
+    treasury.fire_deposit(session, delegate, bea_deposit.id, "commit", expected_version=None, today=day)
+    with pytest.raises(TransitionRefused, match="before the commitment"):
+        treasury.fire_deposit(session, treasurer, bea_deposit.id, "pay", expected_version=None, today=day,
+                              movement=treasury.Movement(value_date=(day - timedelta(days=1)).isoformat()))
+    treasury.fire_deposit(session, treasurer, bea_deposit.id, "pay", expected_version=None, today=day,
+                          movement=treasury.Movement(value_date=day.isoformat(), reference="VIR-2026-031"))
+    with pytest.raises(TransitionRefused):  # never paid twice
+        treasury.fire_deposit(session, treasurer, bea_deposit.id, "pay", expected_version=None, today=day,
+                              movement=treasury.Movement(value_date=day.isoformat()))
+
+    # the lease, the move-in
+    move_in = day + timedelta(days=20)
+    step(session, coordinator, case(session, bea), "start_move_in", today=day,
+         values={"move_in_date": move_in, "lease_kind": "sublease", "lease_start": move_in})
+    step(session, coordinator, case(session, bea), "confirm_housed", today=move_in)
+    fresh(session)
+    occupancy = session.execute(select(Occupancy).where(Occupancy.case_id == bea)).scalar_one()
+    assert occupancy.lease_kind.value == "sublease" and occupancy.ended_on is None
+    assert place.state == "occupied"
+
+    # the exit: the occupancy ends, the place is vacated, the refund is claimed then partly retained
+    leave = move_in + timedelta(days=400)
+    step(session, care, case(session, bea), "start_exit", reason="Ordinary housing reached", today=leave)
+    step(session, coordinator, case(session, bea), "close", today=leave + timedelta(days=10))
+    fresh(session)
+    assert occupancy.ended_on == leave + timedelta(days=10)
+    assert place.state == "vacated"
+    assert bea_deposit.state == "refund_claimed"
+    later = leave + timedelta(days=60)
+    with pytest.raises(InvalidInput):  # more than the deposit
+        treasury.fire_deposit(session, treasurer, bea_deposit.id, "retain", expected_version=None, today=later,
+                              movement=treasury.Movement(value_date=later.isoformat(), refunded="400,00",
+                                                         reason="Damage"))
+    treasury.fire_deposit(session, treasurer, bea_deposit.id, "retain", expected_version=None,
+                          today=leave + timedelta(days=60),
+                          movement=treasury.Movement(value_date=(leave + timedelta(days=60)).isoformat(),
+                                                     refunded="220,00", reason="Kitchen door to be replaced"))
+    fresh(session)
+    assert (bea_deposit.state, bea_deposit.refunded_cents, bea_deposit.retained_cents) == ("retained", 22000, 8000)
+    kinds = session.execute(select(LedgerEntry.kind).where(LedgerEntry.deposit_id == bea_deposit.id)
+                            .order_by(LedgerEntry.id)).scalars().all()
+    assert kinds == [EntryKind.DEPOSIT_PAID, EntryKind.RETENTION]
+    totals = treasury.balances(session)
+    assert totals[Account.BANK] == -30000 + 22000 and totals[Account.RETENTIONS] == 8000
+    assert totals[Account.DEPOSITS_RECEIVABLE] == 0
+    steps = session.execute(select(DepositTransition.trigger).where(DepositTransition.deposit_id == bea_deposit.id)
+                            .order_by(DepositTransition.id)).scalars().all()
+    assert steps == ["request", "commit", "pay", "claim_refund", "retain"]
+    place_steps = session.execute(select(PlaceTransition.trigger).where(PlaceTransition.place_id == place.id)
+                                  .order_by(PlaceTransition.id)).scalars().all()
+    assert place_steps == ["offer", "release", "offer", "occupy", "vacate"]
+    assert integrity.check_all(session)[1] == []
+
+    # the ledger never changes
+    entry = session.execute(select(LedgerEntry).where(LedgerEntry.deposit_id == bea_deposit.id)).scalars().first()
+    assert entry is not None
+    entry.label = "changed"
+    with pytest.raises(LedgerIsAppendOnly):
+        session.flush()
+    session.rollback()
+
+
+def test_bad_amounts_are_refused(session: Session) -> None:
+    for text in ("-5", "abc", "12,345", "", "0", "1e3", "NaN", "99999999999"):
+        with pytest.raises(InvalidInput):
+            treasury.parse_amount(text)
+    assert treasury.parse_amount("1 234,56") == 123456
+    assert treasury.parse_amount("350") == 35000
+
+
+def test_a_payment_needs_a_commitment(session: Session, world: World) -> None:
+    chair, treasurer = world.users["chair"], world.users["treasurer"]
+    s = sitting(session, world, ["Ada"])
+    hearings.decide_item(session, chair, s.hearing.id, s.hearing.items[0].id, hearings.DecisionInput(
+        decision="allocate", place_id=str(world.place_a.id), reason="Fits"), today=HEARING_DAY)
+    deposit = deposit_of(session, s.cases[0].id)
+    with pytest.raises(TransitionRefused):
+        treasury.fire_deposit(session, treasurer, deposit.id, "pay", expected_version=None, today=HEARING_DAY,
+                              movement=treasury.Movement(value_date=HEARING_DAY.isoformat()))
+    fresh(session)
+    assert deposit.state == "requested"
+    assert session.execute(select(LedgerEntry)).first() is None
+
+
+def test_contributions_are_called_and_received(session: Session, world: World) -> None:
+    treasurer = world.users["treasurer"]
+    rows = treasury.contributions(session, treasurer, 2026)
+    by_name = {row.contributor: row for row in rows}
+    assert by_name["Ronchin"].amount_cents == 18500 * 40
+    assert by_name["EPSM"].amount_cents == (18500 + 8000) * 40
+    row = by_name["Lesquin"]
+    treasury.set_contribution_amount(session, treasurer, row.id, "3 000,00")
+    treasury.call_contribution(session, treasurer, row.id, "2026-02-01")
+    with pytest.raises(InvalidInput):
+        treasury.set_contribution_amount(session, treasurer, row.id, "10,00")
+    with pytest.raises(InvalidInput):
+        treasury.receive_contribution(session, treasurer, row.id, "2026-01-15", "transfer")
+    treasury.receive_contribution(session, treasurer, row.id, "2026-03-01", "transfer", "VIR 12")
+    with pytest.raises(InvalidInput):
+        treasury.receive_contribution(session, treasurer, row.id, "2026-03-02", "transfer")
+    assert treasury.balances(session)[Account.BANK] == 300000
+    assert integrity.check_all(session)[1] == []
+    with pytest.raises(Forbidden):
+        treasury.contributions(session, world.users["care_a"], 2026)
+
+
+def test_ending_with_no_move_in_frees_the_place(session: Session, world: World) -> None:
+    chair = world.users["chair"]
+    s = sitting(session, world, ["Ada"])
+    hearings.decide_item(session, chair, s.hearing.id, s.hearing.items[0].id, hearings.DecisionInput(
+        decision="allocate", place_id=str(world.place_a.id), reason="Fits"), today=HEARING_DAY)
+    step(session, world.users["care_a"], case(session, s.cases[0].id), "withdraw", reason="Moves to her sister's",
+         today=HEARING_DAY + date.resolution)
+    fresh(session)
+    place = session.get(Place, world.place_a.id)
+    assert place is not None and place.state == "available"
+    assert deposit_of(session, s.cases[0].id).state == "cancelled"
+    assert integrity.check_all(session)[1] == []
