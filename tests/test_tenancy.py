@@ -189,3 +189,42 @@ def test_ending_with_no_move_in_frees_the_place(session: Session, world: World) 
     assert place is not None and place.state == "available"
     assert deposit_of(session, s.cases[0].id).state == "cancelled"
     assert integrity.check_all(session)[1] == []
+
+
+def test_the_offer_and_the_commitment_letters(session: Session, world: World) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from commission.documents.tenancy_letters import render_commitment, render_offer
+    from commission.models import SigningDelegation
+    from commission.services import tenancy_documents
+
+    def text(data: bytes) -> str:
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+    coordinator, chair = world.users["coordinator"], world.users["chair"]
+    accounts.grant_signing_delegation(session, coordinator, world.users["member"].id)
+    s = sitting(session, world, ["Ada"])
+    hearings.decide_item(session, chair, s.hearing.id, s.hearing.items[0].id, hearings.DecisionInput(
+        decision="allocate", place_id=str(world.place_a.id), reason="Fits"), today=HEARING_DAY)
+    fresh(session)
+    offer = text(render_offer(tenancy_documents.offer_letter(session, world.users["care_a"], s.cases[0].id)))
+    assert "Ada Martin" in offer and "APP-001" in offer and "300,00" in offer and "29 mars 2026" in offer
+    with pytest.raises(Forbidden):
+        tenancy_documents.offer_letter(session, world.users["care_b"], s.cases[0].id)
+    deposit = deposit_of(session, s.cases[0].id)
+    with pytest.raises(TransitionRefused):
+        tenancy_documents.commitment_letter(session, coordinator, deposit.id)
+    treasury.fire_deposit(session, world.users["member"], deposit.id, "commit", expected_version=None,
+                          today=HEARING_DAY)
+    letter = tenancy_documents.commitment_letter(session, world.users["treasurer"], deposit.id)
+    assert letter.signatory_name == "User member"
+    assert "User member" in text(render_commitment(letter)) and "300,00" in text(render_commitment(letter))
+    # the delegation passes on: the history keeps who held it and when
+    accounts.grant_signing_delegation(session, coordinator, world.users["treasurer"].id)
+    history = session.execute(select(SigningDelegation).order_by(SigningDelegation.id)).scalars().all()
+    assert [(row.user_id, row.revoked_at is None) for row in history] == [
+        (world.users["member"].id, False), (world.users["treasurer"].id, True)]
+    with pytest.raises(Forbidden):  # the landlord of another place
+        tenancy_documents.commitment_letter(session, world.users["landlord_b"], deposit.id)

@@ -187,3 +187,50 @@ __all__ = [
     "AgendaData", "AgendaItem", "Attendee", "Council", "HearingInfo", "Invitation", "Letter", "MinutesData",
     "MinutesItem", "PersonRef", "VoteTally", "redact_agenda", "redact_minutes",
 ]
+
+
+@dataclass(frozen=True)
+class PlaceInfo:
+    reference: str
+    kind_label: str
+    address: str
+    town: str
+    landlord: str
+    rooms: int
+    surface_m2: int | None
+    floor: int
+    rent_cents: int
+    charges_cents: int
+    deposit_cents: int
+
+
+@dataclass(frozen=True)
+class OfferLetter:
+    """The offer of a place, to the person (and, as a copy, their care team)."""
+
+    council: Council
+    recipient_name: str
+    recipient_address: tuple[str, ...]
+    copy_to: str  # the care team
+    person_name: str
+    place: PlaceInfo
+    hearing_day: date | None
+    reply_by: date
+    letter_date: date
+    signatory: str
+
+
+@dataclass(frozen=True)
+class CommitmentLetter:
+    """The council's commitment to pay a landlord the deposit of a place, signed by the delegation holder."""
+
+    council: Council
+    landlord_name: str
+    landlord_address: tuple[str, ...]
+    person_name: str
+    place: PlaceInfo
+    amount_cents: int
+    letter_date: date
+    signatory_name: str
+    delegation_since: date
+    reference: str

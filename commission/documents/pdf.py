@@ -18,6 +18,7 @@ import mimetypes
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -25,7 +26,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from babel.dates import format_date, format_skeleton, format_time
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -152,6 +153,14 @@ def _number_filter(locale: str) -> Callable[[float], str]:
     return format_number
 
 
+def _money_filter(locale: str) -> Callable[[int], str]:
+    def format_money(cents: int) -> str:
+        """Integer cents as euros, the locale's way (350,00 €)."""
+        return format_currency(Decimal(cents) / 100, "EUR", locale=locale)
+
+    return format_money
+
+
 @cache
 def environment(locale: str) -> Environment:
     """One environment per locale: gettext and the formatting filters are bound to it once, so that
@@ -165,7 +174,8 @@ def environment(locale: str) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(date=_date_filter(locale), time=_time_filter(locale), number=_number_filter(locale))
+    env.filters.update(date=_date_filter(locale), time=_time_filter(locale), number=_number_filter(locale),
+                       money=_money_filter(locale))
     return env
 
 

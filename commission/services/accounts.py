@@ -19,7 +19,7 @@ from commission.models.accounts import LoginFailure, Role, User, new_session_non
 from commission.models.reference import CareTeam, Organisation, OrganisationKind, Town
 from commission.services import audit
 from commission.services.paging import PER_PAGE, Page, paginate
-from commission.services.unit import commit
+from commission.services.unit import commit, flush
 
 # Argon2id with the library's recommended parameters; tests may swap in a cheaper hasher.
 hasher = PasswordHasher()
@@ -263,9 +263,19 @@ def grant_signing_delegation(session: Session, actor: User, user_id: int) -> Use
         raise NotFound()
     if not user.active:
         raise InvalidInput({"": [msg("A disabled account cannot hold the signing delegation.")]})
+    from commission.models.tenancy import SigningDelegation
+
+    now = utcnow()
     for holder in session.execute(select(User).where(User.signing_delegation, User.id != user.id)).scalars():
         holder.signing_delegation = False
         audit.record(session, actor, "user.delegation_revoked", "user", holder.id)
+    current = session.execute(select(SigningDelegation).where(SigningDelegation.revoked_at.is_(None))
+                              .with_for_update()).scalar_one_or_none()
+    if current is not None and current.user_id != user.id:
+        current.revoked_at = now
+        flush(session)
+    if current is None or current.user_id != user.id:
+        session.add(SigningDelegation(user_id=user.id, granted_at=now, granted_by_id=actor.id))
     if not user.signing_delegation:
         user.signing_delegation = True
         audit.record(session, actor, "user.delegation_granted", "user", user.id)
