@@ -228,3 +228,20 @@ def test_the_offer_and_the_commitment_letters(session: Session, world: World) ->
         (world.users["member"].id, False), (world.users["treasurer"].id, True)]
     with pytest.raises(Forbidden):  # the landlord of another place
         tenancy_documents.commitment_letter(session, world.users["landlord_b"], deposit.id)
+
+
+def test_the_reply_deadline_is_configurable(session: Session, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMMISSION_OFFER_REPLY_DAYS", "15")
+    s = sitting(session, world, ["Ada"])
+    hearings.decide_item(session, world.users["chair"], s.hearing.id, s.hearing.items[0].id, hearings.DecisionInput(
+        decision="allocate", place_id=str(world.place_a.id), reason="Fits"), today=HEARING_DAY)
+    fresh(session)
+    assert case(session, s.cases[0].id).offer_deadline == HEARING_DAY + timedelta(days=15)
+    # an answer after the deadline is refused; the offer expires instead, and counts as declined
+    late = HEARING_DAY + timedelta(days=16)
+    with pytest.raises(TransitionRefused):
+        step(session, world.users["care_a"], case(session, s.cases[0].id), "accept_offer", today=late)
+    step(session, world.users["coordinator"], case(session, s.cases[0].id), "expire_offer", today=late)
+    fresh(session)
+    assert case(session, s.cases[0].id).decline_count == 1
+    assert integrity.check_all(session)[1] == []

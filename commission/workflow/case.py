@@ -8,6 +8,7 @@ withdrawn files can be reopened by the coordinator with a reason.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 from commission.db import utcnow
@@ -16,7 +17,7 @@ from commission.models.cases import Case
 from commission.workflow.engine import FireContext, MachineSpec, StateSpec, TransitionSpec
 
 INCOMPLETE_REMINDER_DAYS = 30
-OFFER_REPLY_DAYS = 10
+OFFER_REPLY_DAYS = 10  # the default; COMMISSION_OFFER_REPLY_DAYS sets another (1 to 60 days)
 FIRST_REVIEW_DAYS = 180  # a housed person's follow-up is first reviewed at a hearing six months after moving in
 
 BEFORE_HOUSED = (
@@ -153,10 +154,18 @@ def _on_decision(case: Case, context: FireContext) -> None:
 def _on_allocate(case: Case, context: FireContext) -> None:
     _on_decision(case, context)
     place = context.values["place"]
-    days = int(context.values.get("reply_days", OFFER_REPLY_DAYS))
+    days = int(context.values.get("reply_days") or offer_reply_days())
     case.allocated_place_id = place.id
     case.offer_deadline = context.today + timedelta(days=days)
     case.due_date = case.offer_deadline
+
+
+def offer_reply_days() -> int:
+    """Days a person has to answer an offer: the council's setting, or ten."""
+    configured = os.environ.get("COMMISSION_OFFER_REPLY_DAYS", "").strip()
+    if configured.isdigit() and 1 <= int(configured) <= 60:
+        return int(configured)
+    return OFFER_REPLY_DAYS
 
 
 def _on_defer(case: Case, context: FireContext) -> None:
