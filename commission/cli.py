@@ -388,3 +388,70 @@ def check_command(ctx: click.Context) -> None:
             click.echo(f"problem: {problem}", err=True)
         fail(f"{len(problems)} problem(s) found")
     click.echo(f"all {count} groups of checks passed")
+
+
+# ---------------------------------------------------------------- treasury
+
+
+STATEMENT_FORMATS = ("csv", "xlsx", "pdf")
+
+
+def _euros(cents: int) -> str:
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{whole}.{part:02d} EUR"
+
+
+@main.group("treasury")
+def treasury_group() -> None:
+    """The fund: balances and yearly statements."""
+
+
+@treasury_group.command("balance")
+@AS_OPTION
+@click.pass_context
+def treasury_balance(ctx: click.Context, as_login: str | None) -> None:
+    """The balance of every account (debit minus credit), then the fund's balance, in euros."""
+    from commission.services import treasury_reports
+
+    gettext = translations(_cli_locale()).gettext
+    _unused, session = _hearing_session(ctx)
+    with session:
+        found = treasury_reports.account_balances(session, _actor(session, as_login))
+    for row in found.accounts:
+        click.echo(f"{row.account.value}\t{gettext(row.label)}\t{_euros(row.cents)}")
+    click.echo(f"fund\t{_euros(found.fund_cents)}")
+
+
+@treasury_group.command("statement")
+@click.option("--year", required=True, type=click.IntRange(2000, 2100), help="The calendar year.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Where to write it: the extension (.csv, .xlsx, .pdf) gives the format.")
+@AS_OPTION
+@click.pass_context
+def treasury_statement(ctx: click.Context, year: int, out: Path, as_login: str | None) -> None:
+    """Write the year's statement of the fund as CSV, XLSX (with the year's entries) or PDF."""
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in STATEMENT_FORMATS:
+        fail(f"unknown format {out.suffix or '(none)'!r} for {out.name}: use .csv, .xlsx or .pdf", 2)
+    from commission.documents import exports
+    from commission.services import treasury_reports
+    from commission.services.hearing_documents import council
+
+    locale = _cli_locale()
+    _unused, session = _hearing_session(ctx)
+    with session:
+        actor = _actor(session, as_login)
+        if fmt == "pdf":
+            from commission.documents.statement import render_statement
+
+            document = treasury_reports.statement_document(session, actor, year, council().name)
+            data = render_statement(document, locale=locale)
+            found = document.statement
+        else:
+            found = treasury_reports.statement(session, actor, year)
+            rows = treasury_reports.ledger_lines(session, actor, year)
+            data = exports.statement_export(found, rows, fmt, translations(locale).gettext, author=council().name)
+    out.write_bytes(data)
+    click.echo(f"{out}: statement {year} ({fmt}), opening {_euros(found.opening_cents)}, closing "
+               f"{_euros(found.closing_cents)}, {len(data)} bytes")

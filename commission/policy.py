@@ -127,7 +127,10 @@ HEARING_TRIGGERS = frozenset({"schedule", "unschedule", "unschedule_to_waiting_l
 
 
 def _role_allows(user: User | None, action: Action) -> bool:
-    return user is not None and user.active and user.role in ROLE_RULES[action]
+    if user is None or not user.active:
+        return False
+    # Whoever holds the signing delegation reads the deposits, to commit the council to them.
+    return user.role in ROLE_RULES[action] or (action is Action.VIEW_DEPOSITS and user.signing_delegation)
 
 
 def deposit_scope(user: User) -> ColumnElement[bool]:

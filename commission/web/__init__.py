@@ -51,11 +51,12 @@ def create_app(
     csrf.init_app(app)
     app.jinja_env.add_extension("jinja2.ext.do")
 
-    from commission.web import admin, auth, cases, errors, hearings, i18n, main, places, shell
+    from commission.web import admin, auth, cases, errors, hearings, i18n, letters, main, places, shell, stock, treasury
 
     i18n.init_app(app)
     shell.init_app(app)
     errors.init_app(app)
-    for blueprint in (auth.bp, main.bp, cases.bp, hearings.bp, admin.bp, places.bp):
+    for blueprint in (auth.bp, main.bp, cases.bp, hearings.bp, letters.bp, admin.bp, places.bp, treasury.bp,
+                      stock.bp):
         app.register_blueprint(blueprint)
     return app

@@ -248,14 +248,19 @@ def fire(case_id: int, trigger: str) -> ResponseReturnValue:
         return redirect(url_for("cases.show", case_id=case_id))
     values: dict[str, object] = {}
     errors: list[str] = []
-    for field in ("hearing_date", "move_in_date"):
+    for field in ("hearing_date", "move_in_date", "lease_start", "lease_end"):
         raw = request.form.get(field)
-        if raw is not None:
+        if raw is not None and (raw or field not in ("lease_start", "lease_end")):
             parsed = cases.parse_date(raw)
             if parsed is None:
                 errors.append(_("This is not a date (expected: YYYY-MM-DD)."))
             else:
                 values[field] = parsed
+    lease_kind = request.form.get("lease_kind")
+    if lease_kind is not None:
+        if lease_kind not in ("direct", "sublease", "occupancy"):
+            errors.append(_("Choose the kind of lease."))
+        values["lease_kind"] = lease_kind
     if not errors:
         try:
             cases.fire_case(

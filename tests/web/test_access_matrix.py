@@ -10,10 +10,12 @@ from datetime import date
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commission.config import Settings
-from commission.services import cases
+from commission.models import Agreement, Deposit, Place, PlaceKind
+from commission.services import accounts, cases, hearings, treasury
 from commission.storage import DocumentStore
 from tests.cases_helpers import new_case
 from tests.conftest import World, login, post_form
@@ -56,6 +58,34 @@ PAGES: dict[str, set[str]] = {
     "/hearings/{hearing}/invitations.zip": {"coordinator"},
     "/hearings/{closed}/minutes": {"coordinator", "chair"},
     "/hearings/{signed}/minutes.pdf": ALL,
+    "/places/new": {"coordinator"},
+    "/places/{place_a}/edit": {"coordinator"},
+    "/places/vacancies": {"coordinator"},
+    "/partners": {"coordinator"},
+    "/partners/new": {"coordinator"},
+    "/partners/{landlord_b}/edit": {"coordinator"},
+    "/agreements": {"coordinator"},
+    "/agreements/new": {"coordinator"},
+    "/agreements/{agreement}": {"coordinator"},
+    "/agreements/{agreement}/edit": {"coordinator"},
+    "/cases/{allocated}/offer.pdf": {"coordinator", "care_a"},
+    "/deposits/{deposit}/commitment.pdf": {"coordinator", "treasurer", "landlord_a", "member"},
+    "/treasury": {"coordinator", "treasurer"},
+    "/treasury/deposits": {"coordinator", "treasurer", "landlord_a"},
+    "/treasury/deposits/{deposit}": {"coordinator", "treasurer", "landlord_a", "member"},
+    "/treasury/contributions": {"coordinator", "treasurer"},
+    "/treasury/contributions/2026": {"coordinator", "treasurer"},
+    "/treasury/ledger": {"coordinator", "treasurer"},
+    "/treasury/ledger/2026": {"coordinator", "treasurer"},
+    "/treasury/ledger/2026.csv": {"coordinator", "treasurer"},
+    "/treasury/ledger/2026.xlsx": {"coordinator", "treasurer"},
+    "/treasury/statement": {"coordinator", "treasurer"},
+    "/treasury/statement/2026": {"coordinator", "treasurer"},
+    "/treasury/statement/2026.csv": {"coordinator", "treasurer"},
+    "/treasury/statement/2026.xlsx": {"coordinator", "treasurer"},
+    "/treasury/statement/2026.pdf": {"coordinator", "treasurer"},
+    "/treasury/expenses/new": {"treasurer"},
+    "/treasury/ledger/entries/{entry}/correct": {"treasurer"},
 }
 
 # Pages anyone may see, logged in or not.
@@ -69,6 +99,16 @@ ACTIONS: dict[str, tuple[set[str], dict[str, str]]] = {
     "/cases/{case}/documents": (CASE_TEAM, {"kind": "other"}),
     "/cases/{case}/medical": ({"care_a"}, {"treatment": "x"}),
     "/hearings/plan-year": ({"coordinator"}, {"year": "2027"}),
+    "/places/{place_b}/steps/withdraw": ({"coordinator"}, {"reason": "Works", "version": "{place_version}"}),
+    "/partners/{landlord_b}/active": ({"coordinator"}, {"active": "1"}),
+    "/agreements/{agreement}/places": ({"coordinator"}, {"place_ids": "{place_a}"}),
+    "/agreements/{agreement}/places/{covered}/detach": ({"coordinator"}, {}),
+    "/agreements/{agreement}/end": ({"coordinator"}, {"ended_on": "2026-01-01", "note": "Ended"}),
+    "/treasury/deposits/{deposit}/steps/cancel": ({"treasurer"}, {"reason": "Fell through",
+                                                                  "expected_version": "{deposit_version}"}),
+    "/treasury/contributions/2026/open": ({"treasurer"}, {}),
+    "/treasury/expenses/new": ({"treasurer"}, {"amount": "12,00", "value_date": "2026-03-02", "label": "Keys",
+                                               "method": "transfer", "reference": ""}),
     "/hearings/{hearing}/steps/close": ({"coordinator", "chair"}, {"version": "{hearing_version}"}),
     "/hearings/{hearing}/agenda/build": ({"coordinator"}, {}),
     "/hearings/{hearing}/session/attendees": ({"coordinator", "chair"}, {"name": "Mme Roux", "capacity": "UDAF"}),
@@ -82,10 +122,22 @@ def records(session: Session, world: World, settings: Settings) -> dict[str, int
     store = DocumentStore(settings.instance_path / "documents")
     document = cases.attach_document(session, world.users["care_a"], store, case.id, filename="id.pdf", data=PDF,
                                      kind="identity")
-    return {"case": case.id, "document": document.id, "version": case.version}
+    agreement = Agreement(organisation_id=world.landlord_a.id, reference="CONV-1", title="Convention A",
+                          start_date=date(2024, 1, 1), end_date=date(2030, 1, 1))
+    session.add(agreement)
+    session.flush()
+    covered = Place(reference="APP-099", kind=PlaceKind.APARTMENT, town_id=world.towns["Ronchin"].id, address="2 rue",
+                    organisation_id=world.landlord_a.id, rooms=1, rent_cents=1, charges_cents=1, deposit_cents=1,
+                    agreement_id=agreement.id)
+    session.add(covered)
+    session.commit()
+    entry = treasury.record_expense(session, world.users["treasurer"], amount="80,00", value_date="2026-02-01",
+                                    label="Locksmith", method="transfer")
+    return {"case": case.id, "document": document.id, "version": case.version, "agreement": agreement.id,
+            "place_version": world.place_b.version, "entry": entry.id, "covered": covered.id}
 
 
-HEARING_KEYS = ("{hearing}", "{closed}", "{signed}")
+HEARING_KEYS = ("{hearing}", "{closed}", "{signed}", "{allocated}", "{deposit}")
 
 
 def with_hearings(path: str, records: dict[str, int], session: Session, world: World, settings: Settings
@@ -98,13 +150,23 @@ def with_hearings(path: str, records: dict[str, int], session: Session, world: W
     signed = closed(session, world, "Sid", date(2026, 3, 19), signed_in=store) if "{signed}" in path else None
     draft = closed(session, world, "Dora", date(2026, 6, 18)) if "{closed}" in path else None
     hearing = sitting(session, world, ["Ines"], day=date(2026, 9, 17)).hearing
+    allocated = deposit = deposit_version = 0
+    if "{allocated}" in path or "{deposit}" in path:
+        hearings.decide_item(session, world.users["chair"], hearing.id, hearing.items[0].id, hearings.DecisionInput(
+            decision="allocate", place_id=str(world.place_a.id), reason="Fits"), today=date(2026, 9, 17))
+        allocated = hearing.items[0].case_id
+        accounts.grant_signing_delegation(session, world.users["coordinator"], world.users["member"].id)
+        deposit = session.execute(select(Deposit.id)).scalar_one()
+        deposit_version = treasury.fire_deposit(session, world.users["member"], deposit, "commit",
+                                                expected_version=None, today=date(2026, 9, 17)).version
     return {**records, "hearing": hearing.id, "item": hearing.items[0].id, "hearing_version": hearing.version,
-            "closed": draft.id if draft else 0, "signed": signed.id if signed else 0}
+            "closed": draft.id if draft else 0, "signed": signed.id if signed else 0, "allocated": allocated,
+            "deposit": deposit, "deposit_version": deposit_version}
 
 
 def fill(path: str, world: World, records: dict[str, int]) -> str:
     return path.format(place_a=world.place_a.id, place_b=world.place_b.id, member=world.users["member"].id,
-                       **records)
+                       landlord_b=world.landlord_b.id, **records)
 
 
 def test_every_page_of_the_app_is_in_the_matrix(app: Flask) -> None:
@@ -145,7 +207,7 @@ def test_role_by_action(client: FlaskClient, world: World, records: dict[str, in
     records = with_hearings(path, records, session, world, settings)
     login(client, role)
     allowed, data = ACTIONS[path]
-    data = {name: value.format(**records) for name, value in data.items()}
+    data = {name: fill(value, world, records) for name, value in data.items()}
     response = post_form(client, fill(path, world, records), data, form_page="/")
     if role in allowed:
         assert response.status_code == 302

@@ -1,0 +1,279 @@
+"""The coordinator's stock pages: the partners (landlords and structures) and the agreements with them."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField, TextAreaField
+
+from commission import clock, policy
+from commission.errors import InvalidInput, TransitionRefused
+from commission.models.tenancy import LeaseKind, Renewal
+from commission.services import reference, stock
+from commission.web.forms import attach_errors, optional_int
+from commission.web.i18n import render_message
+from commission.web.labels import ORGANISATION_KIND_LABELS, PLACE_KIND_LABELS
+from commission.web.shell import db, login_required, require_user
+from commission.workflow.place import PLACE_MACHINE
+
+bp = Blueprint("stock", __name__)
+
+RENEWAL_LABELS = {
+    Renewal.TACIT: _l("Tacit: renewed unless notice is given"),
+    Renewal.EXPLICIT: _l("Explicit: renewed by a new signature"),
+    Renewal.NONE: _l("None: ends on its end date"),
+}
+LEASE_LABELS = {
+    LeaseKind.DIRECT: _l("Direct lease with the landlord"),
+    LeaseKind.SUBLEASE: _l("Sublease from the council"),
+    LeaseKind.OCCUPANCY: _l("Occupancy agreement"),
+}
+
+
+# ---------------------------------------------------------------- partners
+
+
+class PartnerForm(FlaskForm):
+    name = StringField(_l("Name"))
+    kind = SelectField(_l("Kind of partner"), choices=[], validate_choice=False)
+    town_id = SelectField(_l("Town, if a member town"), choices=[], validate_choice=False)
+    address = StringField(_l("Address"))
+    phone = StringField(_l("Telephone"))
+    email = EmailField(_l("E-mail"))
+
+
+def _fill_partner_choices(form: PartnerForm) -> None:
+    form.kind.choices = [(kind.value, str(ORGANISATION_KIND_LABELS[kind])) for kind in stock.STOCK_PARTNER_KINDS]
+    form.town_id.choices = [("", _("Outside the member towns"))] + [
+        (str(town.id), town.name) for town in reference.towns(db())]
+
+
+def _partner_input(form: PartnerForm) -> stock.PartnerInput:
+    return stock.PartnerInput(**{name: form[name].data or "" for name in
+                                 ("name", "kind", "town_id", "address", "phone", "email")})
+
+
+@bp.get("/partners")
+@login_required
+def partners() -> ResponseReturnValue:
+    rows = stock.list_partners(db(), require_user())
+    return render_template("stock/partners.html", rows=rows)
+
+
+@bp.route("/partners/new", methods=["GET", "POST"])
+@login_required
+def new_partner() -> ResponseReturnValue:
+    user = require_user()
+    policy.require(user, policy.Action.MANAGE_STOCK)
+    form = PartnerForm()
+    _fill_partner_choices(form)
+    general: list[str] = []
+    if request.method == "GET":
+        form.process(data=stock.PartnerInput().__dict__)
+    elif form.validate_on_submit():
+        try:
+            stock.create_partner(db(), user, _partner_input(form))
+        except InvalidInput as invalid:
+            general = attach_errors(form, invalid)
+        else:
+            flash(_("The partner has been added."), "success")
+            return redirect(url_for("stock.partners"))
+    status = 400 if form.errors or general else 200
+    return render_template("stock/partner_form.html", form=form, partner=None, general=general), status
+
+
+@bp.route("/partners/<int:organisation_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_partner(organisation_id: int) -> ResponseReturnValue:
+    user = require_user()
+    partner = stock.get_partner(db(), user, organisation_id)
+    form = PartnerForm()
+    _fill_partner_choices(form)
+    general: list[str] = []
+    if request.method == "GET":
+        form.process(data=stock.PartnerInput.of(partner).__dict__)
+    elif form.validate_on_submit():
+        try:
+            stock.update_partner(db(), user, organisation_id, _partner_input(form))
+        except InvalidInput as invalid:
+            general = attach_errors(form, invalid)
+            partner = stock.get_partner(db(), user, organisation_id)
+        else:
+            flash(_("The partner has been saved."), "success")
+            return redirect(url_for("stock.partners"))
+    status = 400 if form.errors or general else 200
+    return render_template("stock/partner_form.html", form=form, partner=partner, general=general), status
+
+
+@bp.post("/partners/<int:organisation_id>/active")
+@login_required
+def set_partner_active(organisation_id: int) -> ResponseReturnValue:
+    user = require_user()
+    active = request.form.get("active") == "1"
+    try:
+        stock.set_partner_active(db(), user, organisation_id, active)
+    except TransitionRefused as refusal:
+        for message in refusal.messages:
+            flash(render_message(message), "error")
+    else:
+        flash(_("The partner is active again.") if active else _("The partner has been deactivated."), "success")
+    return redirect(url_for("stock.partners"))
+
+
+# ---------------------------------------------------------------- agreements
+
+
+class AgreementForm(FlaskForm):
+    organisation_id = SelectField(_l("Landlord or structure"), choices=[], validate_choice=False)
+    reference = StringField(_l("Reference"))
+    title = StringField(_l("Title"))
+    start_date = StringField(_l("Start date"), render_kw={"type": "date"})
+    end_date = StringField(_l("End date (empty for an agreement without a term)"), render_kw={"type": "date"})
+    renewal = SelectField(_l("Renewal"), choices=[], validate_choice=False)
+    notice_months = StringField(_l("Notice before the end date (months)"), render_kw={"inputmode": "numeric"})
+    notes = TextAreaField(_l("Notes"), render_kw={"rows": 4})
+
+
+def _fill_agreement_choices(form: AgreementForm, organisation_id: int | None = None) -> None:
+    form.organisation_id.choices = [("", _("(choose)"))] + [
+        (str(org.id), org.name) for org in stock.stock_partners(db(), include=organisation_id)]
+    form.renewal.choices = [(renewal.value, str(label)) for renewal, label in RENEWAL_LABELS.items()]
+
+
+def _agreement_input(form: AgreementForm) -> stock.AgreementInput:
+    return stock.AgreementInput(**{name: form[name].data or "" for name in (
+        "organisation_id", "reference", "title", "start_date", "end_date", "renewal", "notice_months", "notes")})
+
+
+@bp.get("/agreements")
+@login_required
+def agreements() -> ResponseReturnValue:
+    user = require_user()
+    today = clock.today()
+    due = stock.agreements_to_renew(db(), user, today)
+    page = stock.list_agreements(db(), user, page=optional_int(request.args.get("page")) or 1)
+    return render_template("stock/agreements.html", due=due, page=page, renewal_labels=RENEWAL_LABELS,
+                           months=stock.RENEWAL_HORIZON_MONTHS,
+                           horizon=stock.add_months(today, stock.RENEWAL_HORIZON_MONTHS))
+
+
+@bp.route("/agreements/new", methods=["GET", "POST"])
+@login_required
+def new_agreement() -> ResponseReturnValue:
+    user = require_user()
+    policy.require(user, policy.Action.MANAGE_STOCK)
+    form = AgreementForm()
+    _fill_agreement_choices(form)
+    general: list[str] = []
+    if request.method == "GET":
+        form.process(data={**stock.AgreementInput().__dict__,
+                           "organisation_id": request.args.get("organisation", "")})
+    elif form.validate_on_submit():
+        try:
+            agreement = stock.create_agreement(db(), user, _agreement_input(form))
+        except InvalidInput as invalid:
+            general = attach_errors(form, invalid)
+        else:
+            flash(_("The agreement %(reference)s has been recorded.", reference=agreement.reference), "success")
+            return redirect(url_for("stock.agreement", agreement_id=agreement.id))
+    status = 400 if form.errors or general else 200
+    return render_template("stock/agreement_form.html", form=form, agreement=None, general=general), status
+
+
+@bp.route("/agreements/<int:agreement_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_agreement(agreement_id: int) -> ResponseReturnValue:
+    user = require_user()
+    agreement = stock.get_agreement(db(), user, agreement_id)
+    if agreement.ended_at is not None:
+        flash(_("This agreement has ended; it is kept as it was."), "error")
+        return redirect(url_for("stock.agreement", agreement_id=agreement_id))
+    form = AgreementForm()
+    _fill_agreement_choices(form, agreement.organisation_id)
+    general: list[str] = []
+    if request.method == "GET":
+        form.process(data=stock.AgreementInput.of(agreement).__dict__)
+    elif form.validate_on_submit():
+        try:
+            stock.update_agreement(db(), user, agreement_id, _agreement_input(form))
+        except InvalidInput as invalid:
+            general = attach_errors(form, invalid)
+            agreement = stock.get_agreement(db(), user, agreement_id)
+        except TransitionRefused as refusal:
+            general = [render_message(m) for m in refusal.messages]
+            agreement = stock.get_agreement(db(), user, agreement_id)
+        else:
+            flash(_("The agreement has been saved."), "success")
+            return redirect(url_for("stock.agreement", agreement_id=agreement_id))
+    status = 400 if form.errors or general else 200
+    return render_template("stock/agreement_form.html", form=form, agreement=agreement, general=general), status
+
+
+def _agreement_page(agreement_id: int, *, status: int = 200, errors: dict[str, list[str]] | None = None,
+                    general: list[str] | None = None) -> ResponseReturnValue:
+    view = stock.agreement_view(db(), require_user(), agreement_id)
+    return render_template(
+        "stock/agreement.html", view=view, agreement=view.agreement, renewal_labels=RENEWAL_LABELS,
+        machine=PLACE_MACHINE, place_kind_labels=PLACE_KIND_LABELS, errors=errors or {}, general=general or [],
+        typed=request.form if request.method == "POST" else {}, today=clock.today(),
+    ), status
+
+
+@bp.get("/agreements/<int:agreement_id>")
+@login_required
+def agreement(agreement_id: int) -> ResponseReturnValue:
+    return _agreement_page(agreement_id)
+
+
+def _refused(agreement_id: int, error: InvalidInput | TransitionRefused) -> ResponseReturnValue:
+    if isinstance(error, InvalidInput):
+        errors = {name: [render_message(m) for m in messages] for name, messages in error.errors.items()}
+        return _agreement_page(agreement_id, status=400, errors=errors)
+    return _agreement_page(agreement_id, status=409, general=[render_message(m) for m in error.messages])
+
+
+@bp.post("/agreements/<int:agreement_id>/places")
+@login_required
+def attach_places(agreement_id: int) -> ResponseReturnValue:
+    user = require_user()
+    policy.require(user, policy.Action.MANAGE_STOCK)
+    place_ids = [value for value in (optional_int(raw) for raw in request.form.getlist("place_ids"))
+                 if value is not None]
+    try:
+        count = stock.attach_places(db(), user, agreement_id, place_ids)
+    except (InvalidInput, TransitionRefused) as error:
+        return _refused(agreement_id, error)
+    flash(_("%(count)s places are now covered by this agreement.", count=count), "success")
+    return redirect(url_for("stock.agreement", agreement_id=agreement_id))
+
+
+@bp.post("/agreements/<int:agreement_id>/places/<int:place_id>/detach")
+@login_required
+def detach_place(agreement_id: int, place_id: int) -> ResponseReturnValue:
+    user = require_user()
+    try:
+        stock.detach_place(db(), user, agreement_id, place_id)
+    except (InvalidInput, TransitionRefused) as error:
+        return _refused(agreement_id, error)
+    flash(_("The agreement no longer covers this place."), "success")
+    return redirect(url_for("stock.agreement", agreement_id=agreement_id))
+
+
+@bp.post("/agreements/<int:agreement_id>/end")
+@login_required
+def end_agreement(agreement_id: int) -> ResponseReturnValue:
+    user = require_user()
+    try:
+        ending = stock.end_agreement(db(), user, agreement_id, request.form.get("ended_on", ""),
+                                     note=request.form.get("note", ""), today=clock.today())
+    except (InvalidInput, TransitionRefused) as error:
+        return _refused(agreement_id, error)
+    flash(_("The agreement has ended: %(count)s free places have left the stock.", count=len(ending.withdrawn)),
+          "success")
+    if ending.staying:
+        flash(_("These places are offered or occupied and stay until they are vacated; withdraw them then: "
+                "%(places)s.", places=", ".join(place.reference for place in ending.staying)), "info")
+    return redirect(url_for("stock.agreement", agreement_id=agreement_id))
