@@ -34,16 +34,25 @@ def test_every_text_of_the_code_and_templates_is_in_the_catalogue(tmp_path: Path
 
 
 def test_every_french_text_is_translated() -> None:
-    untranslated = [message.id for message in catalogue("fr") if message.id and not message.string]
+    untranslated = [message.id for message in catalogue("fr") if message.id and not _filled(message.string)]
     fuzzy = [message.id for message in catalogue("fr") if message.id and message.fuzzy]
     assert not untranslated and not fuzzy, (untranslated[:10], fuzzy[:10])
 
 
+def _key(value: object) -> object:
+    """Plural entries come as sequences (msgid and msgid_plural, and one string per form)."""
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
+def _filled(string: object) -> bool:
+    return all(string) if isinstance(string, list | tuple) else bool(string)
+
+
 @pytest.mark.parametrize("locale", ["fr", "en"])
 def test_compiled_catalogues_match_their_sources(locale: str) -> None:
-    source = {m.id: m.string for m in catalogue(locale) if m.id and m.string}
+    source = {_key(m.id): _key(m.string) for m in catalogue(locale) if m.id and _filled(m.string)}
     with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.mo").open("rb") as handle:
-        compiled = {m.id: m.string for m in read_mo(handle) if m.id}
+        compiled = {_key(m.id): _key(m.string) for m in read_mo(handle) if m.id and _filled(m.string)}
     assert compiled == source, "run scripts/i18n.sh to compile the catalogues"
 
 
