@@ -133,3 +133,19 @@ def test_hearings_list_minutes_and_convocations(env: str, session: Session, worl
 
     code, output = run("minutes", "999999", "--out", str(tmp_path / "none.pdf"))
     assert code != 0 and "Traceback" not in output and len(output.strip().splitlines()) == 1
+
+
+def test_check_passes_on_sound_data_and_names_what_is_wrong(env: str, session: Session, world: World) -> None:
+    from sqlalchemy import text
+
+    from tests.hearings_helpers import HEARING_DAY, closed
+
+    closed(session, world, "Ada", HEARING_DAY)
+    code, output = run("check")
+    assert code == 0, output
+    assert "checks passed" in output
+    session.execute(text("UPDATE place SET state = 'occupied' WHERE reference = 'APP-002'"))
+    session.commit()
+    code, output = run("check")
+    assert code != 0
+    assert "place APP-002 is occupied" in output and "Traceback" not in output

@@ -245,3 +245,26 @@ def test_the_reply_deadline_is_configurable(session: Session, world: World, monk
     fresh(session)
     assert case(session, s.cases[0].id).decline_count == 1
     assert integrity.check_all(session)[1] == []
+
+
+def test_move_in_dates_and_reminders(session: Session, world: World) -> None:
+    s = sitting(session, world, ["Ada"])
+    hearings.decide_item(session, world.users["chair"], s.hearing.id, s.hearing.items[0].id, hearings.DecisionInput(
+        decision="allocate", place_id=str(world.place_a.id), reason="Fits"), today=HEARING_DAY)
+    from commission import clock
+    from commission.services import cases
+
+    fresh(session)
+    reminders = cases.offers_awaiting_answer(session, world.users["care_a"], today=HEARING_DAY + timedelta(days=8))
+    assert [(r.case.id, r.days_left, r.urgent, r.expired) for r in reminders] == [(s.cases[0].id, 2, True, False)]
+    assert cases.offers_awaiting_answer(session, world.users["care_b"], today=HEARING_DAY) == []
+    assert cases.offers_awaiting_answer(session, world.users["treasurer"], today=HEARING_DAY) == []
+    late = cases.offers_awaiting_answer(session, world.users["coordinator"], today=HEARING_DAY + timedelta(days=11))
+    assert late[0].expired
+    step(session, world.users["care_a"], case(session, s.cases[0].id), "accept_offer",
+         today=HEARING_DAY + timedelta(days=1))
+    with clock.travel(HEARING_DAY + timedelta(days=2)), pytest.raises(TransitionRefused, match="before the allocation"):
+        step(session, world.users["coordinator"], case(session, s.cases[0].id), "start_move_in",
+             today=HEARING_DAY + timedelta(days=2), values={"move_in_date": HEARING_DAY - timedelta(days=5)})
+    fresh(session)
+    assert case(session, s.cases[0].id).state == "offer_accepted"

@@ -96,6 +96,7 @@ class Case(Base):
     allocated_place_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"))
     offer_deadline: Mapped[date | None]
     move_in_date: Mapped[date | None]
+    offered_on: Mapped[date | None] = mapped_column(doc="When the place now offered was allocated.")
     lease_kind: Mapped[str] = mapped_column(String(20), default="", doc="direct, sublease or occupancy.")
     lease_start: Mapped[date | None]
     lease_end: Mapped[date | None]

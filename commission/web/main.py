@@ -6,7 +6,7 @@ from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
 from commission import policy
-from commission.services import reference
+from commission.services import cases, reference
 from commission.web.shell import db, login_required, require_user
 
 bp = Blueprint("main", __name__)
@@ -17,4 +17,5 @@ bp = Blueprint("main", __name__)
 def home() -> ResponseReturnValue:
     user = require_user()
     counts = reference.place_counts(db(), user) if policy.can(user, policy.Action.VIEW_PLACES) else []
-    return render_template("main/home.html", place_counts=counts)
+    offers = cases.offers_awaiting_answer(db(), user)
+    return render_template("main/home.html", place_counts=counts, offers=offers)

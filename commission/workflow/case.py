@@ -91,10 +91,16 @@ def _was_not_on_waiting_list(case: Case, _context: FireContext) -> Message | Non
     return None
 
 
-def _move_in_date_given(_case: Case, context: FireContext) -> Message | None:
+def _move_in_date_given(case: Case, context: FireContext) -> Message | None:
     move_in = context.values.get("move_in_date")
     if move_in is None:
         return msg("Give the move-in date.")
+    if case.offered_on is not None and move_in < case.offered_on:
+        return msg("The move-in date cannot come before the allocation (%(date)s).",
+                   date=case.offered_on.isoformat())
+    lease_start, lease_end = context.values.get("lease_start"), context.values.get("lease_end")
+    if lease_start is not None and lease_end is not None and lease_end <= lease_start:
+        return msg("The lease must end after it starts.")
     return None
 
 
@@ -156,6 +162,7 @@ def _on_allocate(case: Case, context: FireContext) -> None:
     place = context.values["place"]
     days = int(context.values.get("reply_days") or offer_reply_days())
     case.allocated_place_id = place.id
+    case.offered_on = context.today
     case.offer_deadline = context.today + timedelta(days=days)
     case.due_date = case.offer_deadline
 
@@ -185,7 +192,7 @@ def _on_offer_accepted(case: Case, context: FireContext) -> None:
 def _on_offer_lost(case: Case, context: FireContext) -> None:
     case.decline_count += 1
     case.allocated_place_id = None
-    case.offer_deadline = None
+    case.offer_deadline = case.offered_on = None
     _clear_due(case, context)
 
 

@@ -51,3 +51,18 @@ def test_offer_letter_answer_and_lease(app: Flask, session: Session, world: Worl
     case = session.get(Case, case_id)
     assert case is not None and case.state == "moving_in" and case.lease_kind == "sublease"
     assert case.lease_start == move_in and case.lease_end is None
+
+
+def test_the_home_page_recalls_offers_to_their_care_team(app: Flask, session: Session, world: World) -> None:
+    s = sitting(session, world, ["Ada"])
+    hearings.decide_item(session, world.users["chair"], s.hearing.id, s.hearing.items[0].id, hearings.DecisionInput(
+        decision="allocate", place_id=str(world.place_a.id), reason="Fits"), today=HEARING_DAY)
+    own, other = app.test_client(), app.test_client()
+    login(own, "care_a")
+    login(other, "care_b")
+    with clock.travel(HEARING_DAY + timedelta(days=8)):
+        html = own.get("/").get_data(as_text=True)
+        assert "Propositions en attente de réponse" in html and "Ada Martin" in html and "rappel : 2 jour(s)" in html
+        assert "Ada Martin" not in other.get("/").get_data(as_text=True)
+    with clock.travel(HEARING_DAY + timedelta(days=12)):
+        assert "le délai" in own.get("/").get_data(as_text=True)
