@@ -270,7 +270,7 @@ class DemoHistory:
             movement.reason = "Bailleur en liquidation judiciaire : la créance ne sera pas recouvrée."
             treasury.fire_deposit(self.session, self.treasurer, deposit_id, "write_off", expected_version=None,
                                   today=day, movement=movement)
-        elif roll < 0.35:
+        elif roll < 0.5:
             retained = self.rng.choice([0.15, 0.3, 0.5])
             movement.refunded = f"{deposit.amount_cents * (1 - retained) / 100:.2f}".replace(".", ",")
             movement.reason = self.rng.choice(RETENTIONS)

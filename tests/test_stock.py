@@ -486,3 +486,23 @@ def test_vacancy_durations_now_and_on_average_by_kind(session: Session, world: W
     assert kinds[PlaceKind.HOSTEL_PLACE] == (1, 0, None)
     with pytest.raises(Forbidden):
         stock.vacancy_durations(session, world.users["landlord_a"], TODAY)
+
+
+def test_two_edits_of_one_agreement_or_partner_from_the_same_page(session: Session, world: World) -> None:
+    coordinator = world.users["coordinator"]
+    agreement = stock.create_agreement(session, coordinator, agreement_input(world))
+    seen = agreement.version
+    stock.update_agreement(session, coordinator, agreement.id, agreement_input(world, title="First"), seen)
+    with pytest.raises(ConcurrentChange):
+        stock.update_agreement(session, coordinator, agreement.id, agreement_input(world, title="Second"), seen)
+    fresh(session)
+    assert agreement.title == "First"
+    partner = world.landlord_b
+    seen = partner.version
+    stock.update_partner(session, coordinator, partner.id, stock.PartnerInput(name="Habitat B", kind="landlord",
+                                                                               phone="1"), seen)
+    with pytest.raises(ConcurrentChange):
+        stock.update_partner(session, coordinator, partner.id, stock.PartnerInput(name="Habitat B2", kind="landlord"),
+                             seen)
+    fresh(session)
+    assert partner.name == "Habitat B" and partner.phone == "1"

@@ -49,9 +49,12 @@ class Organisation(Base):
     phone: Mapped[str] = mapped_column(String(40), default="")
     email: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(default=True, doc="False once the partnership has ended.")
+    version: Mapped[int] = mapped_column(default=1, doc="Row version: concurrent changes are refused.")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     town: Mapped[Town | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class CareTeam(Base):

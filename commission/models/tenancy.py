@@ -38,9 +38,12 @@ class Agreement(Base):
     notice_months: Mapped[int] = mapped_column(default=3, doc="Notice before the end date, for renewals.")
     notes: Mapped[str] = mapped_column(Text, default="")
     ended_at: Mapped[date | None] = mapped_column(doc="Set when the agreement has ended: its places leave the stock.")
+    version: Mapped[int] = mapped_column(default=1, doc="Row version: concurrent changes are refused.")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class LeaseKind(enum.Enum):

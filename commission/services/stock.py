@@ -733,9 +733,12 @@ def _lock_partner(session: Session, actor: User, organisation_id: int) -> Organi
     return organisation
 
 
-def update_partner(session: Session, actor: User, organisation_id: int, data: PartnerInput) -> Organisation:
+def update_partner(session: Session, actor: User, organisation_id: int, data: PartnerInput,
+                   expected_version: int | None = None) -> Organisation:
     with _unit(session):
         organisation = _lock_partner(session, actor, organisation_id)
+        if expected_version is not None and organisation.version != expected_version:
+            raise ConcurrentChange()
         before = _partner_details(organisation)
         for name, value in _parse_partner(session, data, organisation).items():
             setattr(organisation, name, value)
@@ -874,9 +877,12 @@ def _lock_agreement(session: Session, actor: User, agreement_id: int, *, in_forc
     return agreement
 
 
-def update_agreement(session: Session, actor: User, agreement_id: int, data: AgreementInput) -> Agreement:
+def update_agreement(session: Session, actor: User, agreement_id: int, data: AgreementInput,
+                     expected_version: int | None = None) -> Agreement:
     with _unit(session):
         agreement = _lock_agreement(session, actor, agreement_id)
+        if expected_version is not None and agreement.version != expected_version:
+            raise ConcurrentChange()
         before = _agreement_details(agreement)
         for name, value in _parse_agreement(session, data, agreement).items():
             setattr(agreement, name, value)

@@ -16,13 +16,10 @@ from commission.errors import TransitionRefused
 from commission.i18n import msg
 from commission.models.accounts import User
 from commission.models.cases import Case
-from commission.models.housing import Place, PlaceTransition
+from commission.models.housing import Place
 from commission.models.tenancy import LeaseKind, Occupancy
 from commission.models.treasury import Deposit
-from commission.services import audit
-from commission.services.unit import flush
 from commission.workflow import engine
-from commission.workflow.place import PLACE_MACHINE
 
 OFFER_TRIGGERS = ("allocate", "offer_next")
 LOST_OFFER_TRIGGERS = ("decline_offer", "expire_offer")
@@ -31,17 +28,12 @@ LEAVING_TRIGGERS = ("withdraw",)
 
 def place_step(session: Session, actor: User | None, place: Place, trigger: str, today: date, *, reason: str = "",
                values: dict[str, object] | None = None) -> None:
-    """One step of the place machine inside the caller's transaction (the caller checked who may take it)."""
-    context = engine.FireContext(actor=actor, today=today, reason=reason, values=dict(values or {}))
-    fired = engine.fire(PLACE_MACHINE, place, trigger, context)
-    flush(session)
-    session.add(PlaceTransition(
-        place_id=place.id, place_version=place.version, actor_id=actor.id if actor else None,
-        actor_name=actor.display_name if actor else "system", trigger=trigger, from_state=fired.source,
-        to_state=fired.dest, reason=context.reason,
-    ))
-    audit.record(session, actor, f"place.{trigger}", "place", place.id,
-                 {"from": fired.source, "to": fired.dest, "reason": context.reason})
+    """One step of the place machine inside the caller's transaction (the caller checked who may take it),
+    recorded as every place step is (:func:`commission.services.stock.fire_place`)."""
+    from commission.services import stock
+
+    stock.fire_place(session, actor, place, trigger,
+                     engine.FireContext(actor=actor, today=today, reason=reason, values=dict(values or {})))
 
 
 def _locked_place(session: Session, place_id: int) -> Place:

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 
 from commission import clock, policy
-from commission.errors import InvalidInput, TransitionRefused
+from commission.errors import ConcurrentChange, InvalidInput, TransitionRefused
 from commission.models.tenancy import LeaseKind, Renewal
 from commission.services import reference, stock
 from commission.web.forms import attach_errors, optional_int
@@ -97,9 +97,14 @@ def edit_partner(organisation_id: int) -> ResponseReturnValue:
         form.process(data=stock.PartnerInput.of(partner).__dict__)
     elif form.validate_on_submit():
         try:
-            stock.update_partner(db(), user, organisation_id, _partner_input(form))
+            stock.update_partner(db(), user, organisation_id, _partner_input(form),
+                                 optional_int(request.form.get("version")) or -1)
         except InvalidInput as invalid:
             general = attach_errors(form, invalid)
+            partner = stock.get_partner(db(), user, organisation_id)
+        except ConcurrentChange:
+            general = [_("This partner changed meanwhile: reload the page to see the change, then edit again.")]
+            db().rollback()
             partner = stock.get_partner(db(), user, organisation_id)
         else:
             flash(_("The partner has been saved."), "success")
@@ -198,7 +203,12 @@ def edit_agreement(agreement_id: int) -> ResponseReturnValue:
         form.process(data=stock.AgreementInput.of(agreement).__dict__)
     elif form.validate_on_submit():
         try:
-            stock.update_agreement(db(), user, agreement_id, _agreement_input(form))
+            stock.update_agreement(db(), user, agreement_id, _agreement_input(form),
+                                   optional_int(request.form.get("version")) or -1)
+        except ConcurrentChange:
+            general = [_("This agreement changed meanwhile: reload the page to see the change, then edit again.")]
+            db().rollback()
+            agreement = stock.get_agreement(db(), user, agreement_id)
         except InvalidInput as invalid:
             general = attach_errors(form, invalid)
             agreement = stock.get_agreement(db(), user, agreement_id)

@@ -256,8 +256,12 @@ def test_partners_are_added_edited_and_deactivated(client: FlaskClient, session:
     html = response.get_data(as_text=True)
     assert 'id="name-error"' in html and 'id="kind-error"' in html and 'id="email-error"' in html
     path = f"/partners/{hostel.id}/edit"
-    assert post_form(client, path, {"name": "Foyer Les Tilleuls", "kind": "residence", "phone": "03 20 00 00 00"}
-                     ).status_code == 302
+    edit = {"name": "Foyer Les Tilleuls", "kind": "residence", "phone": "03 20 00 00 00",
+            "version": str(hostel.version)}
+    assert post_form(client, path, edit).status_code == 302
+    # the same page sent again, after that change: the partner changed meanwhile, nothing is written
+    stale = post_form(client, path, {**edit, "phone": "03 20 99 99 99"})
+    assert stale.status_code == 400 and "entre-temps" in stale.get_data(as_text=True)
     listing = client.get("/partners").get_data(as_text=True)
     assert "Foyer Les Tilleuls" in listing and "EPSM" not in listing
     post_form(client, f"/partners/{world.landlord_b.id}/active", {"active": "0"}, form_page="/partners")
