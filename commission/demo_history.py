@@ -36,6 +36,7 @@ from commission.services import cases, hearing_documents, hearings, tenancy, tre
 from commission.storage import DocumentStore
 
 YEARS_OF_HISTORY = 3
+NEXT_AGENDA_SIZE = 12
 
 PROJECTS = [
     "Vivre seul·e dans un appartement, avec une visite infirmière hebdomadaire "
@@ -114,6 +115,11 @@ class DemoHistory:
         # files of the last weeks: drafts, submissions being checked, files ready for the next agenda
         for back in (2, 5, 9, 13, 17, 26):
             self.at(self.today - timedelta(days=back), self._create)
+        # and two files whose last steps fall on fixed days: one returned for a missing item, one found
+        # complete after the next agenda was frozen
+        returned = ((20, "submit"), (12, "return_incomplete"))
+        self.at(self.today - timedelta(days=28), partial(self._scene, steps=returned))
+        self.at(self.today - timedelta(days=30), partial(self._scene, steps=((22, "submit"), (2, "mark_ready"))))
         self._next_hearing()
         self._run()
         return int(self.session.execute(select(func.count(Case.id))).scalar_one())
@@ -152,6 +158,20 @@ class DemoHistory:
         case_id = case.id
         self.at(self.later(day, 3, 20), lambda d: self._submit(case_id, d))
 
+    def _scene(self, day: date, *, steps: tuple[tuple[int, str], ...]) -> None:
+        team = self.teams[0]
+        case = cases.create_case(self.session, self.team_users.get(team.id, self.coordinator), self._person(team),
+                                 today=day)
+        case_id = case.id
+        for days_before_today, trigger in steps:
+            actor = None if trigger == "submit" else self.coordinator
+            reason = self.rng.choice(MISSING) if trigger == "return_incomplete" else ""
+            self.at(self.today - timedelta(days=days_before_today),
+                    partial(self._fire_on, case_id, trigger, actor, reason))
+
+    def _fire_on(self, case_id: int, trigger: str, actor: User | None, reason: str, day: date) -> None:
+        self._fire(case_id, trigger, actor, day, reason=reason)
+
     def _submit(self, case_id: int, day: date) -> None:
         self._fire(case_id, "submit", None, day)
         if self.rng.random() < 0.05:
@@ -189,9 +209,9 @@ class DemoHistory:
         # the council commits the deposit and pays it; the lease is signed when the landlord is ready
         # (one to six weeks), the move follows
         self.at(self.later(day, 1, 5), partial(self._commit_deposit, case_id))
-        move_in = self.later(day, 30, 80)
+        move_in = self.later(day, 85, 110)
         lease = self.rng.choices(["sublease", "direct", "occupancy"], weights=[60, 25, 15])[0]
-        self.at(self.later(day, 7, 45), lambda d: self._fire(case_id, "start_move_in", self.coordinator, d,
+        self.at(self.later(day, 7, 80), lambda d: self._fire(case_id, "start_move_in", self.coordinator, d,
                                                              values={"move_in_date": move_in, "lease_kind": lease}))
         self.at(move_in, lambda d: self._housed(case_id, d))
 
@@ -392,7 +412,18 @@ class DemoHistory:
         self.next_hearing_id = hearings.plan_hearing(self.session, self.coordinator, proposal).id
 
     def _convene_next(self, day: date) -> None:
-        self._convene(self.next_hearing_id, day)
+        """The coordinator fills the afternoon (twelve people at most), oldest files first: the others
+        wait for the following hearing, ready, deferred or on the waiting list."""
+        hearing = self.session.get(Hearing, self.next_hearing_id)
+        assert hearing is not None
+        found = hearings.candidates(self.session, self.coordinator, hearing)
+        # this time the files deferred in September wait for what is awaited: they come last
+        chosen = [(case, kind) for case, kind in found.all() if case.state != "deferred"]
+        chosen += [(case, ItemKind.APPLICATION) for case in found.deferred]
+        for case, kind in chosen[:NEXT_AGENDA_SIZE]:
+            hearings.add_item(self.session, self.coordinator, hearing.id, case.id, review=kind is ItemKind.REVIEW,
+                              today=day)
+        hearings.fire_hearing(self.session, self.coordinator, hearing.id, "convene", expected_version=None, today=day)
 
     # ------------------------------------------------------------ people
 
