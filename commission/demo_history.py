@@ -13,7 +13,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import random
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -25,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from commission import clock
 from commission.errors import CommissionError
-from commission.models.accounts import Role, User
+from commission.models.accounts import User
 from commission.models.cases import Case
 from commission.models.hearings import AttendanceStatus, Hearing, ItemKind
 from commission.models.housing import Place, PlaceKind
@@ -450,10 +449,3 @@ class DemoHistory:
             needs_ground_floor=rng.random() < 0.15, needs_accessible=rng.random() < 0.05,
             project=rng.choice(PROJECTS), consent_given=True, consent_date="", care_team_id=str(team.id),
         )
-
-
-def states_present(session: Session) -> Counter[str]:
-    return Counter(session.execute(select(Case.state)).scalars())
-
-
-__all__ = ["DemoHistory", "Role", "states_present"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import date
 
@@ -10,7 +9,6 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from commission.db import make_session_factory
 from commission.errors import ConcurrentChange, Forbidden, InvalidInput, TransitionRefused
 from commission.models import (
     Agreement,
@@ -28,6 +26,7 @@ from commission.services import audit, stock
 from commission.workflow.engine import FireContext
 from tests.cases_helpers import new_case
 from tests.conftest import World, fresh
+from tests.test_case_concurrency import race
 
 TODAY = date(2026, 3, 2)
 
@@ -176,27 +175,6 @@ def test_two_edits_from_the_same_version_one_is_told_it_changed(session: Session
         stock.update_place(session, coordinator, place.id, second, expected_version=seen)
     fresh(session)
     assert place.rent_cents == 31000
-
-
-def race(engine: Engine, actions: list[Callable[[Session], object]]) -> list[object]:
-    barrier = threading.Barrier(len(actions))
-    results: list[object] = [None] * len(actions)
-    factory = make_session_factory(engine)
-
-    def run(index: int) -> None:
-        with factory() as own:
-            barrier.wait(timeout=10)
-            try:
-                results[index] = actions[index](own)
-            except Exception as error:  # the outcome is what the test inspects
-                results[index] = error
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(actions))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def test_two_edits_at_the_same_instant_only_one_is_written(engine: Engine, session: Session, world: World) -> None:

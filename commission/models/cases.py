@@ -13,6 +13,7 @@ from commission.models.accounts import User
 from commission.models.housing import Place, PlaceKind
 from commission.models.people import Applicant
 from commission.models.reference import CareTeam, Town
+from commission.models.steps import StepRecord
 from commission.models.types import str_enum
 
 
@@ -156,7 +157,7 @@ class CaseDocument(Base):
     uploaded_by: Mapped[User | None] = relationship()
 
 
-class CaseTransition(Base):
+class CaseTransition(StepRecord, Base):
     """One step of a case's life: who, when, from, to, which trigger, why."""
 
     __tablename__ = "case_transition"
@@ -165,13 +166,6 @@ class CaseTransition(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
     case_version: Mapped[int] = mapped_column(doc="The case's version this step produced: one step per version.")
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    actor_name: Mapped[str] = mapped_column(String(200))
-    trigger: Mapped[str] = mapped_column(String(40))
-    from_state: Mapped[str | None] = mapped_column(String(32))
-    to_state: Mapped[str] = mapped_column(String(32))
-    reason: Mapped[str] = mapped_column(Text, default="")
     comment: Mapped[str] = mapped_column(Text, default="")
 
     case: Mapped[Case] = relationship(back_populates="transitions")

@@ -14,6 +14,7 @@ from commission.models.accounts import User
 from commission.models.cases import Case
 from commission.models.housing import Place
 from commission.models.reference import Town
+from commission.models.steps import StepRecord
 from commission.models.types import str_enum
 
 
@@ -91,7 +92,7 @@ class Hearing(Base):
         return f"{self.year}-T{self.quarter}"
 
 
-class HearingTransition(Base):
+class HearingTransition(StepRecord, Base):
     """One step of a hearing's life: who, when, from, to, which trigger, why."""
 
     __tablename__ = "hearing_transition"
@@ -100,13 +101,6 @@ class HearingTransition(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     hearing_id: Mapped[int] = mapped_column(ForeignKey("hearing.id"), index=True)
     hearing_version: Mapped[int]
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    actor_name: Mapped[str] = mapped_column(String(200))
-    trigger: Mapped[str] = mapped_column(String(40))
-    from_state: Mapped[str | None] = mapped_column(String(32))
-    to_state: Mapped[str] = mapped_column(String(32))
-    reason: Mapped[str] = mapped_column(Text, default="")
 
 
 class AgendaItem(Base):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commission.db import Base, utcnow
 from commission.models.reference import Organisation, Town
+from commission.models.steps import StepRecord
 from commission.models.types import str_enum
 
 
@@ -60,7 +61,7 @@ class Place(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class PlaceTransition(Base):
+class PlaceTransition(StepRecord, Base):
     """One step of a place's life: offered, occupied, vacated, available again, withdrawn."""
 
     __tablename__ = "place_transition"
@@ -69,10 +70,3 @@ class PlaceTransition(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
     place_version: Mapped[int]
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    actor_name: Mapped[str] = mapped_column(String(200))
-    trigger: Mapped[str] = mapped_column(String(40))
-    from_state: Mapped[str | None] = mapped_column(String(32))
-    to_state: Mapped[str] = mapped_column(String(32))
-    reason: Mapped[str] = mapped_column(Text, default="")

@@ -18,6 +18,7 @@ from commission.models.accounts import User
 from commission.models.cases import Case
 from commission.models.housing import Place
 from commission.models.reference import Organisation, Town
+from commission.models.steps import StepRecord
 from commission.models.types import str_enum
 
 
@@ -89,20 +90,13 @@ class Deposit(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class DepositTransition(Base):
+class DepositTransition(StepRecord, Base):
     __tablename__ = "deposit_transition"
     __table_args__ = (UniqueConstraint("deposit_id", "deposit_version", name="uq_deposit_transition_version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     deposit_id: Mapped[int] = mapped_column(ForeignKey("deposit.id"), index=True)
     deposit_version: Mapped[int]
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    actor_name: Mapped[str] = mapped_column(String(200))
-    trigger: Mapped[str] = mapped_column(String(40))
-    from_state: Mapped[str | None] = mapped_column(String(32))
-    to_state: Mapped[str] = mapped_column(String(32))
-    reason: Mapped[str] = mapped_column(Text, default="")
 
 
 class Contribution(Base):

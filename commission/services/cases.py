@@ -31,6 +31,7 @@ from commission.models.housing import Place, PlaceKind
 from commission.models.people import Applicant, Guardian, ProtectionMeasure
 from commission.models.reference import CareTeam, Town
 from commission.services import audit, tenancy
+from commission.services.steps import record_step
 from commission.services.unit import commit, flush
 from commission.storage import DocumentStore
 from commission.workflow import engine
@@ -230,15 +231,9 @@ def _record_transition(
     session: Session, case: Case, actor: User | None, trigger: str, source: str | None, dest: str,
     reason: str = "", comment: str = "",
 ) -> CaseTransition:
-    record = CaseTransition(
-        case_id=case.id, case_version=case.version, actor_id=actor.id if actor else None,
-        actor_name=actor.display_name if actor else "system", trigger=trigger, from_state=source,
-        to_state=dest, reason=reason, comment=comment,
-    )
-    session.add(record)
-    audit.record(session, actor, f"case.{trigger}", "case", case.id,
-                 {"from": source, "to": dest, "reason": reason, "comment": comment})
-    return record
+    return record_step(session, CaseTransition, actor=actor, trigger=trigger, source=source, dest=dest,
+                       reason=reason, subject="case", subject_id=case.id, extra={"comment": comment},
+                       case_id=case.id, case_version=case.version, comment=comment)
 
 
 # ---------------------------------------------------------------- creating and editing

@@ -324,9 +324,4 @@ def invitations(session: Session, actor: User, hearing: Hearing) -> list[tuple[s
     return result
 
 
-def require_hearing_state(hearing: Hearing, *states: str) -> None:
-    if hearing.state not in states:
-        raise TransitionRefused(msg("This is not possible at this stage of the hearing."))
-
-
 __all__ = ["DECISION_LABELS", "KIND_LABELS", "STATUS_LABELS", "build_minutes_data"]

@@ -39,6 +39,7 @@ from commission.models.housing import Place
 from commission.models.people import Applicant
 from commission.models.reference import Town
 from commission.services import audit
+from commission.services.steps import record_step
 from commission.services.unit import commit, flush
 from commission.workflow import engine
 from commission.workflow.hearing import HEARING_MACHINE, decision_fits
@@ -356,13 +357,8 @@ def _load_for_change(session: Session, actor: User, hearing_id: int, action: pol
 
 def _record(session: Session, hearing: Hearing, actor: User | None, trigger: str, source: str | None, dest: str,
             reason: str = "") -> None:
-    session.add(HearingTransition(
-        hearing_id=hearing.id, hearing_version=hearing.version, actor_id=actor.id if actor else None,
-        actor_name=actor.display_name if actor else "system", trigger=trigger, from_state=source, to_state=dest,
-        reason=reason,
-    ))
-    audit.record(session, actor, f"hearing.{trigger}", "hearing", hearing.id,
-                 {"from": source, "to": dest, "reason": reason})
+    record_step(session, HearingTransition, actor=actor, trigger=trigger, source=source, dest=dest, reason=reason,
+                subject="hearing", subject_id=hearing.id, hearing_id=hearing.id, hearing_version=hearing.version)
 
 
 def transitions(session: Session, actor: User, hearing: Hearing) -> list[HearingTransition]:

@@ -31,6 +31,7 @@ from commission.models.reference import Organisation, OrganisationKind, Town
 from commission.models.tenancy import Agreement, LeaseKind, Occupancy, Renewal
 from commission.services import audit, reference
 from commission.services.paging import PER_PAGE, Page, paginate
+from commission.services.steps import record_step
 from commission.services.unit import commit, flush
 from commission.workflow import engine
 from commission.workflow.place import PLACE_MACHINE
@@ -226,15 +227,9 @@ def _step_guards(session: Session, trigger: str) -> tuple[engine.Guard, ...]:
 def record_place_step(session: Session, actor: User | None, place: Place, trigger: str, source: str | None,
                       dest: str, reason: str = "") -> PlaceTransition:
     """The transition row and the audit entry of one step (the place already flushed with its new version)."""
-    transition = PlaceTransition(
-        place_id=place.id, place_version=place.version, actor_id=actor.id if actor else None,
-        actor_name=actor.display_name if actor else audit.SYSTEM_ACTOR, trigger=trigger, from_state=source,
-        to_state=dest, reason=reason,
-    )
-    session.add(transition)
-    audit.record(session, actor, f"place.{trigger}", "place", place.id,
-                 {"from": source, "to": dest, "reason": reason})
-    return transition
+    return record_step(session, PlaceTransition, actor=actor, trigger=trigger, source=source, dest=dest,
+                       reason=reason, subject="place", subject_id=place.id, place_id=place.id,
+                       place_version=place.version)
 
 
 def fire_place(session: Session, actor: User | None, place: Place, trigger: str, context: engine.FireContext,

@@ -37,6 +37,7 @@ from commission.models.treasury import (
     PaymentMethod,
 )
 from commission.services import audit
+from commission.services.steps import record_step
 from commission.services.unit import commit, flush
 from commission.workflow import engine
 from commission.workflow.deposit import DEPOSIT_MACHINE
@@ -302,13 +303,9 @@ def request_deposit(session: Session, actor: User | None, case: Case, place: Pla
 
 def _record(session: Session, deposit: Deposit, actor: User | None, trigger: str, source: str | None, dest: str,
             reason: str) -> None:
-    session.add(DepositTransition(
-        deposit_id=deposit.id, deposit_version=deposit.version, actor_id=actor.id if actor else None,
-        actor_name=actor.display_name if actor else "system", trigger=trigger, from_state=source, to_state=dest,
-        reason=reason,
-    ))
-    audit.record(session, actor, f"deposit.{trigger}", "deposit", deposit.id,
-                 {"from": source, "to": dest, "reason": reason, "amount_cents": deposit.amount_cents})
+    record_step(session, DepositTransition, actor=actor, trigger=trigger, source=source, dest=dest, reason=reason,
+                subject="deposit", subject_id=deposit.id, extra={"amount_cents": deposit.amount_cents},
+                deposit_id=deposit.id, deposit_version=deposit.version)
 
 
 def get_deposit(session: Session, actor: User, deposit_id: int) -> Deposit:

@@ -22,6 +22,7 @@ from commission.services import hearing_documents, hearings, reference
 from commission.storage import DocumentStore
 from commission.web.forms import attach_errors, optional_int
 from commission.web.i18n import render_message
+from commission.web.letters import pdf_response
 from commission.web.shell import db, login_required, require_user, settings
 from commission.workflow.hearing import HEARING_MACHINE
 
@@ -402,12 +403,6 @@ def minutes(hearing_id: int) -> ResponseReturnValue:
                            items=hearings.items(db(), hearing), decision_labels=dict(DECISION_CHOICES))
 
 
-def _pdf(data: bytes, filename: str) -> Response:
-    response = Response(data, mimetype="application/pdf")
-    response.headers.set("Content-Disposition", "inline", filename=filename)
-    return response
-
-
 @bp.get("/hearings/<int:hearing_id>/minutes.pdf")
 @login_required
 def minutes_pdf(hearing_id: int) -> ResponseReturnValue:
@@ -417,7 +412,7 @@ def minutes_pdf(hearing_id: int) -> ResponseReturnValue:
                                                  number=optional_int(request.args.get("version")), redacted=redacted)
     hearing = record.hearing
     suffix = "-diffusable" if redacted or not policy.can(user, policy.Action.VIEW_FULL_AGENDA) else ""
-    return _pdf(data, f"proces-verbal-{hearing.reference}-v{record.number}{suffix}.pdf")
+    return pdf_response(data, f"proces-verbal-{hearing.reference}-v{record.number}{suffix}.pdf")
 
 
 @bp.get("/hearings/<int:hearing_id>/agenda.pdf")
@@ -428,7 +423,7 @@ def agenda_pdf(hearing_id: int) -> ResponseReturnValue:
     user = require_user()
     hearing = hearings.get_hearing(db(), user, hearing_id)
     data = hearing_documents.agenda_data(db(), user, hearing)
-    return _pdf(render_agenda(data), f"ordre-du-jour-{hearing.reference}.pdf")
+    return pdf_response(render_agenda(data), f"ordre-du-jour-{hearing.reference}.pdf")
 
 
 @bp.get("/hearings/<int:hearing_id>/convocations.pdf")
@@ -442,7 +437,7 @@ def convocations_pdf(hearing_id: int) -> ResponseReturnValue:
     if not letters:
         flash(_("No convocation to send: the agenda has no application."), "error")
         return redirect(url_for("hearings.show", hearing_id=hearing_id))
-    return _pdf(render_letters(letters), f"convocations-{hearing.reference}.pdf")
+    return pdf_response(render_letters(letters), f"convocations-{hearing.reference}.pdf")
 
 
 @bp.get("/hearings/<int:hearing_id>/invitations.zip")

@@ -12,7 +12,8 @@ from commission.web.shell import db, login_required, require_user
 bp = Blueprint("letters", __name__)
 
 
-def _pdf(data: bytes, filename: str) -> Response:
+def pdf_response(data: bytes, filename: str) -> Response:
+    """A PDF shown in the browser, saved under a meaningful name."""
     response = Response(data, mimetype="application/pdf")
     response.headers.set("Content-Disposition", "inline", filename=filename)
     return response
@@ -22,11 +23,11 @@ def _pdf(data: bytes, filename: str) -> Response:
 @login_required
 def offer(case_id: int) -> ResponseReturnValue:
     letter = tenancy_documents.offer_letter(db(), require_user(), case_id)
-    return _pdf(render_offer(letter), f"proposition-{letter.place.reference}.pdf")
+    return pdf_response(render_offer(letter), f"proposition-{letter.place.reference}.pdf")
 
 
 @bp.get("/deposits/<int:deposit_id>/commitment.pdf")
 @login_required
 def commitment(deposit_id: int) -> ResponseReturnValue:
     letter = tenancy_documents.commitment_letter(db(), require_user(), deposit_id)
-    return _pdf(render_commitment(letter), f"engagement-{letter.reference}.pdf")
+    return pdf_response(render_commitment(letter), f"engagement-{letter.reference}.pdf")
