@@ -26,12 +26,13 @@ from commission import clock
 from commission.errors import CommissionError
 from commission.models.accounts import User
 from commission.models.cases import Case
+from commission.models.followup import CarePlan
 from commission.models.hearings import AttendanceStatus, Hearing, ItemKind
 from commission.models.housing import Place, PlaceKind
 from commission.models.reference import CareTeam, Organisation, Town
 from commission.models.tenancy import Occupancy
 from commission.models.treasury import Deposit
-from commission.services import cases, hearing_documents, hearings, tenancy, treasury
+from commission.services import cases, followup, hearing_documents, hearings, tenancy, treasury
 from commission.storage import DocumentStore
 
 YEARS_OF_HISTORY = 3
@@ -54,15 +55,31 @@ REFUSALS = ["Le projet de soin n'est pas encore construit avec la personne.",
 ALLOCATIONS = ["Le logement correspond au projet et aux besoins exprimés.",
                "Proche du CMP et de la famille ; la personne a visité le logement et le souhaite."]
 DECLINES = ["Logement trop éloigné de la famille", "Étage élevé sans ascenseur", "La personne a trouvé un logement"]
-EXITS = ["Accès à un logement ordinaire (glissement de bail)", "Hospitalisation de longue durée",
-         "Déménagement hors du secteur", "Entrée en EHPAD"]
+# Why tenancies end, and how often (the reason, the note written with it).
+EXITS = [
+    ("ordinary_housing", "Accès à un logement ordinaire du parc social", 30),
+    ("lease_taken_over", "Glissement de bail : la personne devient locataire en titre", 20),
+    ("hospitalisation", "Hospitalisation de longue durée", 15),
+    ("moved_elsewhere", "Déménagement hors du secteur", 15),
+    ("other", "Entrée en EHPAD", 10),
+    ("death", "", 5),
+    ("eviction", "Résiliation du bail après impayés répétés", 5),
+]
 WITHDRAWALS = ["La personne a trouvé une solution dans sa famille", "La personne ne souhaite plus déménager"]
 INVENTORIES = ["État des lieux de sortie conforme ; peintures refaites dans la chambre.",
                "Remplacement du flexible de douche et nettoyage ; logement prêt.",
                "Quelques trous au mur rebouchés ; cuisine nettoyée."]
 RETENTIONS = ["Porte de la cuisine à remplacer", "Peintures dégradées dans le séjour", "Nettoyage non effectué"]
-REVIEWS = ["Le suivi se passe bien ; visites infirmières espacées.", "Quelques impayés réglés avec la curatrice.",
-           "Bonne intégration dans le quartier ; reprise d'une activité au GEM."]
+# What the commission says when it reviews a tenancy, by the follow-up status it sees.
+REVIEWS = {
+    "going_well": [("continue", "Le suivi se passe bien ; visites infirmières espacées."),
+                   ("continue", "Bonne intégration dans le quartier ; reprise d'une activité au GEM."),
+                   ("prepare_exit", "Autonomie acquise : préparer l'accès à un logement ordinaire.")],
+    "needs_attention": [("closer_follow_up", "Quelques impayés réglés avec la curatrice ; à revoir au trimestre."),
+                        ("continue", "Difficultés passagères, l'équipe a renforcé les visites.")],
+    "at_risk": [("resource_meeting", "Plaintes du voisinage : une cellule ressource est à réunir."),
+                ("closer_follow_up", "Situation fragile après une hospitalisation ; à revoir au trimestre.")],
+}
 
 
 @dataclass(order=True)
@@ -230,12 +247,17 @@ class DemoHistory:
         case = self.session.get(Case, case_id)
         if case is None or case.state != "housed":
             return
-        self._fire(case_id, "start_exit", None, day, reason=self.rng.choice(EXITS))
-        self.at(self.later(day, 20, 45), partial(self._close, case_id))
+        reason, note, _weight = self.rng.choices(EXITS, weights=[weight for *_rest, weight in EXITS])[0]
+        self._fire(case_id, "start_exit", None, day, reason=note or reason)
+        self.at(self.later(day, 20, 45), partial(self._close, case_id, reason, note))
 
-    def _close(self, case_id: int, day: date) -> None:
+    def _close(self, case_id: int, reason: str, note: str, day: date) -> None:
         place_id = self.session.execute(select(Case.allocated_place_id).where(Case.id == case_id)).scalar_one()
-        self._fire(case_id, "close", self.coordinator, day)
+        followup.record_exit(self.session, self.coordinator, case_id, followup.ExitInput(
+            reason=reason, exit_date=(day - timedelta(days=self.rng.randint(0, 5))).isoformat(),
+            place_condition=self.rng.choices(["good", "works_needed", "damaged"], weights=[6, 3, 1])[0],
+            place_notes=self.rng.choice(INVENTORIES), note=note,
+        ), today=day)
         if place_id is not None:
             self.at(self.later(day, 15, 40), partial(self._works_done, place_id))
         deposit_id = self.session.execute(
@@ -358,7 +380,9 @@ class DemoHistory:
             recusals[withdrawn] = "Connaît personnellement la famille"
             votes.pop(withdrawn)
         if kind is ItemKind.REVIEW:
-            decision = hearings.DecisionInput(decision="review_noted", reason=self.rng.choice(REVIEWS))
+            plan = self.session.get(CarePlan, case.id)
+            outcome, note = self.rng.choice(REVIEWS[plan.status.value if plan else "going_well"])
+            decision = hearings.DecisionInput(decision="review_noted", reason=note, review_outcome=outcome)
         else:
             decision = self._application_decision(hearing, case)
         decision.votes, decision.recusals, decision.attended = votes, recusals, self.rng.choice(["yes", "yes", "no"])

@@ -47,6 +47,11 @@ class Action(enum.Enum):
     VIEW_DEPOSITS = "view_deposits"
     ISSUE_COMMITMENT = "issue_commitment"
     APPROVE_WRITE_OFF = "approve_write_off"
+    VIEW_FOLLOWUP = "view_followup"
+    RECORD_FOLLOWUP = "record_followup"
+    RECORD_EXIT = "record_exit"
+    VIEW_DASHBOARD = "view_dashboard"
+    VIEW_OUTBOX = "view_outbox"
 
 
 ALL_ROLES = frozenset(Role)
@@ -91,6 +96,16 @@ ROLE_RULES: dict[Action, frozenset[Role]] = {
     # Only the holder of the signing delegation commits the council (checked on the user).
     Action.ISSUE_COMMITMENT: ALL_ROLES,
     Action.APPROVE_WRITE_OFF: frozenset({Role.COORDINATOR, Role.TREASURER}),
+    # The follow-up of a housed person (care plan, events, resource meetings) is a care record: the
+    # person's care team and the coordinator, no one else (checked per file through case_scope).
+    Action.VIEW_FOLLOWUP: frozenset({Role.COORDINATOR, Role.CARE_TEAM}),
+    Action.RECORD_FOLLOWUP: frozenset({Role.COORDINATOR, Role.CARE_TEAM}),
+    # The exit closes the occupancy, the place's tenancy, the deposit and the file: the coordinator.
+    Action.RECORD_EXIT: frozenset({Role.COORDINATOR}),
+    # The housing sub-group's view of the scheme: figures only, no person; the records behind a figure
+    # are shown to those who may read them (the files to the coordinator).
+    Action.VIEW_DASHBOARD: frozenset({Role.COORDINATOR, Role.CHAIR, Role.MEMBER, Role.TREASURER}),
+    Action.VIEW_OUTBOX: frozenset({Role.COORDINATOR}),
 }
 
 # Who may fire each trigger of the case machine (the coordinator may fire them all).

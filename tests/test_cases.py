@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from commission.errors import Forbidden, InvalidInput, NotFound, TransitionRefused
 from commission.i18n import translations
 from commission.models import AccessLog, AuditEntry, Case, CaseTransition
-from commission.services import audit, cases
+from commission.services import audit, cases, followup
 from tests.cases_helpers import TODAY, complete_input, new_case, step
 from tests.conftest import World
 
@@ -63,7 +63,11 @@ def test_the_whole_life_of_a_file(session: Session, world: World) -> None:
     step(session, coordinator, case, "start_move_in", values={"move_in_date": TODAY + timedelta(days=5)})
     step(session, coordinator, case, "confirm_housed", today=TODAY + timedelta(days=5))
     step(session, care, case, "start_exit", reason="Ordinary housing reached")
-    step(session, coordinator, case, "close")
+    with pytest.raises(TransitionRefused, match="exit"):  # the exit's own record closes a tenancy
+        step(session, coordinator, case, "close")
+    followup.record_exit(session, coordinator, case.id, followup.ExitInput(
+        reason="ordinary_housing", exit_date=(TODAY + timedelta(days=6)).isoformat(), place_condition="good",
+    ), today=TODAY + timedelta(days=7))
     assert case.state == "closed"
     step(session, coordinator, case, "reopen", reason="New application after a relapse")
     assert case.state == "draft" and not case.consent_given
@@ -116,7 +120,7 @@ def test_a_trigger_not_allowed_from_the_state_changes_nothing(session: Session, 
     case = new_case(session, world)
     before = case.version
     with pytest.raises(TransitionRefused) as refusal:
-        step(session, world.users["coordinator"], case, "close")
+        step(session, world.users["coordinator"], case, "confirm_housed")
     assert french(refusal.value) == ["Cette étape n'est pas possible depuis l'état actuel du dossier."]
     session.refresh(case)
     assert case.state == "draft" and case.version == before

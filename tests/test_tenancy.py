@@ -22,7 +22,7 @@ from commission.models import (
     PlaceTransition,
 )
 from commission.models.treasury import LedgerIsAppendOnly
-from commission.services import accounts, hearings, integrity, treasury
+from commission.services import accounts, followup, hearings, integrity, treasury
 from tests.cases_helpers import step
 from tests.conftest import World, fresh
 from tests.hearings_helpers import HEARING_DAY, sitting
@@ -94,7 +94,9 @@ def test_from_allocation_to_exit(session: Session, world: World) -> None:
     # the exit: the occupancy ends, the place is vacated, the refund is claimed then partly retained
     leave = move_in + timedelta(days=400)
     step(session, care, case(session, bea), "start_exit", reason="Ordinary housing reached", today=leave)
-    step(session, coordinator, case(session, bea), "close", today=leave + timedelta(days=10))
+    followup.record_exit(session, coordinator, bea, followup.ExitInput(
+        reason="ordinary_housing", exit_date=(leave + timedelta(days=10)).isoformat(), place_condition="good",
+    ), today=leave + timedelta(days=10))
     fresh(session)
     assert occupancy.ended_on == leave + timedelta(days=10)
     assert place.state == "vacated"

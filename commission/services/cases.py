@@ -417,6 +417,10 @@ def fire_case(
         raise TransitionRefused(msg("This step does not exist."))
     if not policy.can_fire(actor, trigger, case):
         raise Forbidden()
+    if trigger == "close":
+        # Closing a tenancy records why and how it ended: the exit's own service takes this step.
+        raise TransitionRefused(msg("A tenancy ends with the exit's record (its reason, its date, the state of the "
+                                    "place): use “Record the exit”."))
     take_step(session, actor, case, trigger, reason=reason, comment=comment, values=values, today=today)
     commit(session)
     return case

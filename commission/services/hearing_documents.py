@@ -7,9 +7,11 @@ from redacted data, so that what a wider audience must not read is not in what t
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commission import clock, policy
@@ -32,6 +34,7 @@ from commission.errors import NotFound, TransitionRefused
 from commission.i18n import DEFAULT_LOCALE, N_, msg, translations
 from commission.models.accounts import User
 from commission.models.cases import Case
+from commission.models.followup import CaseReview, ReviewOutcome
 from commission.models.hearings import AgendaItem as AgendaRow
 from commission.models.hearings import AttendanceStatus, Decision, Hearing, ItemKind, Minutes, MinutesStatus, VoteChoice
 from commission.models.people import ProtectionMeasure
@@ -114,12 +117,29 @@ def _place_words(item: AgendaRow) -> str:
     return f"{place.reference}, {place.address}, {place.town.name}" if place else ""
 
 
+REVIEW_OUTCOME_WORDS = {
+    ReviewOutcome.CONTINUE: N_("the tenancy goes on; next review in a year"),
+    ReviewOutcome.CLOSER_FOLLOW_UP: N_("closer follow-up; reviewed again next quarter"),
+    ReviewOutcome.RESOURCE_MEETING: N_("a resource meeting is to be called; reviewed next quarter"),
+    ReviewOutcome.PREPARE_EXIT: N_("a move out is to be prepared"),
+}
+
+
+def _decision_words(gettext: Callable[[str], str], decision: Decision | None, outcome: ReviewOutcome | None) -> str:
+    if decision is None:
+        return ""
+    label = gettext(DECISION_LABELS[decision])
+    return f"{label}: {gettext(REVIEW_OUTCOME_WORDS[outcome])}" if outcome is not None else label
+
+
 def build_minutes_data(session: Session, hearing: Hearing, minutes: Minutes, *, signer: User | None = None,
                        locale: str = DEFAULT_LOCALE) -> MinutesData:
     gettext = _gettext(locale)
     rows = hearings.items(session, hearing)
     attendances = {attendance.id: attendance for attendance in hearing.attendances}
     status = hearings.quorum(hearing)
+    outcomes = dict(session.execute(
+        select(CaseReview.agenda_item_id, CaseReview.outcome).where(CaseReview.hearing_id == hearing.id)).all())
     minutes_items = []
     for item in rows:
         votes = None
@@ -134,7 +154,7 @@ def build_minutes_data(session: Session, hearing: Hearing, minutes: Minutes, *, 
             case_reference=item.case.reference, person=person_ref(item.case, locale),
             request=_request(item.case, locale), carried_over=item.carried_over, time_slot=item.time_slot,
             attended=item.attended, decision=item.decision.value if item.decision else "",
-            decision_label=gettext(DECISION_LABELS[item.decision]) if item.decision else "",
+            decision_label=_decision_words(gettext, item.decision, outcomes.get(item.id)),
             reason=item.reason, place=_place_words(item), rank=item.rank if item.decision is Decision.RANKED else None,
             awaited=item.awaited, deferred_to=deferred_to, votes=votes, note=item.minutes_note,
         ))

@@ -21,6 +21,7 @@ from commission.errors import ConcurrentChange, InvalidInput, NotFound, Transiti
 from commission.i18n import Message, msg
 from commission.models.accounts import Role, User
 from commission.models.cases import HOLDING_STATES, Case
+from commission.models.followup import CarePlan, CaseReview, ReviewOutcome
 from commission.models.hearings import (
     AgendaItem,
     Attendance,
@@ -48,6 +49,7 @@ HEARING_MONTHS = (3, 6, 9, 12)
 DEFAULT_START = time(14, 0)
 DEFAULT_QUORUM = 5
 REVIEW_INTERVAL_DAYS = 365  # after a review, the next one comes a year later
+CLOSER_REVIEW_DAYS = 90  # unless the commission wants to see the tenancy again next quarter
 SOON_VACANT_STATES = ("exiting",)
 # Who sits on the commission, and whether they vote: invited when the hearing is convened.
 SEATS: dict[Role, bool] = {Role.CHAIR: True, Role.MEMBER: True, Role.LANDLORD: True,
@@ -700,6 +702,7 @@ class DecisionInput:
     votes: Mapping[int, str] = field(default_factory=dict)  # attendance id -> in_favour | against | abstain
     recusals: Mapping[int, str] = field(default_factory=dict)  # attendance id -> reason (may be empty)
     note: str = ""
+    review_outcome: str = ""  # for a follow-up review: a ReviewOutcome value
 
 
 def decide_item(session: Session, actor: User, hearing_id: int, item_id: int, data: DecisionInput,
@@ -732,6 +735,12 @@ def decide_item(session: Session, actor: User, hearing_id: int, item_id: int, da
     reason = data.reason.strip()
     if decision in (Decision.REFUSE, Decision.DEFER, Decision.ALLOCATE, Decision.RANKED) and not reason:
         errors["reason"] = [msg("Give the reason for the decision.")]
+    outcome: ReviewOutcome | None = None
+    if item.kind is ItemKind.REVIEW:
+        try:
+            outcome = ReviewOutcome(data.review_outcome.strip())
+        except ValueError:
+            errors["review_outcome"] = [msg("Choose what the commission decides for this tenancy.")]
     place = None
     rank = None
     if decision in (Decision.ALLOCATE, Decision.RANKED):
@@ -797,8 +806,11 @@ def decide_item(session: Session, actor: User, hearing_id: int, item_id: int, da
         case_service.take_step(session, actor, case, trigger, reason=reason, values=values, today=today)
     else:
         case = session.execute(select(Case).where(Case.id == item.case_id).with_for_update()).scalar_one()
-        case.review_due = hearing.day + timedelta(days=REVIEW_INTERVAL_DAYS)
-        audit.record(session, actor, "case.reviewed", "case", case.id, {"hearing_id": hearing.id, "note": reason})
+        review = _record_review(session, actor, hearing, item, case, outcome, reason)
+        audit.record(session, actor, "case.reviewed", "case", case.id, {
+            "hearing_id": hearing.id, "outcome": review.outcome.value, "next_review": review.next_review.isoformat(),
+            "note": reason,
+        })
     item.decision, item.reason, item.attended = decision, reason, attended
     item.place_id = place.id if place else None
     item.rank = rank if place else None
@@ -819,6 +831,23 @@ def decide_item(session: Session, actor: User, hearing_id: int, item_id: int, da
     })
     commit(session)
     return item
+
+
+def _record_review(session: Session, actor: User, hearing: Hearing, item: AgendaItem, case: Case,
+                   outcome: ReviewOutcome | None, note: str) -> CaseReview:
+    """The review's outcome on the file, and when the tenancy is reviewed next: in a year when it goes on
+    as planned, at the next quarter's hearing otherwise."""
+    assert outcome is not None
+    plan = session.get(CarePlan, case.id)
+    interval = REVIEW_INTERVAL_DAYS if outcome is ReviewOutcome.CONTINUE else CLOSER_REVIEW_DAYS
+    review = CaseReview(
+        case_id=case.id, hearing_id=hearing.id, agenda_item_id=item.id, reviewed_on=hearing.day,
+        status_seen=plan.status if plan else None, outcome=outcome, note=note,
+        next_review=hearing.day + timedelta(days=interval), recorded_by_id=actor.id,
+    )
+    session.add(review)
+    case.review_due = review.next_review
+    return review
 
 
 # ---------------------------------------------------------------- the minutes

@@ -1,7 +1,8 @@
 """Every invariant of the data, checked at once: what `commission check` runs.
 
 Each workflow's rows are in a state of their machine, and that state is where their last recorded
-step led; places, occupancies and files agree; the ledger balances and matches the deposits.
+step led; places, occupancies and files agree; the ledger balances and matches the deposits; every
+ended tenancy has its exit's record.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from commission.models.cases import Case, CaseTransition
 from commission.models.hearings import Hearing, HearingTransition
 from commission.models.housing import Place, PlaceTransition
 from commission.models.treasury import Deposit, DepositTransition
-from commission.services import tenancy, treasury
+from commission.services import followup, tenancy, treasury
 from commission.workflow.case import CASE_MACHINE
 from commission.workflow.deposit import DEPOSIT_MACHINE
 from commission.workflow.engine import MachineSpec
@@ -61,4 +62,5 @@ def check_all(session: Session) -> tuple[int, list[str]]:
         problems += _workflow_problems(session, spec, model, transition, key, recorded)
     problems += tenancy.check(session)
     problems += treasury.check(session)
-    return len(WORKFLOWS) + 2, problems
+    problems += followup.check(session)
+    return len(WORKFLOWS) + 3, problems

@@ -59,4 +59,7 @@ def create_app(
     for blueprint in (auth.bp, main.bp, cases.bp, hearings.bp, letters.bp, admin.bp, places.bp, treasury.bp,
                       stock.bp):
         app.register_blueprint(blueprint)
+    from commission.web import followup
+
+    app.register_blueprint(followup.bp)
     return app

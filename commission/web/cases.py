@@ -226,7 +226,8 @@ def edit(case_id: int) -> ResponseReturnValue:
 def show(case_id: int) -> ResponseReturnValue:
     user = require_user()
     case = cases.get_case(db(), user, case_id)
-    steps = [step for step in cases.available_steps(user, case) if step.trigger not in policy.HEARING_TRIGGERS]
+    steps = [step for step in cases.available_steps(user, case)
+             if step.trigger not in policy.HEARING_TRIGGERS and step.trigger != "close"]
     return render_template(
         "cases/show.html", case=case, steps=steps, machine=CASE_MACHINE,
         timeline=cases.timeline(db(), user, case), documents=cases.list_documents(db(), user, case),
@@ -235,6 +236,9 @@ def show(case_id: int) -> ResponseReturnValue:
         can_attach=policy.can(user, policy.Action.ATTACH_DOCUMENT, case),
         can_attach_medical=policy.can(user, policy.Action.EDIT_MEDICAL, case),
         can_read_medical=policy.can(user, policy.Action.VIEW_MEDICAL, case),
+        can_read_followup=case.state in ("housed", "exiting", "closed") and case.move_in_date is not None
+        and policy.can(user, policy.Action.VIEW_FOLLOWUP, case),
+        can_exit=case.state in ("housed", "exiting") and policy.can(user, policy.Action.RECORD_EXIT, case),
         access_log=cases.access_log(db(), user, case) if policy.can(user, policy.Action.VIEW_ALL_CASES) else None,
     )
 

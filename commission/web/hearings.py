@@ -18,10 +18,11 @@ from wtforms.validators import Optional
 from commission import policy
 from commission.errors import ConcurrentChange, InvalidInput, NotFound, TransitionRefused
 from commission.models.hearings import AttendanceStatus, Decision, ItemKind, VoteChoice
-from commission.services import hearing_documents, hearings, reference
+from commission.services import followup, hearing_documents, hearings, reference
 from commission.storage import DocumentStore
 from commission.web.forms import attach_errors, optional_int
 from commission.web.i18n import render_message
+from commission.web.labels import REVIEW_OUTCOME_LABELS
 from commission.web.letters import pdf_response
 from commission.web.shell import db, login_required, require_user, settings
 from commission.workflow.hearing import HEARING_MACHINE
@@ -338,7 +339,7 @@ def item_view(hearing_id: int, item_id: int) -> ResponseReturnValue:
             decision=form.get("decision", ""), reason=form.get("reason", ""), attended=form.get("attended", ""),
             place_id=form.get("place_id", ""), rank=form.get("rank", ""),
             deferred_to_id=form.get("deferred_to_id", ""), votes=votes, recusals=recusals,
-            note=form.get("note", ""),
+            note=form.get("note", ""), review_outcome=form.get("review_outcome", ""),
         )
         try:
             hearings.decide_item(db(), user, hearing_id, item_id, data)
@@ -359,6 +360,8 @@ def item_view(hearing_id: int, item_id: int) -> ResponseReturnValue:
         rows = hearings.items(db(), hearing)
         item = rows[index]
     places = hearings.fitting_places(db(), item.case) if item.kind is ItemKind.APPLICATION else []
+    review = (followup.review_summaries(db(), [item.case_id], hearing.day).get(item.case_id)
+              if item.kind is ItemKind.REVIEW else None)
     ranked_places = hearings.places_allocated_at(db(), hearing)
     later = [h for h in hearings.list_hearings(db(), user) if h.day > hearing.day and h.state == "planned"]
     return render_template(
@@ -368,7 +371,7 @@ def item_view(hearing_id: int, item_id: int) -> ResponseReturnValue:
         decisions=[(d, label) for d, label in DECISION_CHOICES
                    if (d is Decision.REVIEW_NOTED) == (item.kind is ItemKind.REVIEW)],
         vote_choices=VOTE_CHOICES, quorum=hearings.quorum(hearing), decision_labels=dict(DECISION_CHOICES),
-        kind_labels=KIND_LABELS,
+        kind_labels=KIND_LABELS, review=review, review_outcomes=REVIEW_OUTCOME_LABELS,
     ), status
 
 
