@@ -14,11 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commission.config import Settings
-from commission.models import Agreement, Deposit, Place, PlaceKind
-from commission.services import accounts, cases, hearings, treasury
+from commission.models import Agreement, Deposit, MeetingAction, Place, PlaceKind
+from commission.services import accounts, cases, followup, hearings, treasury
 from commission.storage import DocumentStore
 from tests.cases_helpers import new_case
 from tests.conftest import World, login, post_form
+from tests.followup_helpers import MOVE_IN, housed
 from tests.hearings_helpers import closed, sitting
 
 ALL = {"coordinator", "care_a", "care_b", "chair", "member", "treasurer", "landlord_a"}
@@ -86,6 +87,11 @@ PAGES: dict[str, set[str]] = {
     "/treasury/statement/2026.pdf": {"coordinator", "treasurer"},
     "/treasury/expenses/new": {"treasurer"},
     "/treasury/ledger/entries/{entry}/correct": {"treasurer"},
+    "/cases/{housed}/followup": CASE_TEAM,
+    "/cases/{housed}/followup/plan": CASE_TEAM,
+    "/cases/{housed}/followup/meetings/new": CASE_TEAM,
+    "/cases/{housed}/followup/meetings/{meeting}": CASE_TEAM,
+    "/cases/{housed}/exit": {"coordinator"},
 }
 
 # Pages anyone may see, logged in or not.
@@ -112,6 +118,8 @@ ACTIONS: dict[str, tuple[set[str], dict[str, str]]] = {
     "/hearings/{hearing}/steps/close": ({"coordinator", "chair"}, {"version": "{hearing_version}"}),
     "/hearings/{hearing}/agenda/build": ({"coordinator"}, {}),
     "/hearings/{hearing}/session/attendees": ({"coordinator", "chair"}, {"name": "Mme Roux", "capacity": "UDAF"}),
+    "/cases/{housed}/followup/events": (CASE_TEAM, {"kind": "phone_call", "occurred_on": "2026-05-02"}),
+    "/cases/{housed}/followup/actions/{action}/done": (CASE_TEAM, {"done_on": "2026-05-03"}),
 }
 
 
@@ -164,6 +172,18 @@ def with_hearings(path: str, records: dict[str, int], session: Session, world: W
             "deposit": deposit, "deposit_version": deposit_version}
 
 
+def with_housed(path: str, records: dict[str, int], session: Session, world: World) -> dict[str, int]:
+    """A person of care_a's team housed, with a resource meeting and an action, for the follow-up's pages."""
+    if "{housed}" not in path:
+        return records
+    (case,) = housed(session, world, ["Hana"])
+    meeting = followup.call_meeting(session, world.users["care_a"], case.id, followup.MeetingInput(
+        meeting_date=MOVE_IN.isoformat(), attendees="Équipe", held=True, outcome="Plan",
+        actions=[followup.ActionInput("Appeler le bailleur", "Infirmier", "")]), today=MOVE_IN)
+    action = session.execute(select(MeetingAction.id).where(MeetingAction.meeting_id == meeting.id)).scalar_one()
+    return {**records, "housed": case.id, "meeting": meeting.id, "action": action}
+
+
 def fill(path: str, world: World, records: dict[str, int]) -> str:
     return path.format(place_a=world.place_a.id, place_b=world.place_b.id, member=world.users["member"].id,
                        landlord_b=world.landlord_b.id, **records)
@@ -181,7 +201,7 @@ def test_every_page_of_the_app_is_in_the_matrix(app: Flask) -> None:
 @pytest.mark.parametrize("path", sorted(PAGES))
 def test_anonymous_visitors_are_sent_to_login(client: FlaskClient, world: World, records: dict[str, int],
                                               path: str, session: Session, settings: Settings) -> None:
-    records = with_hearings(path, records, session, world, settings)
+    records = with_housed(path, with_hearings(path, records, session, world, settings), session, world)
     response = client.get(fill(path, world, records))
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
@@ -191,7 +211,7 @@ def test_anonymous_visitors_are_sent_to_login(client: FlaskClient, world: World,
 @pytest.mark.parametrize("path", sorted(PAGES))
 def test_role_by_page(client: FlaskClient, world: World, records: dict[str, int], role: str, path: str,
                       session: Session, settings: Settings) -> None:
-    records = with_hearings(path, records, session, world, settings)
+    records = with_housed(path, with_hearings(path, records, session, world, settings), session, world)
     login(client, role)
     response = client.get(fill(path, world, records))
     expected = 200 if role in PAGES[path] else 403
@@ -204,7 +224,7 @@ def test_role_by_page(client: FlaskClient, world: World, records: dict[str, int]
 @pytest.mark.parametrize("path", sorted(ACTIONS))
 def test_role_by_action(client: FlaskClient, world: World, records: dict[str, int], role: str, path: str,
                         session: Session, settings: Settings) -> None:
-    records = with_hearings(path, records, session, world, settings)
+    records = with_housed(path, with_hearings(path, records, session, world, settings), session, world)
     login(client, role)
     allowed, data = ACTIONS[path]
     data = {name: fill(value, world, records) for name, value in data.items()}
