@@ -26,7 +26,7 @@ from commission import clock
 from commission.errors import CommissionError
 from commission.models.accounts import User
 from commission.models.cases import Case
-from commission.models.followup import CarePlan
+from commission.models.followup import CarePlan, FollowUpEvent, MeetingAction, ResourceMeeting
 from commission.models.hearings import AttendanceStatus, Hearing, ItemKind
 from commission.models.housing import Place, PlaceKind
 from commission.models.reference import CareTeam, Organisation, Town
@@ -70,6 +70,29 @@ INVENTORIES = ["État des lieux de sortie conforme ; peintures refaites dans la 
                "Remplacement du flexible de douche et nettoyage ; logement prêt.",
                "Quelques trous au mur rebouchés ; cuisine nettoyée."]
 RETENTIONS = ["Porte de la cuisine à remplacer", "Peintures dégradées dans le séjour", "Nettoyage non effectué"]
+ACTIVITIES = ["Atelier cuisine thérapeutique le mardi ; GEM le jeudi.", "Hôpital de jour deux fois par semaine.",
+              "Groupe de parole mensuel ; activité sportive adaptée.", "CATTP le lundi et le vendredi."]
+VISITS = ["Visite à domicile, logement bien tenu.", "Visite infirmière, préparation du pilulier.",
+          "Visite avec l'assistante sociale : courriers et budget.", "Visite à domicile, courses faites ensemble."]
+INCIDENTS = [
+    ("rent_arrears", "Deux mois de loyer impayés", "Plan d'apurement avec la curatrice"),
+    ("neighbour_complaint", "Plainte pour bruit la nuit", "Rencontre avec les voisins et le bailleur"),
+    ("landlord_complaint", "Courrier du bailleur sur l'entretien des parties communes", "Rappel du règlement"),
+    ("damage", "Dégât des eaux dans la salle de bains", "Déclaration à l'assurance, intervention du bailleur"),
+    ("other", "Perte des clés du logement", "Double des clés demandé au bailleur"),
+]
+ATTENDEES = ["Infirmier référent, assistante sociale, bailleur, curatrice",
+             "Psychiatre référent, infirmière, chargée de gestion locative du bailleur",
+             "Équipe soignante, mandataire judiciaire, coordinatrice du conseil"]
+MEETING_OUTCOMES = ["Maintien dans le logement avec un suivi renforcé.",
+                    "Médiation avec le voisinage ; point dans un mois.",
+                    "Plan d'apurement signé ; aide à la gestion du budget."]
+MEETING_ACTIONS = [("Rencontrer les voisins avec le bailleur", "Infirmier référent"),
+                   ("Mettre en place un plan d'apurement", "Curatrice"),
+                   ("Renforcer les visites à domicile", "Équipe soignante"),
+                   ("Demander une aide au Fonds de solidarité logement", "Assistante sociale"),
+                   ("Faire intervenir une aide ménagère", "Coordinatrice du conseil")]
+
 # What the commission says when it reviews a tenancy, by the follow-up status it sees.
 REVIEWS = {
     "going_well": [("continue", "Le suivi se passe bien ; visites infirmières espacées."),
@@ -240,8 +263,106 @@ class DemoHistory:
 
     def _housed(self, case_id: int, day: date) -> None:
         self._fire(case_id, "confirm_housed", self.coordinator, day)
-        if self.rng.random() < 0.5:
-            self.at(self.later(day, 150, 700), lambda d: self._exit(case_id, d))
+        # the care team writes the care plan in the first weeks (a few teams are late with it)
+        self.at(self.later(day, 3, 20 if self.rng.random() < 0.9 else 60), partial(self._care_plan, case_id))
+        if self.rng.random() < 0.75:
+            self.at(self.later(day, 120, 600), lambda d: self._exit(case_id, d))
+
+    # ------------------------------------------------------------ the follow-up
+
+    def _followed(self, case_id: int) -> Case | None:
+        case = self.session.get(Case, case_id)
+        return case if case is not None and case.state in followup.FOLLOWED_STATES else None
+
+    def _care_plan(self, case_id: int, day: date) -> None:
+        case = self._followed(case_id)
+        if case is None:
+            return
+        visits, consultations = self.rng.choice([14, 21, 30]), self.rng.choice([30, 60, 90])
+        followup.save_care_plan(self.session, self._care(case), case_id, followup.CarePlanInput(
+            referring_psychiatrist=case.referring_psychiatrist or f"Dr {self.fake.last_name()}",
+            referring_nurse=case.referring_nurse or self.fake.name(), social_worker=case.social_worker,
+            visit_every_days=str(visits), consultation_every_days=str(consultations),
+            activities=self.rng.choice(ACTIVITIES), status="going_well",
+            status_note="Installation dans le logement accompagnée par l'équipe."), today=day)
+        # about one person in eight is followed less closely in the last weeks: their follow-up is overdue
+        lagging = self.rng.random() < 0.12
+        self.at(self.later(day, 3, 10), partial(self._follow, case_id, visits, consultations, day, lagging))
+
+    def _status(self, case: Case, day: date, status: str, note: str) -> None:
+        plan = self.session.get(CarePlan, case.id)
+        if plan is None or plan.status.value == status:
+            return
+        followup.save_care_plan(self.session, self._care(case), case.id, followup.CarePlanInput(
+            referring_psychiatrist=case.referring_psychiatrist or "Dr Martin", referring_nurse=case.referring_nurse,
+            social_worker=case.social_worker, visit_every_days=str(plan.visit_every_days or ""),
+            consultation_every_days=str(plan.consultation_every_days or ""), activities=plan.activities,
+            status=status, status_note=note), today=day)
+
+    def _follow(self, case_id: int, visits: int, consultations: int, last_consultation: date, lagging: bool,
+                day: date) -> None:
+        case = self._followed(case_id)
+        if case is None or (lagging and (self.today - day).days < 75):
+            return
+        actor, rng = self._care(case), self.rng
+
+        def record(kind: str, **more: object) -> FollowUpEvent:
+            return followup.record_event(self.session, actor, case_id, followup.EventInput(
+                kind=kind, occurred_on=day.isoformat(), **more), today=day)  # type: ignore[arg-type]
+
+        record("visit", summary=rng.choice(VISITS))
+        if (day - last_consultation).days >= consultations - 7:
+            record("consultation", summary="Consultation au CMP")
+            last_consultation = day
+        roll = rng.random()
+        if roll < 0.08:
+            record("phone_call", summary="Point téléphonique avec la curatrice")
+        elif roll < 0.11:
+            record("hospitalisation", summary="Hospitalisation de courte durée", action_taken="Visites maintenues")
+            self._status(case, day, "needs_attention", "Retour à domicile après une courte hospitalisation.")
+        elif roll < 0.16:
+            kind, note, action = rng.choice(INCIDENTS)
+            serious = rng.random() < 0.35
+            incident = record("incident", incident_kind=kind, serious=serious, summary=note, action_taken=action)
+            if serious:
+                self._status(case, day, "at_risk", "Difficultés dans le logement : une cellule ressource se réunit.")
+                meeting_day = self.later(day, 7, 15)
+                followup.call_meeting(self.session, actor, case_id, followup.MeetingInput(
+                    meeting_date=meeting_day.isoformat(), attendees=rng.choice(ATTENDEES),
+                    incident_id=str(incident.id)), today=day)
+                self.at(meeting_day, partial(self._meeting_held, case_id))
+            else:
+                self._status(case, day, "needs_attention", "Quelques difficultés, suivies par l'équipe.")
+        elif roll < 0.30:
+            self._status(case, day, "going_well", "La situation s'est apaisée.")
+        self.at(day + timedelta(days=visits + rng.randint(-3, 4)),
+                partial(self._follow, case_id, visits, consultations, last_consultation, lagging))
+
+    def _meeting_held(self, case_id: int, day: date) -> None:
+        case = self.session.get(Case, case_id)
+        if case is None:
+            return
+        meeting = self.session.execute(
+            select(ResourceMeeting).where(ResourceMeeting.case_id == case_id, ResourceMeeting.held.is_(False))
+            .order_by(ResourceMeeting.id)).scalars().first()
+        if meeting is None:
+            return
+        actions = self.rng.sample(MEETING_ACTIONS, 2)
+        followup.record_meeting_outcome(self.session, self._care(case), meeting.id, followup.MeetingInput(
+            outcome=self.rng.choice(MEETING_OUTCOMES), person_included=self.rng.random() < 0.8,
+            actions=[followup.ActionInput(what, who, self.later(day, 10, 30).isoformat()) for what, who in actions],
+        ), today=day)
+        for action in self.session.execute(
+                select(MeetingAction).where(MeetingAction.meeting_id == meeting.id)).scalars().all():
+            if self.rng.random() < 0.85:
+                self.at(self.later(day, 5, 40), partial(self._action_done, case_id, action.id))
+
+    def _action_done(self, case_id: int, action_id: int, day: date) -> None:
+        case = self.session.get(Case, case_id)
+        action = self.session.get(MeetingAction, action_id)
+        if case is None or action is None or action.done_on is not None:
+            return
+        followup.complete_action(self.session, self._care(case), action_id, today=day)
 
     def _exit(self, case_id: int, day: date) -> None:
         case = self.session.get(Case, case_id)
