@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from commission.db import make_engine, make_session_factory
 from commission.errors import CommissionError
 from commission.models import Case, CaseTransition
-from commission.services import cases, integrity
+from commission.services import cases, followup, integrity
 from commission.workflow.case import CASE_MACHINE
 from tests.cases_helpers import TODAY, complete_input
 from tests.conftest import build_world, is_postgres, reset_postgres
@@ -110,6 +110,31 @@ def test_random_trigger_sequences_keep_the_records_true(template_database: str, 
             else:
                 self.successes += 1
                 assert (before[0], case.state, trigger) in TABLE
+
+        @rule(
+            case_id=files, role=st.sampled_from(ROLES), days=st.integers(min_value=-5, max_value=40),
+            reason=st.sampled_from(["ordinary_housing", "death", "lease_taken_over", "other", "", "fired"]),
+            condition=st.sampled_from(["good", "damaged", "ruined"]),
+        )
+        def exit(self, case_id: int, role: str, days: int, reason: str, condition: str) -> None:
+            """The exit, which closes a tenancy and the file at once: only from housed or exiting."""
+            session = self.session
+            case = session.get(Case, case_id)
+            assert case is not None
+            before = (case.state, case.version, self._history(case_id))
+            try:
+                followup.record_exit(session, self.world.users[role], case_id, followup.ExitInput(
+                    reason=reason, exit_date=(TODAY + timedelta(days=days)).isoformat(), place_condition=condition,
+                    note="Moved to a retirement home"), today=TODAY + timedelta(days=40))
+            except CommissionError:
+                session.rollback()
+                case = session.get(Case, case_id)
+                assert case is not None
+                assert (case.state, case.version, self._history(case_id)) == before, "a refusal changed something"
+                self.refusals += 1
+            else:
+                self.successes += 1
+                assert before[0] in ("housed", "exiting") and case.state == "closed"
 
         def _history(self, case_id: int) -> list[tuple[str | None, str, str]]:
             rows = self.session.execute(
