@@ -6,6 +6,16 @@
 ``COMMISSION_ENV``            ``production`` (default) or ``development``.
 ``COMMISSION_IDLE_MINUTES``   minutes of inactivity after which a session ends (default 30).
 ``COMMISSION_MAX_UPLOAD_MB``  largest request body accepted, in megabytes (default 10).
+
+Mail (the daily digest of reminders) is configured when ``COMMISSION_SMTP_HOST`` is set:
+
+``COMMISSION_SMTP_HOST``      the SMTP server; unset: no mail is sent, digests are kept in the outbox only.
+``COMMISSION_SMTP_PORT``      its port (default 587 with STARTTLS, else 25).
+``COMMISSION_SMTP_USER``      login, when the server asks for one (with ``COMMISSION_SMTP_PASSWORD``).
+``COMMISSION_SMTP_PASSWORD``  password of that login.
+``COMMISSION_SMTP_STARTTLS``  ``true`` to encrypt the connection with STARTTLS (default ``false``).
+``COMMISSION_MAIL_FROM``      the sender's address; required when mail is configured.
+``COMMISSION_BASE_URL``       the application's address, for the links in the mail (https://...).
 """
 
 from __future__ import annotations
@@ -25,6 +35,19 @@ def default_instance_path() -> Path:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    """How to reach the SMTP server that sends the digests (see the module's docstring)."""
+
+    host: str
+    port: int
+    sender: str
+    user: str = ""
+    password: str = field(default="", repr=False)
+    starttls: bool = False
+    timeout_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     secret_key: str
@@ -34,6 +57,8 @@ class Settings:
     max_upload_bytes: int = 10 * 1024 * 1024
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    mail: MailSettings | None = None  # None: mail is not configured
+    base_url: str = ""
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -56,6 +81,51 @@ def _int_from_env(env: dict[str, str], name: str, default: int) -> int:
     if value <= 0:
         raise ConfigurationError(f"{name} must be positive, not {raw!r}")
     return value
+
+
+def _bool_from_env(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name} must be true or false, not {env.get(name)!r}")
+
+
+def _base_url(env: dict[str, str]) -> str:
+    url = (env.get("COMMISSION_BASE_URL") or "").strip().rstrip("/")
+    if url and not url.startswith(("http://", "https://")):
+        raise ConfigurationError(f"COMMISSION_BASE_URL must start with http:// or https://, not {url!r}")
+    return url
+
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def load_mail_settings(env: dict[str, str] | None = None) -> MailSettings | None:
+    """The SMTP settings, or None when ``COMMISSION_SMTP_HOST`` is not set (mail not configured)."""
+    env = dict(os.environ if env is None else env)
+    host = (env.get("COMMISSION_SMTP_HOST") or "").strip()
+    if not host:
+        return None
+    starttls = _bool_from_env(env, "COMMISSION_SMTP_STARTTLS", False)
+    port = _int_from_env(env, "COMMISSION_SMTP_PORT", 587 if starttls else 25)
+    if port > 65535:
+        raise ConfigurationError(f"COMMISSION_SMTP_PORT must be a port number (1 to 65535), not {port}")
+    sender = (env.get("COMMISSION_MAIL_FROM") or "").strip()
+    if "@" not in sender:
+        raise ConfigurationError("COMMISSION_MAIL_FROM must be the sender's e-mail address when "
+                                 f"COMMISSION_SMTP_HOST is set, not {sender!r}")
+    user = (env.get("COMMISSION_SMTP_USER") or "").strip()
+    password = env.get("COMMISSION_SMTP_PASSWORD") or ""
+    if password and not user:
+        raise ConfigurationError("COMMISSION_SMTP_PASSWORD is set without COMMISSION_SMTP_USER")
+    if user and not starttls and host not in LOCAL_HOSTS:
+        raise ConfigurationError("COMMISSION_SMTP_USER needs COMMISSION_SMTP_STARTTLS=true: the password would "
+                                 "cross the network in clear")
+    return MailSettings(host=host, port=port, sender=sender, user=user, password=password, starttls=starttls)
 
 
 def _development_secret(instance_path: Path) -> str:
@@ -96,4 +166,6 @@ def load_settings(env: dict[str, str] | None = None, *, environment: str | None 
         environment=environment,
         idle_minutes=_int_from_env(env, "COMMISSION_IDLE_MINUTES", 30),
         max_upload_bytes=_int_from_env(env, "COMMISSION_MAX_UPLOAD_MB", 10) * 1024 * 1024,
+        mail=load_mail_settings(env),
+        base_url=_base_url(env),
     )

@@ -220,9 +220,9 @@ def test_bad_input_changes_nothing(session: Session, world: World) -> None:
         (followup.ExitInput(reason="death", exit_date=today.isoformat(), place_condition="ruined"),
          "place_condition"),
     ]
-    for data, field in exits:
+    for exit_data, field in exits:
         with pytest.raises(InvalidInput) as invalid:
-            followup.record_exit(session, world.users["coordinator"], ada.id, data, today=today)
+            followup.record_exit(session, world.users["coordinator"], ada.id, exit_data, today=today)
         assert field in invalid.value.errors
     fresh(session)
     assert session.execute(select(func.count()).select_from(FollowUpEvent)).scalar_one() == 0

@@ -1,0 +1,306 @@
+"""What each user has to act on: offers nearing their deadline, incomplete files, files to check,
+follow-up overdue, hearings coming, agreements to renew, refunds overdue.
+
+Shown on the home page and sent by e-mail as one daily digest (:mod:`commission.services.digest`).
+Each user gets only the reminders about records they may reach (the policy's scopes), in a bounded
+number of queries whatever the volume of data.
+
+A reminder's message never holds a person's name nor anything of a care record: it may be sent by
+e-mail as it is. The person's name (``person``) and the finer detail (``detail``) are for the web
+page only, where the policy already lets the user read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from commission import clock, policy
+from commission.i18n import N_, Message, msg
+from commission.models.accounts import Role, User
+from commission.models.cases import Case, CaseTransition
+from commission.models.hearings import AgendaItem, Attendance, Hearing
+from commission.models.people import Applicant
+from commission.services import cases, followup, stock, treasury_reports
+
+# The kinds of reminder, in the order the home page and the digest show them, with their titles.
+KIND_TITLES: dict[str, str] = {
+    "offer": N_("Offers waiting for an answer"),
+    "incomplete": N_("Incomplete files waiting"),
+    "to_check": N_("Files waiting for the completeness check"),
+    "followup": N_("Follow-up overdue"),
+    "hearing": N_("Hearings coming"),
+    "agreement": N_("Agreements to renew"),
+    "refund": N_("Refunds overdue"),
+}
+KINDS = tuple(KIND_TITLES)
+
+COMPLETENESS_CHECK_DAYS = 14  # a submitted file is checked by the coordinator within two weeks
+FOLLOWUP_URGENT_DAYS = 30  # a follow-up late by a month or more is urgent
+HEARING_HORIZON_DAYS = 14  # convened hearings are recalled in the fortnight before them
+HEARING_URGENT_DAYS = 2
+RENEWAL_URGENT_DAYS = 30  # an agreement whose renewal deadline is within a month is urgent
+# A refund claimed longer ago than this and not settled is chased: the treasurer's own threshold (60 days).
+REFUND_OVERDUE_DAYS = treasury_reports.OVERDUE_AFTER_DAYS
+ROWS_PER_KIND = 100  # a home page, not a report: the lists behind each kind are on their own pages
+
+# The paths of the pages the reminders link to, for the e-mail (which is built without Flask); a
+# test checks that they are what the web application's routes build.
+PATHS: dict[str, str] = {
+    "cases.show": "/cases/{case_id}",
+    "followup.show": "/cases/{case_id}/followup",
+    "followup.meeting": "/cases/{case_id}/followup/meetings/{meeting_id}",
+    "hearings.show": "/hearings/{hearing_id}",
+    "stock.agreement": "/agreements/{agreement_id}",
+    "treasury.deposit": "/treasury/deposits/{deposit_id}",
+}
+
+
+@dataclass(frozen=True)
+class Reminder:
+    kind: str  # one of KINDS
+    message: Message  # no name, no care detail: it goes into the e-mail as it is
+    due: date | None
+    urgent: bool
+    endpoint: str  # the page to open: a Flask endpoint and its values
+    values: Mapping[str, int]
+    reference: str  # what the user is shown of the record: D-2026-00012, 2026-T2, CONV-1
+    person: str = ""  # the person's name, for the web page of a user who may read the file; never mailed
+    detail: Message | None = None  # a finer word for the web page only; never mailed
+
+    @property
+    def title(self) -> str:
+        return KIND_TITLES[self.kind]
+
+    @property
+    def path(self) -> str:
+        return PATHS[self.endpoint].format(**self.values)
+
+
+@dataclass(frozen=True)
+class ReminderGroup:
+    kind: str
+    title: str  # a message id
+    reminders: list[Reminder] = field(default_factory=list)
+
+    @property
+    def urgent(self) -> int:
+        return sum(1 for reminder in self.reminders if reminder.urgent)
+
+
+def render(message: Message, gettext: Callable[[str], str], format_day: Callable[[date], str],
+           format_hour: Callable[[time], str]) -> str:
+    """A reminder's message in the reader's language, its dates and times in the reader's format."""
+    params = {name: format_day(value) if isinstance(value, date) and not isinstance(value, datetime)
+              else format_hour(value) if isinstance(value, time) else value
+              for name, value in message.params.items()}
+    return Message(message.msgid, params).render(gettext)
+
+
+def grouped(reminders: list[Reminder]) -> list[ReminderGroup]:
+    """By kind; the kinds holding urgent reminders first, urgent reminders first within each kind."""
+    groups: dict[str, ReminderGroup] = {}
+    for reminder in reminders:
+        groups.setdefault(reminder.kind, ReminderGroup(reminder.kind, reminder.title)).reminders.append(reminder)
+    ordered = sorted(groups.values(), key=lambda group: (group.urgent == 0, KINDS.index(group.kind)))
+    for group in ordered:
+        group.reminders.sort(key=_within_kind)
+    return ordered
+
+
+def _within_kind(reminder: Reminder) -> tuple[bool, date, str]:
+    return (not reminder.urgent, reminder.due or date.max, reminder.reference)
+
+
+def reminders_for(session: Session, user: User, today: date | None = None) -> list[Reminder]:
+    """Every reminder of the user, in the order of KINDS, urgent ones first within each kind."""
+    if not policy.can(user, policy.Action.USE_APP):
+        return []
+    today = today or clock.today()
+    found = [
+        *_files(session, user, today),
+        *_followup(session, user, today),
+        *_hearings(session, user, today),
+        *_agreements(session, user, today),
+        *_refunds(session, user, today),
+    ]
+    return sorted(found, key=lambda reminder: (KINDS.index(reminder.kind), *_within_kind(reminder)))
+
+
+# ---------------------------------------------------------------- files
+
+
+# What a reminder shows of a file: its reference (from its id and year) and, on the web, the name.
+CASE_COLUMNS = (Case.id, Case.created_at, Applicant.first_name, Applicant.last_name)
+
+
+def _files(session: Session, user: User, today: date) -> list[Reminder]:
+    """In one query: offers waiting for the person's answer, files returned as incomplete (the care
+    team completes them; the reminder date is 30 days on), and, for the coordinator, files submitted
+    and waiting for the completeness check."""
+    if not policy.can(user, policy.Action.VIEW_CASES):
+        return []
+    states = ["allocated", "incomplete"]
+    if policy.can(user, policy.Action.VIEW_ALL_CASES):
+        states.append("submitted")
+    submitted_at = (select(func.max(CaseTransition.at))
+                    .where(CaseTransition.case_id == Case.id, CaseTransition.to_state == "submitted")
+                    .correlate(Case).scalar_subquery())
+    rows = session.execute(
+        select(*CASE_COLUMNS, Case.state, Case.offer_deadline, Case.due_date, submitted_at)
+        .join(Applicant, Applicant.id == Case.applicant_id)
+        .where(policy.case_scope(user), Case.state.in_(states),
+               (Case.state != "allocated") | Case.offer_deadline.is_not(None))
+        .order_by(case((Case.state == "allocated", 0), (Case.state == "incomplete", 1), else_=2),
+                  Case.offer_deadline, Case.due_date, Case.id)
+        .limit(ROWS_PER_KIND * len(states))
+    ).all()
+    found = []
+    for case_id, created, first, last, state, deadline, due, at in rows:
+        reference, person = treasury_reports.case_reference(case_id, created.year), f"{first} {last}"
+        link = {"case_id": case_id}
+        if state == "allocated":
+            assert deadline is not None  # the query asked for it
+            found.append(Reminder("offer", _offer_message(deadline, today), deadline,
+                                  (deadline - today).days <= cases.OFFER_REMINDER_DAYS, "cases.show", link,
+                                  reference, person))
+        elif state == "incomplete":
+            urgent = due is not None and due <= today
+            message = (msg("returned as incomplete; the reminder date (%(date)s) has come: complete the file and "
+                           "submit it again.", date=due) if urgent
+                       else msg("returned as incomplete: complete the file and submit it again (reminder on "
+                                "%(date)s).", date=due) if due is not None
+                       else msg("returned as incomplete: complete the file and submit it again."))
+            found.append(Reminder("incomplete", message, due, urgent, "cases.show", link, reference, person))
+        else:
+            day = (at or created).astimezone(clock.COUNCIL_ZONE).date()
+            check_by = day + timedelta(days=COMPLETENESS_CHECK_DAYS)
+            found.append(Reminder("to_check", msg("submitted on %(date)s: to check for completeness.", date=day),
+                                  check_by, check_by <= today, "cases.show", link, reference, person))
+    return found
+
+
+def _offer_message(deadline: date, today: date) -> Message:
+    """The home page's words since offers were first recalled there (the care team's last days)."""
+    days_left = (deadline - today).days
+    if days_left < 0:
+        return msg("the deadline (%(date)s) has passed: record the answer, or that the offer expired.", date=deadline)
+    if days_left <= cases.OFFER_REMINDER_DAYS:
+        return msg("answer due by %(date)s — reminder: %(count)s day(s) left.", date=deadline, count=days_left)
+    return msg("answer due by %(date)s.", date=deadline)
+
+
+# ---------------------------------------------------------------- follow-up
+
+# What is late, said on the web page only: the e-mail says "follow-up" and no more.
+FOLLOWUP_DETAILS = {"visit": N_("home visit"), "consultation": N_("consultation")}
+
+
+def _followup(session: Session, user: User, today: date) -> list[Reminder]:
+    """Follow-ups late against the care plan, and actions agreed at resource meetings coming due."""
+    overdue = followup.overdue_followups(session, user, today)
+    actions = followup.open_meeting_actions(session, user, today)
+    ids = {item.case.id for item in overdue} | {item.case_id for item in actions}
+    labels = {case_id: (treasury_reports.case_reference(case_id, created.year), f"{first} {last}")
+              for case_id, created, first, last in session.execute(
+                  select(*CASE_COLUMNS).join(Applicant, Applicant.id == Case.applicant_id)
+                  .where(Case.id.in_(ids))).all()} if ids else {}
+    found = []
+    for item in overdue:
+        reference, person = labels.get(item.case.id, (item.case.reference, ""))
+        message = (msg("no care plan yet: it was expected by %(date)s.", date=item.due) if item.what == "care_plan"
+                   else msg("follow-up overdue since %(date)s.", date=item.due))
+        found.append(Reminder("followup", message, item.due, item.days_late(today) >= FOLLOWUP_URGENT_DAYS,
+                              "followup.show", {"case_id": item.case.id}, reference, person,
+                              msg(FOLLOWUP_DETAILS[item.what]) if item.what in FOLLOWUP_DETAILS else None))
+    for due_action in actions:
+        reference, person = labels.get(due_action.case_id, ("", ""))
+        due = due_action.action.due_date
+        message = (msg("an action agreed at a resource meeting has no date and is not done yet.") if due is None
+                   else msg("an action agreed at a resource meeting was due on %(date)s.", date=due) if due < today
+                   else msg("an action agreed at a resource meeting is due on %(date)s.", date=due))
+        found.append(Reminder("followup", message, due, due is not None and due <= today, "followup.meeting",
+                              {"case_id": due_action.case_id, "meeting_id": due_action.action.meeting_id},
+                              reference, person))
+    return found
+
+
+# ---------------------------------------------------------------- hearings
+
+
+def _hearings(session: Session, user: User, today: date) -> list[Reminder]:
+    """Convened hearings within a fortnight: for the coordinator, for those invited or chairing, and
+    for the care teams whose people are on the agenda (with how many, never who)."""
+    window = (Hearing.state == "convened", Hearing.day >= today,
+              Hearing.day <= today + timedelta(days=HEARING_HORIZON_DAYS))
+    counts: dict[int, int] = {}
+    condition: ColumnElement[bool] | None
+    if user.role is Role.COORDINATOR:
+        condition = None
+    elif user.role is Role.CARE_TEAM:
+        counts = {hearing_id: int(count) for hearing_id, count in session.execute(
+            select(AgendaItem.hearing_id, func.count(AgendaItem.id))
+            .join(Hearing, Hearing.id == AgendaItem.hearing_id).join(Case, Case.id == AgendaItem.case_id)
+            .where(*window, policy.case_scope(user)).group_by(AgendaItem.hearing_id)
+        ).all()}
+        if not counts:
+            return []
+        condition = Hearing.id.in_(list(counts))
+    else:
+        invited = select(Attendance.id).where(Attendance.hearing_id == Hearing.id, Attendance.user_id == user.id)
+        condition = or_(Hearing.chair_id == user.id, invited.exists())
+    query = select(Hearing).options(joinedload(Hearing.town)).where(*window).order_by(Hearing.day, Hearing.id)
+    if condition is not None:
+        query = query.where(condition)
+    found = []
+    for hearing in session.execute(query).scalars():
+        where = ", ".join(part for part in (hearing.venue, hearing.town.name) if part)
+        if hearing.id in counts:
+            message = msg("convened for %(date)s at %(time)s (%(place)s): %(count)s of your files on its agenda.",
+                          date=hearing.day, time=hearing.start_time, place=where, count=counts[hearing.id])
+        else:
+            message = msg("convened for %(date)s at %(time)s (%(place)s).", date=hearing.day,
+                          time=hearing.start_time, place=where)
+        found.append(Reminder("hearing", message, hearing.day, (hearing.day - today).days <= HEARING_URGENT_DAYS,
+                              "hearings.show", {"hearing_id": hearing.id}, hearing.reference))
+    return found
+
+
+# ---------------------------------------------------------------- stock and fund
+
+
+def _agreements(session: Session, user: User, today: date) -> list[Reminder]:
+    if not policy.can(user, policy.Action.MANAGE_STOCK):
+        return []
+    found = []
+    for row in stock.agreements_to_renew(session, user, today):
+        partner = row.agreement.organisation.name
+        message = (msg("the renewal deadline (%(date)s) has passed and the agreement with %(partner)s is still in "
+                       "force.", date=row.deadline, partner=partner) if row.overdue
+                   else msg("agreement with %(partner)s: act before %(date)s.", partner=partner, date=row.deadline))
+        urgent = row.overdue or (row.deadline - today).days <= RENEWAL_URGENT_DAYS
+        found.append(Reminder("agreement", message, row.deadline, urgent, "stock.agreement",
+                              {"agreement_id": row.agreement.id}, row.agreement.reference))
+    return found
+
+
+# The deposits' reminders go to those who chase the refunds: the treasurer, the coordinator, and a
+# landlord's representative for the deposits their landlord owes back (the signing delegation,
+# which lets a member read the deposits, is not a duty to chase them).
+REFUND_ROLES = frozenset({Role.COORDINATOR, Role.TREASURER, Role.LANDLORD})
+
+
+def _refunds(session: Session, user: User, today: date) -> list[Reminder]:
+    if user.role not in REFUND_ROLES or not policy.can(user, policy.Action.VIEW_DEPOSITS):
+        return []
+    found = []
+    for row in treasury_reports.overdue_refunds(session, user, today, REFUND_OVERDUE_DAYS):
+        message = msg("refund of the deposit on place %(place)s (%(landlord)s) claimed on %(date)s, %(days)s days "
+                      "ago.", place=row.place, landlord=row.landlord, date=row.claimed_on, days=row.days)
+        found.append(Reminder("refund", message, row.claimed_on + timedelta(days=REFUND_OVERDUE_DAYS), True,
+                              "treasury.deposit", {"deposit_id": row.deposit_id}, row.case_reference, row.person))
+    return found
