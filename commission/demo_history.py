@@ -32,7 +32,7 @@ from commission.models.housing import Place, PlaceKind
 from commission.models.reference import CareTeam, Organisation, Town
 from commission.models.tenancy import Occupancy
 from commission.models.treasury import Deposit
-from commission.services import cases, followup, hearing_documents, hearings, tenancy, treasury
+from commission.services import cases, digest, followup, hearing_documents, hearings, tenancy, treasury
 from commission.storage import DocumentStore
 
 YEARS_OF_HISTORY = 3
@@ -159,6 +159,9 @@ class DemoHistory:
         returned = ((20, "submit"), (12, "return_incomplete"))
         self.at(self.today - timedelta(days=28), partial(self._scene, steps=returned))
         self.at(self.today - timedelta(days=30), partial(self._scene, steps=((22, "submit"), (2, "mark_ready"))))
+        # the daily digests of the last days, kept in the outbox (mail is not configured in the demo)
+        for back in (3, 2, 1, 0):
+            self.at(self.today - timedelta(days=back), partial(digest.send_digests, self.session, None))
         self._next_hearing()
         self._run()
         return int(self.session.execute(select(func.count(Case.id))).scalar_one())
