@@ -455,3 +455,78 @@ def treasury_statement(ctx: click.Context, year: int, out: Path, as_login: str |
     out.write_bytes(data)
     click.echo(f"{out}: statement {year} ({fmt}), opening {_euros(found.opening_cents)}, closing "
                f"{_euros(found.closing_cents)}, {len(data)} bytes")
+
+
+# ---------------------------------------------------------------- reminders
+
+
+@main.group("reminders")
+def reminders_group() -> None:
+    """The reminders, and their daily digest by e-mail."""
+
+
+@reminders_group.command("send")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="The day of the digests (default: today).")
+@click.option("--dry-run", is_flag=True, help="Compose the digests and say to whom they would go; send and "
+              "store nothing.")
+@click.pass_context
+def reminders_send(ctx: click.Context, day: str | None, dry_run: bool) -> None:
+    """Send each user the day's digest of their reminders (run it daily, from cron). Without
+    COMMISSION_SMTP_HOST the digests are kept in the outbox only."""
+    from datetime import datetime
+
+    from commission.services import digest
+
+    for_date = None
+    if day is not None:
+        try:
+            for_date = datetime.strptime(day.strip(), "%Y-%m-%d").date()
+        except ValueError:
+            fail(f"--date must be a day written YYYY-MM-DD, not {day!r}", 2)
+    settings, session = _hearing_session(ctx)
+    with session:
+        run = digest.send_digests(session, settings.mail, for_date, base_url=settings.base_url, dry_run=dry_run)
+    if dry_run:
+        for composed in run.digests:
+            click.echo(f"would send to {composed.login} <{composed.to_address}>: {composed.subject} "
+                       f"({composed.reminders} reminders)")
+        click.echo(f"dry run for {run.for_date.isoformat()}: {len(run.digests)} digest(s) composed, "
+                   f"{run.already_done} already done today; nothing sent or stored"
+                   f"{'' if run.mail_configured else ' (mail is not configured)'}")
+        return
+    for error in run.errors:
+        click.echo(f"failed: {error}", err=True)
+    click.echo(f"digests for {run.for_date.isoformat()}: {run.sent} sent, {run.failed} failed, {run.kept} kept "
+               f"in the outbox{'' if run.mail_configured else ' (mail is not configured)'}, "
+               f"{run.already_done} already done today")
+    if run.failed:
+        sys.exit(1)
+
+
+# ---------------------------------------------------------------- reports
+
+
+@main.group("report")
+def report_group() -> None:
+    """Reports of the scheme's activity."""
+
+
+@report_group.command("annual")
+@click.option("--year", required=True, type=int, help="The calendar year (the current one: figures as of today).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Where to write the PDF.")
+@AS_OPTION
+@click.pass_context
+def report_annual(ctx: click.Context, year: int, out: Path, as_login: str | None) -> None:
+    """Write the annual activity report (figures only, no person) as PDF."""
+    from commission.documents.annual_report import render_annual_report
+    from commission.services import dashboard
+    from commission.services.hearing_documents import council
+
+    _unused, session = _hearing_session(ctx)
+    with session:
+        report = dashboard.annual_report(session, _actor(session, as_login), year, council().name)
+    data = render_annual_report(report, locale=_cli_locale())
+    out.write_bytes(data)
+    click.echo(f"{out}: annual activity report {year} (figures as of {report.figures.period.as_of.isoformat()}), "
+               f"{len(data)} bytes")

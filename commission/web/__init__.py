@@ -62,4 +62,10 @@ def create_app(
     from commission.web import followup
 
     app.register_blueprint(followup.bp)
+    from commission.web import outbox
+
+    app.register_blueprint(outbox.bp)
+    from commission.web import dashboard
+
+    app.register_blueprint(dashboard.bp)
     return app

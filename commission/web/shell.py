@@ -140,8 +140,10 @@ NAVIGATION = (
     NavItem("places.reference", _l("Towns and partners"), policy.Action.VIEW_REFERENCE),
     NavItem("treasury.overview", _l("Treasury"), policy.Action.VIEW_TREASURY),
     NavItem("treasury.deposits", _l("Deposits"), policy.Action.VIEW_DEPOSITS),
+    NavItem("dashboard.show", _l("Dashboard"), policy.Action.VIEW_DASHBOARD),
     NavItem("admin.users", _l("Accounts"), policy.Action.MANAGE_USERS),
     NavItem("admin.audit", _l("Audit trail"), policy.Action.VIEW_AUDIT),
+    NavItem("outbox.index", _l("Outbox"), policy.Action.VIEW_OUTBOX),
     NavItem("cases.workflow", _l("How a file moves"), policy.Action.VIEW_WORKFLOW),
 )
 

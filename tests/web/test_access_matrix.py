@@ -13,17 +13,19 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from commission import clock
 from commission.config import Settings
-from commission.models import Agreement, Deposit, MeetingAction, Place, PlaceKind
-from commission.services import accounts, cases, followup, hearings, treasury
+from commission.models import Agreement, Deposit, MeetingAction, Place, PlaceKind, SentMail
+from commission.services import accounts, cases, digest, followup, hearings, treasury
 from commission.storage import DocumentStore
 from tests.cases_helpers import new_case
-from tests.conftest import World, login, post_form
+from tests.conftest import PASSWORD, World, login, post_form
 from tests.followup_helpers import MOVE_IN, housed
 from tests.hearings_helpers import closed, sitting
 
 ALL = {"coordinator", "care_a", "care_b", "chair", "member", "treasurer", "landlord_a"}
 CASE_TEAM = {"coordinator", "care_a"}  # the file below belongs to care_a's team
+DASHBOARD = {"coordinator", "chair", "member", "treasurer"}  # figures only; the records behind, per role
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -92,6 +94,16 @@ PAGES: dict[str, set[str]] = {
     "/cases/{housed}/followup/meetings/new": CASE_TEAM,
     "/cases/{housed}/followup/meetings/{meeting}": CASE_TEAM,
     "/cases/{housed}/exit": {"coordinator"},
+    "/dashboard": DASHBOARD,
+    "/dashboard/{year}": DASHBOARD,
+    "/dashboard/{year}/figures/places": DASHBOARD,
+    "/dashboard/{year}/figures/waiting_list": {"coordinator"},
+    "/dashboard/{year}/figures/deposits": {"coordinator", "treasurer"},
+    "/dashboard/{year}/figures/renewals": {"coordinator"},
+    "/reports/annual": DASHBOARD,
+    "/reports/annual/{year}.pdf": DASHBOARD,
+    "/outbox": {"coordinator"},
+    "/outbox/{mail}": {"coordinator"},
 }
 
 # Pages anyone may see, logged in or not.
@@ -142,7 +154,8 @@ def records(session: Session, world: World, settings: Settings) -> dict[str, int
     entry = treasury.record_expense(session, world.users["treasurer"], amount="80,00", value_date="2026-02-01",
                                     label="Locksmith", method="transfer")
     return {"case": case.id, "document": document.id, "version": case.version, "agreement": agreement.id,
-            "place_version": world.place_b.version, "entry": entry.id, "covered": covered.id}
+            "place_version": world.place_b.version, "entry": entry.id, "covered": covered.id,
+            "year": clock.today().year}
 
 
 HEARING_KEYS = ("{hearing}", "{closed}", "{signed}", "{allocated}", "{deposit}")
@@ -174,6 +187,8 @@ def with_hearings(path: str, records: dict[str, int], session: Session, world: W
 
 def with_housed(path: str, records: dict[str, int], session: Session, world: World) -> dict[str, int]:
     """A person of care_a's team housed, with a resource meeting and an action, for the follow-up's pages."""
+    if "{mail}" in path:
+        records = {**records, "mail": outbox_mail(session, world)}
     if "{housed}" not in path:
         return records
     (case,) = housed(session, world, ["Hana"])
@@ -182,6 +197,15 @@ def with_housed(path: str, records: dict[str, int], session: Session, world: Wor
         actions=[followup.ActionInput("Appeler le bailleur", "Infirmier", "")]), today=MOVE_IN)
     action = session.execute(select(MeetingAction.id).where(MeetingAction.meeting_id == meeting.id)).scalar_one()
     return {**records, "housed": case.id, "meeting": meeting.id, "action": action}
+
+
+def outbox_mail(session: Session, world: World) -> int:
+    """A digest kept in the outbox (mail is not configured): a coordinator's, CONV-1's renewal coming."""
+    accounts.create_user(session, world.users["coordinator"], accounts.UserInput(
+        login="coordination.mail", display_name="Coordination", email="coordination@example.org",
+        role="coordinator", password=PASSWORD))
+    digest.send_digests(session, None, date(2029, 12, 1))
+    return session.execute(select(SentMail.id)).scalar_one()
 
 
 def fill(path: str, world: World, records: dict[str, int]) -> str:
