@@ -28,7 +28,7 @@ from commission.models import (
     PlaceTransition,
     ReviewOutcome,
 )
-from commission.services import followup, hearings, integrity
+from commission.services import followup, hearings, integrity, reminders
 from tests.conftest import World, fresh
 from tests.followup_helpers import MOVE_IN, housed
 from tests.hearings_helpers import plan
@@ -76,6 +76,11 @@ def test_from_housed_to_closed(session: Session, world: World, env_db: str) -> N
     overdue = followup.overdue_followups(session, care, late)
     assert [(o.what, o.due) for o in overdue] == [("visit", MOVE_IN + timedelta(days=24))]  # consultation: day 50
     assert overdue[0].days_late(late) == 16
+    # which the care team and the coordinator are reminded of on their home page (and in their digest)
+    for name in ("care_a", "coordinator"):
+        found = [r for r in reminders.reminders_for(session, world.users[name], late) if r.kind == "followup"]
+        assert [(r.reference, r.due) for r in found] == [(ada.reference, MOVE_IN + timedelta(days=24))], name
+    assert not [r for r in reminders.reminders_for(session, world.users["care_b"], late) if r.kind == "followup"]
     assert followup.overdue_followups(session, world.users["care_b"], late) == []  # another team's person
 
     # an incident, serious: a resource meeting is called, with actions followed until done
