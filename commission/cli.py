@@ -390,6 +390,48 @@ def check_command(ctx: click.Context) -> None:
     click.echo(f"all {count} groups of checks passed")
 
 
+# ---------------------------------------------------------------- backups
+
+
+@main.command("backup")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def backup_command(ctx: click.Context, out: Path) -> None:
+    """Write a consistent backup (database and documents) to the archive OUT, while the application runs."""
+    from commission import backup
+
+    settings = _settings(ctx, os.environ.get("COMMISSION_ENV", "development"))
+    try:
+        manifest = backup.create_backup(settings.database_url, settings.instance_path / "documents", out)
+    except backup.BackupError as error:
+        fail(str(error))
+    documents = sum(1 for name in manifest.members if name.startswith("documents/"))
+    click.echo(f"backup written to {out}: {manifest.dialect} database at revision {manifest.revision}, "
+               f"{documents} document(s)")
+
+
+@main.command("restore")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+@click.pass_context
+def restore_command(ctx: click.Context, archive: Path, force: bool) -> None:
+    """Check the backup ARCHIVE, restore it, then check the restored data."""
+    from commission import backup
+
+    settings = _settings(ctx, os.environ.get("COMMISSION_ENV", "development"))
+    try:
+        report = backup.restore_backup(archive, settings.database_url, settings.instance_path / "documents",
+                                       force=force)
+    except backup.BackupError as error:
+        fail(str(error))
+    if report.problems:
+        for problem in report.problems:
+            click.echo(f"problem: {problem}", err=True)
+        fail(f"restored, but {len(report.problems)} problem(s) found: see above")
+    click.echo(f"restored the backup of {report.manifest.created_at} (revision {report.manifest.revision}, "
+               f"{report.documents} document(s)); all {report.checks} groups of checks passed")
+
+
 # ---------------------------------------------------------------- treasury
 
 
