@@ -26,6 +26,7 @@ hasher = PasswordHasher()
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 512
+MAX_CHECKED_LENGTH = 64
 REMOTE_ADDR_MAX_FAILURES = 50
 
 
@@ -144,7 +145,19 @@ def password_problems(password: str) -> list[Message]:
         )
     if len(password) > MAX_PASSWORD_LENGTH:
         problems.append(msg("The password is too long."))
+    elif len(password) >= MIN_PASSWORD_LENGTH and too_guessable(password):
+        problems.append(msg("This password is among the most common ones, or made of them: it would be guessed "
+                            "quickly. Choose another, for example a few unrelated words."))
     return problems
+
+
+def too_guessable(password: str) -> bool:
+    """Common passwords and their obvious variants (``qwertyuiop12``, ``passwordpassword``): zxcvbn's
+    estimate of under a million guesses, from its lists of the most used passwords and of patterns."""
+    from zxcvbn import zxcvbn
+
+    # zxcvbn's time grows with the length; what makes a password guessable shows in its first characters
+    return int(zxcvbn(password[:MAX_CHECKED_LENGTH])["score"]) <= 1
 
 
 def change_password(session: Session, user: User, current: str, new: str, confirm: str) -> None:

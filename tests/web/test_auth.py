@@ -163,6 +163,25 @@ def test_password_change_refuses_a_short_password(client: FlaskClient, world: Wo
     assert "au moins 12 caractères" in response.get_data(as_text=True)
 
 
+def test_common_passwords_are_refused_whatever_their_length(client: FlaskClient, world: World,
+                                                            session: Session) -> None:
+    from commission.services import accounts
+
+    before = world.users["member"].password_hash
+    login(client, "member")
+    for common in ("qwertyuiop12", "123456789012", "passwordpassword", "motdepasse123", "azertyuiop12"):
+        assert accounts.password_problems(common), common
+        response = post_form(client, "/account/password", {
+            "current_password": PASSWORD, "new_password": common, "confirm_password": common,
+        })
+        assert response.status_code == 400, common
+        assert "parmi les plus courants" in response.get_data(as_text=True)
+    # a passphrase of unrelated words passes, without any composition rule
+    assert accounts.password_problems("lanterne tiroir cerise") == []
+    session.refresh(world.users["member"])
+    assert world.users["member"].password_hash == before  # nothing changed
+
+
 def test_password_change_ends_the_other_sessions(app: Flask, world: World, session: Session) -> None:
     phone, laptop = app.test_client(), app.test_client()
     login(phone, "member")
