@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -80,6 +80,17 @@ def _choices(labels: Mapping[Any, object], blank: bool = True) -> list[tuple[str
     return head + [(key.value, str(label)) for key, label in labels.items()]
 
 
+def _attempt(form: FlaskForm, action: Callable[[], object]) -> tuple[bool, list[str]]:
+    """Call the service; on refusal, its messages on the form's fields, and those that belong to none."""
+    try:
+        action()
+    except InvalidInput as invalid:
+        return False, attach_errors(form, invalid)
+    except TransitionRefused as refusal:
+        return False, [render_message(m) for m in refusal.messages]
+    return True, []
+
+
 def _action_inputs() -> list[followup.ActionInput]:
     return [followup.ActionInput(description=request.form.get(f"action-{i}-description", ""),
                                  owner=request.form.get(f"action-{i}-owner", ""),
@@ -130,17 +141,12 @@ def record_event(case_id: int) -> ResponseReturnValue:
     form = _event_form()
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            followup.record_event(db(), user, case_id, followup.EventInput(
-                kind=form.kind.data or "", occurred_on=form.occurred_on.data or "",
-                summary=form.summary.data or "", action_taken=form.action_taken.data or "",
-                incident_kind=form.incident_kind.data or "", serious=bool(form.serious.data),
-            ))
-        except InvalidInput as invalid:
-            general = attach_errors(form, invalid)
-        except TransitionRefused as refusal:
-            general = [render_message(m) for m in refusal.messages]
-        else:
+        done, general = _attempt(form, lambda: followup.record_event(db(), user, case_id, followup.EventInput(
+            kind=form.kind.data or "", occurred_on=form.occurred_on.data or "",
+            summary=form.summary.data or "", action_taken=form.action_taken.data or "",
+            incident_kind=form.incident_kind.data or "", serious=bool(form.serious.data),
+        )))
+        if done:
             flash(_("The follow-up event has been recorded."), "success")
             return redirect(url_for("followup.show", case_id=case_id) + "#events")
     return _page(case_id, event_form=form, event_errors=general, status=400)
@@ -170,18 +176,13 @@ def plan(case_id: int) -> ResponseReturnValue:
         else:
             form.status.data = FollowUpStatus.GOING_WELL.value
     elif form.validate_on_submit():
-        try:
-            followup.save_care_plan(db(), user, case_id, followup.CarePlanInput(
-                **{name: form[name].data or "" for name in (
-                    "referring_psychiatrist", "referring_nurse", "social_worker", "visit_every_days",
-                    "consultation_every_days", "activities", "status", "status_note")},
-                version=optional_int(form.version.data),
-            ))
-        except InvalidInput as invalid:
-            general = attach_errors(form, invalid)
-        except TransitionRefused as refusal:
-            general = [render_message(m) for m in refusal.messages]
-        else:
+        done, general = _attempt(form, lambda: followup.save_care_plan(db(), user, case_id, followup.CarePlanInput(
+            **{name: form[name].data or "" for name in (
+                "referring_psychiatrist", "referring_nurse", "social_worker", "visit_every_days",
+                "consultation_every_days", "activities", "status", "status_note")},
+            version=optional_int(form.version.data),
+        )))
+        if done:
             flash(_("The care plan has been saved."), "success")
             return redirect(url_for("followup.show", case_id=case_id))
     status = 400 if form.errors or general else 200
@@ -203,17 +204,12 @@ def new_meeting(case_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         form.incident_id.data = request.args.get("incident", "")
     elif form.validate_on_submit():
-        try:
-            followup.call_meeting(db(), user, case_id, followup.MeetingInput(
-                meeting_date=form.meeting_date.data or "", attendees=form.attendees.data or "",
-                person_included=bool(form.person_included.data), incident_id=form.incident_id.data or "",
-                held=bool(form.held.data), outcome=form.outcome.data or "", actions=_action_inputs(),
-            ))
-        except InvalidInput as invalid:
-            general = attach_errors(form, invalid)
-        except TransitionRefused as refusal:
-            general = [render_message(m) for m in refusal.messages]
-        else:
+        done, general = _attempt(form, lambda: followup.call_meeting(db(), user, case_id, followup.MeetingInput(
+            meeting_date=form.meeting_date.data or "", attendees=form.attendees.data or "",
+            person_included=bool(form.person_included.data), incident_id=form.incident_id.data or "",
+            held=bool(form.held.data), outcome=form.outcome.data or "", actions=_action_inputs(),
+        )))
+        if done:
             flash(_("The resource meeting has been recorded."), "success")
             return redirect(url_for("followup.show", case_id=case_id) + "#meetings")
     status = 400 if form.errors or general else 200
@@ -238,16 +234,13 @@ def meeting(case_id: int, meeting_id: int) -> ResponseReturnValue:
         form.person_included.data = view.meeting.person_included
         form.outcome.data = view.meeting.outcome
     elif form.validate_on_submit():
-        try:
-            followup.record_meeting_outcome(db(), user, meeting_id, followup.MeetingInput(
+        done, general = _attempt(form, lambda: followup.record_meeting_outcome(
+            db(), user, meeting_id, followup.MeetingInput(
                 attendees=form.attendees.data or "", person_included=bool(form.person_included.data),
-                outcome=form.outcome.data or "", actions=_action_inputs(), version=optional_int(form.version.data),
-            ), case_id=case_id)
-        except InvalidInput as invalid:
-            general = attach_errors(form, invalid)
-        except TransitionRefused as refusal:
-            general = [render_message(m) for m in refusal.messages]
-        else:
+                outcome=form.outcome.data or "", actions=_action_inputs(),
+                version=optional_int(form.version.data),
+            ), case_id=case_id))
+        if done:
             flash(_("The meeting's outcome has been recorded."), "success")
             return redirect(url_for("followup.show", case_id=case_id) + "#meetings")
     status = 400 if form.errors or general else 200
@@ -291,17 +284,12 @@ def exit_(case_id: int) -> ResponseReturnValue:
         form.version.data = str(case.version)
         form.exit_date.data = clock.today().isoformat()
     elif form.validate_on_submit():
-        try:
-            followup.record_exit(db(), user, case_id, followup.ExitInput(
-                reason=form.reason.data or "", exit_date=form.exit_date.data or "",
-                place_condition=form.place_condition.data or "", place_notes=form.place_notes.data or "",
-                note=form.note.data or "", version=optional_int(form.version.data),
-            ))
-        except InvalidInput as invalid:
-            general = attach_errors(form, invalid)
-        except TransitionRefused as refusal:
-            general = [render_message(m) for m in refusal.messages]
-        else:
+        done, general = _attempt(form, lambda: followup.record_exit(db(), user, case_id, followup.ExitInput(
+            reason=form.reason.data or "", exit_date=form.exit_date.data or "",
+            place_condition=form.place_condition.data or "", place_notes=form.place_notes.data or "",
+            note=form.note.data or "", version=optional_int(form.version.data),
+        )))
+        if done:
             flash(_("The exit has been recorded: the place is vacated, the deposit's refund is claimed and the "
                     "file is closed."), "success")
             return redirect(url_for("cases.show", case_id=case_id))
