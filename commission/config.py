@@ -7,6 +7,17 @@
 ``COMMISSION_IDLE_MINUTES``   minutes of inactivity after which a session ends (default 30).
 ``COMMISSION_MAX_UPLOAD_MB``  largest request body accepted, in megabytes (default 10).
 
+Data protection:
+
+``COMMISSION_TWO_FACTOR``            ``required`` (default): the roles that read medical details (coordinator,
+                                     care teams) must log in with an authenticator app's code; ``optional``:
+                                     nobody is made to (a demonstration, never a deployment).
+``COMMISSION_ACCESS_LOG_DAYS``       days the reads of the files are kept, then purged (default 365).
+``COMMISSION_RETAIN_CLOSED_YEARS``   years after its last event a closed file is anonymised (default 5).
+``COMMISSION_RETAIN_REFUSED_YEARS``  years after the refusal a refused application is anonymised (default 2).
+``COMMISSION_RETAIN_WITHDRAWN_YEARS`` years after the withdrawal a withdrawn application is anonymised
+                                     (default 2).
+
 Mail (the daily digest of reminders) is configured when ``COMMISSION_SMTP_HOST`` is set:
 
 ``COMMISSION_SMTP_HOST``      the SMTP server; unset: no mail is sent, digests are kept in the outbox only.
@@ -59,6 +70,11 @@ class Settings:
     login_window_minutes: int = 15
     mail: MailSettings | None = None  # None: mail is not configured
     base_url: str = ""
+    two_factor_required: bool = True
+    access_log_days: int = 365
+    retain_closed_years: int = 5
+    retain_refused_years: int = 2
+    retain_withdrawn_years: int = 2
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -92,6 +108,13 @@ def _bool_from_env(env: dict[str, str], name: str, default: bool) -> bool:
     if raw in ("0", "false", "no", "off"):
         return False
     raise ConfigurationError(f"{name} must be true or false, not {env.get(name)!r}")
+
+
+def _two_factor_required(env: dict[str, str]) -> bool:
+    raw = (env.get("COMMISSION_TWO_FACTOR") or "required").strip().lower()
+    if raw not in ("required", "optional"):
+        raise ConfigurationError(f"COMMISSION_TWO_FACTOR must be 'required' or 'optional', not {raw!r}")
+    return raw == "required"
 
 
 def _base_url(env: dict[str, str]) -> str:
@@ -168,4 +191,9 @@ def load_settings(env: dict[str, str] | None = None, *, environment: str | None 
         max_upload_bytes=_int_from_env(env, "COMMISSION_MAX_UPLOAD_MB", 10) * 1024 * 1024,
         mail=load_mail_settings(env),
         base_url=_base_url(env),
+        two_factor_required=_two_factor_required(env),
+        access_log_days=_int_from_env(env, "COMMISSION_ACCESS_LOG_DAYS", 365),
+        retain_closed_years=_int_from_env(env, "COMMISSION_RETAIN_CLOSED_YEARS", 5),
+        retain_refused_years=_int_from_env(env, "COMMISSION_RETAIN_REFUSED_YEARS", 2),
+        retain_withdrawn_years=_int_from_env(env, "COMMISSION_RETAIN_WITHDRAWN_YEARS", 2),
     )

@@ -52,16 +52,25 @@ class Action(enum.Enum):
     RECORD_EXIT = "record_exit"
     VIEW_DASHBOARD = "view_dashboard"
     VIEW_OUTBOX = "view_outbox"
+    VIEW_ACCESS_REVIEW = "view_access_review"
+    EXPORT_PERSON = "export_person"
 
 
 ALL_ROLES = frozenset(Role)
+# Everyone who takes part in the commission's work; the data-protection officer only reads the logs.
+STAFF_ROLES = ALL_ROLES - {Role.DATA_PROTECTION}
 # Those who sit on the commission and hear the persons.
 COMMISSION_SEATS = frozenset({Role.COORDINATOR, Role.CHAIR, Role.MEMBER, Role.LANDLORD})
 
 ROLE_RULES: dict[Action, frozenset[Role]] = {
     Action.USE_APP: ALL_ROLES,
     Action.MANAGE_USERS: frozenset({Role.COORDINATOR}),
-    Action.VIEW_AUDIT: frozenset({Role.COORDINATOR}),
+    # The logs (the audit trail, the reads of the files): the coordinator, and the data-protection officer,
+    # who reads them and nothing else.
+    Action.VIEW_AUDIT: frozenset({Role.COORDINATOR, Role.DATA_PROTECTION}),
+    Action.VIEW_ACCESS_REVIEW: frozenset({Role.COORDINATOR, Role.DATA_PROTECTION}),
+    # Everything held on one person, for their right of access: the coordinator produces it.
+    Action.EXPORT_PERSON: frozenset({Role.COORDINATOR}),
     Action.VIEW_REFERENCE: frozenset({Role.COORDINATOR, Role.TREASURER, Role.CHAIR, Role.MEMBER}),
     Action.VIEW_PLACES: frozenset({Role.COORDINATOR, Role.TREASURER, Role.CHAIR, Role.MEMBER, Role.LANDLORD}),
     # Case files: the care team of the person, and the coordinator. Nobody else opens a file; the
@@ -74,10 +83,10 @@ ROLE_RULES: dict[Action, frozenset[Role]] = {
     Action.EDIT_MEDICAL: frozenset({Role.CARE_TEAM}),
     Action.ATTACH_DOCUMENT: frozenset({Role.COORDINATOR, Role.CARE_TEAM}),
     Action.FIRE_CASE: frozenset({Role.COORDINATOR, Role.CARE_TEAM}),
-    Action.VIEW_WORKFLOW: ALL_ROLES,
+    Action.VIEW_WORKFLOW: STAFF_ROLES,
     # Hearings: everyone sees the dates and the redacted agenda; those who sit on the commission see
     # the persons' names (never the medical part); a care team sees its own people's items in full.
-    Action.VIEW_HEARINGS: ALL_ROLES,
+    Action.VIEW_HEARINGS: STAFF_ROLES,
     Action.VIEW_FULL_AGENDA: COMMISSION_SEATS,
     Action.MANAGE_HEARINGS: frozenset({Role.COORDINATOR}),
     # The chair runs the session of the hearing they chair; the coordinator, as its secretary, too.
@@ -85,7 +94,7 @@ ROLE_RULES: dict[Action, frozenset[Role]] = {
     Action.EDIT_MINUTES: frozenset({Role.COORDINATOR, Role.CHAIR}),
     Action.APPROVE_MINUTES: frozenset({Role.COORDINATOR, Role.CHAIR}),
     # The hearing's chair, or whoever holds the council's signing delegation (checked per record).
-    Action.SIGN_MINUTES: ALL_ROLES,
+    Action.SIGN_MINUTES: STAFF_ROLES,
     # The stock of places and the agreements: the coordinator keeps them.
     Action.MANAGE_STOCK: frozenset({Role.COORDINATOR}),
     # The fund: the treasurer answers for every euro; the coordinator sees it.
@@ -94,7 +103,7 @@ ROLE_RULES: dict[Action, frozenset[Role]] = {
     # Deposits: the treasurer and the coordinator, and a landlord's representative for their own places.
     Action.VIEW_DEPOSITS: frozenset({Role.COORDINATOR, Role.TREASURER, Role.LANDLORD}),
     # Only the holder of the signing delegation commits the council (checked on the user).
-    Action.ISSUE_COMMITMENT: ALL_ROLES,
+    Action.ISSUE_COMMITMENT: STAFF_ROLES,
     Action.APPROVE_WRITE_OFF: frozenset({Role.COORDINATOR, Role.TREASURER}),
     # The follow-up of a housed person (care plan, events, resource meetings) is a care record: the
     # person's care team and the coordinator, no one else (checked per file through case_scope).

@@ -111,6 +111,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         secret_key="test secret key, not for production",
         instance_path=tmp_path / "instance",
         environment="development",
+        # Two-factor login is tested on its own (tests/web/test_two_factor.py); elsewhere, a password logs in.
+        two_factor_required=False,
     )
 
 

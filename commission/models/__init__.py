@@ -1,6 +1,6 @@
 """Every model, imported so that the metadata is complete (Alembic and the tests rely on it)."""
 
-from commission.models.accounts import LoginFailure, Role, User
+from commission.models.accounts import LoginFailure, RecoveryCode, Role, User
 from commission.models.audit import AuditEntry, AuditHead
 from commission.models.cases import (
     AccessLog,
@@ -107,6 +107,7 @@ __all__ = [
     "PlaceKind",
     "PlaceTransition",
     "ProtectionMeasure",
+    "RecoveryCode",
     "Recusal",
     "Renewal",
     "ResourceMeeting",

@@ -21,6 +21,8 @@ class Role(enum.Enum):
     MEMBER = "member"
     TREASURER = "treasurer"
     LANDLORD = "landlord"
+    # The data-protection officer: reads the access logs and the audit trail, nothing else.
+    DATA_PROTECTION = "data_protection"
 
 
 def new_session_nonce() -> str:
@@ -57,10 +59,29 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
+    totp_secret: Mapped[str | None] = mapped_column(
+        String(64), doc="Base32 secret of the authenticator app; set once enrolment is confirmed."
+    )
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(
+        doc="The time step of the last code accepted: a code is never accepted twice."
+    )
 
     care_team: Mapped[CareTeam | None] = relationship()
     town: Mapped[Town | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for the authenticator app; only its hash is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), doc="SHA-256 of the normalised code.")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
 
 
 class LoginFailure(Base):

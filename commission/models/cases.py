@@ -175,10 +175,11 @@ class AccessLog(Base):
     """A read of a sensitive part of a file (the medical part, a document): who, when, which file."""
 
     __tablename__ = "access_log"
-    __table_args__ = (Index("ix_access_log_case_at", "case_id", "at"), Index("ix_access_log_user_at", "user_id", "at"))
+    __table_args__ = (Index("ix_access_log_case_at", "case_id", "at"), Index("ix_access_log_user_at", "user_id", "at"),
+                      Index("ix_access_log_at", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"))
-    part: Mapped[str] = mapped_column(String(40), doc="medical, document:<id>...")
+    part: Mapped[str] = mapped_column(String(40), doc="file, medical, document:<id>, followup, export...")

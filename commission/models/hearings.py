@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.engine import Connection
@@ -219,11 +220,24 @@ class Minutes(Base):
     redacted_sha256: Mapped[str] = mapped_column(String(64), default="", doc="The signed redacted PDF.")
     version_counter: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    names_erased_at: Mapped[datetime | None] = mapped_column(
+        doc="Set when the retention rules replaced the names of anonymised persons in signed minutes."
+    )
 
     hearing: Mapped[Hearing] = relationship(back_populates="minutes")
     signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
 
     __mapper_args__ = {"version_id_col": version_counter}
+
+
+# What the retention rules may change in signed minutes, and only while marking them so: the names of
+# anonymised persons in the frozen content and the full PDF rendered from it.
+RETENTION_ERASABLE = frozenset({"snapshot", "pdf_sha256", "redacted_sha256", "names_erased_at", "version_counter"})
+
+
+def _is_retention_erasure(state: Any) -> bool:
+    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+    return "names_erased_at" in changed and changed <= RETENTION_ERASABLE and state.obj().names_erased_at is not None
 
 
 class SignedMinutesAreImmutable(Exception):
@@ -235,6 +249,8 @@ def _refuse_changes_to_signed_minutes(_mapper: Mapper[Minutes], _connection: Con
     from sqlalchemy import inspect
 
     state = inspect(target)
+    if _is_retention_erasure(state):
+        return
     history = state.attrs.status.history
     was_signed = (history.deleted and history.deleted[0] is MinutesStatus.SIGNED) or (
         not history.has_changes() and target.status is MinutesStatus.SIGNED

@@ -37,6 +37,7 @@ class Guardian(Base):
     email: Mapped[str] = mapped_column(String(200), default="")
     address: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    anonymised_at: Mapped[datetime | None] = mapped_column(doc="Set when the retention rules erased the name.")
 
     organisation: Mapped[Organisation | None] = relationship()
 
@@ -63,6 +64,9 @@ class Applicant(Base):
     )
     guardian_id: Mapped[int | None] = mapped_column(ForeignKey("guardian.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    anonymised_at: Mapped[datetime | None] = mapped_column(
+        doc="Set when the retention rules replaced the name and contact details and erased the rest."
+    )
 
     care_team: Mapped[CareTeam] = relationship()
     guardian: Mapped[Guardian | None] = relationship()

@@ -276,6 +276,8 @@ def grant_signing_delegation(session: Session, actor: User, user_id: int) -> Use
         raise NotFound()
     if not user.active:
         raise InvalidInput({"": [msg("A disabled account cannot hold the signing delegation.")]})
+    if user.role is Role.DATA_PROTECTION:
+        raise InvalidInput({"": [msg("The data-protection officer cannot hold the signing delegation.")]})
     from commission.models.tenancy import SigningDelegation
 
     now = utcnow()

@@ -53,7 +53,8 @@ CLOSER_REVIEW_DAYS = 90  # unless the commission wants to see the tenancy again 
 SOON_VACANT_STATES = ("exiting",)
 # Who sits on the commission, and whether they vote: invited when the hearing is convened.
 SEATS: dict[Role, bool] = {Role.CHAIR: True, Role.MEMBER: True, Role.LANDLORD: True,
-                           Role.COORDINATOR: False, Role.TREASURER: False}
+                           Role.COORDINATOR: False, Role.TREASURER: False,
+                           Role.DATA_PROTECTION: False}
 
 # The case step each decision takes.
 DECISION_TRIGGERS: dict[Decision, str] = {

@@ -24,6 +24,7 @@ ROLE_LABELS = {
     Role.MEMBER: _l("Commission member"),
     Role.TREASURER: _l("Treasurer"),
     Role.LANDLORD: _l("Landlord representative"),
+    Role.DATA_PROTECTION: _l("Data-protection officer"),
 }
 
 PLACE_KIND_LABELS = {
