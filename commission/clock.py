@@ -26,6 +26,13 @@ def today() -> date:
     return now().astimezone(COUNCIL_ZONE).date()
 
 
+def local_date(moment: datetime) -> date:
+    """The council's calendar day of an instant."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(COUNCIL_ZONE).date()
+
+
 def at_noon(day: date) -> datetime:
     """Noon, council time, on a given day: a plausible moment for a replayed step."""
     return datetime.combine(day, time(12), tzinfo=COUNCIL_ZONE).astimezone(UTC)

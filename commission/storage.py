@@ -44,3 +44,12 @@ class DocumentStore:
 
     def exists(self, digest: str) -> bool:
         return self._path(digest).exists()
+
+    def remove(self, digest: str) -> bool:
+        """Remove a file (the retention rules, once no record refers to it). False if it was not there."""
+        path = self._path(digest)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True

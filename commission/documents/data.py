@@ -110,6 +110,7 @@ class MinutesData:
     corrects_version: int | None = None
     correction_reason: str = ""
     redacted: bool = False
+    erasure_note: str = ""  # set when the retention rules replaced anonymised persons' names after signature
 
     @property
     def quorum_met(self) -> bool:

@@ -489,7 +489,7 @@ def remove_item(session: Session, actor: User, hearing_id: int, item_id: int, re
         if other.position > position:
             other.position -= 1
     audit.record(session, actor, "hearing.item_removed", "hearing", hearing.id,
-                 {"case_id": item.case_id, "reason": reason.strip()})
+                 {"case_id": item.case_id, "reason_given": bool(reason.strip())})
     commit(session)
 
 
@@ -810,7 +810,7 @@ def decide_item(session: Session, actor: User, hearing_id: int, item_id: int, da
         review = _record_review(session, actor, hearing, item, case, outcome, reason)
         audit.record(session, actor, "case.reviewed", "case", case.id, {
             "hearing_id": hearing.id, "outcome": review.outcome.value, "next_review": review.next_review.isoformat(),
-            "note": reason,
+            "note_given": bool(reason.strip()),
         })
     item.decision, item.reason, item.attended = decision, reason, attended
     item.place_id = place.id if place else None
@@ -825,7 +825,7 @@ def decide_item(session: Session, actor: User, hearing_id: int, item_id: int, da
         session.add(Vote(item=item, attendance_id=attendance.id, choice=vote_choice))
     flush(session)
     audit.record(session, actor, "hearing.item_decided", "hearing", hearing.id, {
-        "item_id": item.id, "case_id": item.case_id, "decision": decision.value, "reason": reason,
+        "item_id": item.id, "case_id": item.case_id, "decision": decision.value, "reason_given": bool(reason.strip()),
         "place_id": item.place_id, "rank": item.rank,
         "votes": {vote_choice.value: sum(1 for _a, c in votes if c is vote_choice) for vote_choice in VoteChoice},
         "recused": sorted(recused),
@@ -890,6 +890,8 @@ def _minutes_step(session: Session, actor: User, hearing: Hearing, trigger: str,
         minutes.signer_capacity = (capacity(actor) if actor.id == hearing.chair_id
                                    else str(msg("Holder of the council's signing delegation")))
         data = build_minutes_data(session, hearing, minutes, signer=actor)
+        # What was signed, frozen: the retention rules re-render it from here when they erase a name.
+        minutes.snapshot = json.dumps(_jsonable(data), sort_keys=True)
         if renderer is not None:
             full, redacted = renderer(data)
             minutes.pdf_sha256, minutes.redacted_sha256 = full, redacted

@@ -16,7 +16,7 @@ from commission.models.cases import Case, CaseTransition
 from commission.models.hearings import Hearing, HearingTransition
 from commission.models.housing import Place, PlaceTransition
 from commission.models.treasury import Deposit, DepositTransition
-from commission.services import followup, tenancy, treasury
+from commission.services import followup, retention, tenancy, treasury
 from commission.workflow.case import CASE_MACHINE
 from commission.workflow.deposit import DEPOSIT_MACHINE
 from commission.workflow.engine import MachineSpec
@@ -63,4 +63,5 @@ def check_all(session: Session) -> tuple[int, list[str]]:
     problems += tenancy.check(session)
     problems += treasury.check(session)
     problems += followup.check(session)
-    return len(WORKFLOWS) + 3, problems
+    problems += retention.check(session)
+    return len(WORKFLOWS) + 4, problems

@@ -424,7 +424,9 @@ def take_deposit_step(session: Session, actor: User | None, deposit: Deposit, tr
         raise InvalidInput(errors)
     context = engine.FireContext(actor=actor, today=today, reason=movement.reason.strip(), values=values)
     fired = engine.fire(DEPOSIT_MACHINE, deposit, trigger, context)
-    who = f"{deposit.case.applicant.last_name.upper()} — {deposit.place.reference} ({deposit.landlord.name})"
+    # The file's reference, never the person's name: the ledger is kept for good, the name is erased with the
+    # file (retention).
+    who = f"{deposit.case.reference} — {deposit.place.reference} ({deposit.landlord.name})"
     amount = deposit.amount_cents
     if trigger == "commit":
         deposit.committed_on = today
