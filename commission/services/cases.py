@@ -227,6 +227,20 @@ def _apply(session: Session, case: Case, applicant: Applicant, parsed: ParsedCas
     case.wished_towns = parsed.towns
 
 
+def changed_fields(case: Case, applicant: Applicant, parsed: ParsedCase) -> list[str]:
+    """The names of the fields an edit changes (the person's, their guardian's, the file's), sorted."""
+    changed = [name for name, value in parsed.applicant.items() if getattr(applicant, name) != value]
+    guardian = applicant.guardian
+    if (guardian is None) != (parsed.guardian is None):
+        changed.append("guardian")
+    elif guardian is not None and parsed.guardian is not None:
+        changed += [f"guardian_{name}" for name, value in parsed.guardian.items() if getattr(guardian, name) != value]
+    changed += [name for name, value in parsed.case.items() if getattr(case, name) != value]
+    if {town.id for town in case.wished_towns} != {town.id for town in parsed.towns}:
+        changed.append("wished_towns")
+    return sorted(changed)
+
+
 def _record_transition(
     session: Session, case: Case, actor: User | None, trigger: str, source: str | None, dest: str,
     reason: str = "", comment: str = "",
@@ -274,10 +288,13 @@ def update_case(
     if case.state not in EDITABLE_STATES:
         raise TransitionRefused(msg("The file can be edited only as a draft or when returned as incomplete."))
     parsed = _parse(session, data, today or clock.today())
+    changed = changed_fields(case, case.applicant, parsed)
     _apply(session, case, case.applicant, parsed)
     case.updated_at = utcnow()  # also when only the wished towns changed: the version moves on
     flush(session)
-    audit.record(session, actor, "case.edited", "case", case.id, {"version": case.version})
+    # A rectification is recorded by the names of the fields it changed, never their values: the audit
+    # trail is hash-chained and could not be anonymised later.
+    audit.record(session, actor, "case.edited", "case", case.id, {"version": case.version, "changed": changed})
     commit(session)
     return case
 

@@ -68,4 +68,7 @@ def create_app(
     from commission.web import dashboard
 
     app.register_blueprint(dashboard.bp)
+    from commission.web import persons
+
+    app.register_blueprint(persons.bp)
     return app
