@@ -572,3 +572,34 @@ def report_annual(ctx: click.Context, year: int, out: Path, as_login: str | None
     out.write_bytes(data)
     click.echo(f"{out}: annual activity report {year} (figures as of {report.figures.period.as_of.isoformat()}), "
                f"{len(data)} bytes")
+
+
+# ---------------------------------------------------------------- the access log
+
+
+@main.group("access-log")
+def access_log_group() -> None:
+    """The log of the reads of the files (kept COMMISSION_ACCESS_LOG_DAYS days)."""
+
+
+@access_log_group.command("purge")
+@click.option("--dry-run", is_flag=True, help="Say how many reads would be deleted; delete nothing.")
+@click.pass_context
+def access_log_purge(ctx: click.Context, dry_run: bool) -> None:
+    """Delete the reads older than COMMISSION_ACCESS_LOG_DAYS days (run it daily); the purge is audited."""
+    from commission.db import utcnow
+    from commission.services import access_review
+
+    settings, session = _hearing_session(ctx)
+    keep_days, now = settings.access_log_days, utcnow()
+    with session:
+        cutoff = access_review.purge_cutoff(keep_days, now)
+        if dry_run:
+            count = access_review.count_purgeable(session, keep_days=keep_days, now=now)
+            click.echo(f"dry run: {count} read(s) older than {keep_days} days (before "
+                       f"{cutoff.isoformat(timespec='seconds')}) would be deleted; nothing changed")
+            return
+        count = access_review.purge_access_log(session, keep_days=keep_days, now=now)
+    click.echo(f"access log purged: {count} read(s) older than {keep_days} days (before "
+               f"{cutoff.isoformat(timespec='seconds')}) deleted")
+

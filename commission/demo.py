@@ -219,6 +219,7 @@ def _build(session: Session, store: DocumentStore, *, seed: int, scale: int, tod
     account(Role.TREASURER, "tresorerie", "Martine Vasseur (trésorière)")
     account(Role.LANDLORD, "bailleur.hme", "Olivier Lambert (Habitat Métropole Est)", landlords[0].name,
             organisation_id=landlords[0].id)
+    account(Role.DATA_PROTECTION, "protection.donnees", "Hélène Morel (déléguée à la protection des données)")
     # An elected official holds the council's signing delegation (she signs when the chair cannot).
     delegate = session.execute(select(User).where(User.login == "presidence.mons")).scalar_one()
     coordinator = session.execute(select(User).where(User.login == "coordination")).scalar_one()

@@ -149,6 +149,7 @@ ROLE_ACCOUNTS = {
     "treasurer": Role.TREASURER,
     "landlord_a": Role.LANDLORD,
     "landlord_b": Role.LANDLORD,
+    "dpo": Role.DATA_PROTECTION,
 }
 
 

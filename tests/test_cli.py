@@ -47,7 +47,7 @@ def test_demo_prints_one_account_per_line_for_every_role(env: str) -> None:
     start = lines.index("demo accounts (role, login, password):")
     accounts = [line.split() for line in lines[start + 1:] if line.strip()]
     roles = {fields[0] for fields in accounts}
-    assert roles == {"coordinator", "care_team", "chair", "member", "treasurer", "landlord"}
+    assert roles == {"coordinator", "care_team", "chair", "member", "treasurer", "landlord", "data_protection"}
     assert all(len(fields) == 3 for fields in accounts)
     assert "6 towns, 73 places" in output
     code, output = run("audit", "verify")

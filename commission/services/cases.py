@@ -320,6 +320,14 @@ def get_case(session: Session, actor: User, case_id: int) -> Case:
     return case
 
 
+def open_case(session: Session, actor: User, case_id: int) -> Case:
+    """The case for its page: the read of the file itself is logged (part "file"), in its own transaction."""
+    case = get_case(session, actor, case_id)
+    session.add(AccessLog(user_id=actor.id, case_id=case.id, part="file"))
+    commit(session)
+    return case
+
+
 def _load_for_change(
     session: Session, actor: User, case_id: int, action: policy.Action, expected_version: int | None
 ) -> Case:

@@ -68,6 +68,9 @@ def create_app(
     from commission.web import dashboard
 
     app.register_blueprint(dashboard.bp)
+    from commission.web import access_review
+
+    app.register_blueprint(access_review.bp)
     from commission.web import persons
 
     app.register_blueprint(persons.bp)

@@ -225,7 +225,7 @@ def edit(case_id: int) -> ResponseReturnValue:
 @login_required
 def show(case_id: int) -> ResponseReturnValue:
     user = require_user()
-    case = cases.get_case(db(), user, case_id)
+    case = cases.open_case(db(), user, case_id)
     steps = [step for step in cases.available_steps(user, case)
              if step.trigger not in policy.HEARING_TRIGGERS and step.trigger != "close"]
     return render_template(

@@ -26,6 +26,8 @@ def reminder_text(message: Message) -> str:
 def home() -> ResponseReturnValue:
     user = require_user()
     counts = reference.place_counts(db(), user) if policy.can(user, policy.Action.VIEW_PLACES) else []
-    groups = reminders.grouped(reminders.reminders_for(db(), user))
+    # The data-protection officer reads the logs and nothing else: no reminder of the commission's work.
+    staff = user.role in policy.STAFF_ROLES
+    groups = reminders.grouped(reminders.reminders_for(db(), user)) if staff else []
     return render_template("main/home.html", place_counts=counts, reminder_groups=groups,
                            reminder_text=reminder_text)

@@ -23,14 +23,17 @@ from tests.conftest import PASSWORD, World, login, post_form
 from tests.followup_helpers import MOVE_IN, housed
 from tests.hearings_helpers import closed, sitting
 
-ALL = {"coordinator", "care_a", "care_b", "chair", "member", "treasurer", "landlord_a"}
+ALL = {"coordinator", "care_a", "care_b", "chair", "member", "treasurer", "landlord_a", "dpo"}
+# Those who take part in the commission's work: all but the data-protection officer, who reads the logs only.
+STAFF = ALL - {"dpo"}
+LOGS = {"coordinator", "dpo"}  # the audit trail and the access review
 CASE_TEAM = {"coordinator", "care_a"}  # the file below belongs to care_a's team
 DASHBOARD = {"coordinator", "chair", "member", "treasurer"}  # figures only; the records behind, per role
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def everyone_but(*roles: str) -> set[str]:
-    return ALL - set(roles)
+    return STAFF - set(roles)
 
 
 # path template -> roles allowed (200); every other role gets 403, anonymous gets sent to login.
@@ -42,25 +45,26 @@ PAGES: dict[str, set[str]] = {
     "/reference": everyone_but("care_a", "care_b", "landlord_a"),
     "/admin/users": {"coordinator"},
     "/admin/users/new": {"coordinator"},
-    "/admin/audit": {"coordinator"},
+    "/admin/audit": LOGS,
+    "/access-review": LOGS,
     "/cases": {"coordinator", "care_a", "care_b"},
     "/cases/new": {"coordinator", "care_a", "care_b"},
     "/cases/{case}": CASE_TEAM,
     "/cases/{case}/edit": CASE_TEAM,
     "/cases/{case}/medical": CASE_TEAM,
     "/cases/{case}/documents/{document}": CASE_TEAM,
-    "/workflow": ALL,
-    "/hearings": ALL,
+    "/workflow": STAFF,
+    "/hearings": STAFF,
     "/hearings/new": {"coordinator"},
-    "/hearings/{hearing}": ALL,
+    "/hearings/{hearing}": STAFF,
     "/hearings/{hearing}/edit": {"coordinator"},
     "/hearings/{hearing}/session": {"coordinator", "chair"},
     "/hearings/{hearing}/session/items/{item}": {"coordinator", "chair"},
-    "/hearings/{hearing}/agenda.pdf": ALL,
+    "/hearings/{hearing}/agenda.pdf": STAFF,
     "/hearings/{hearing}/convocations.pdf": {"coordinator"},
     "/hearings/{hearing}/invitations.zip": {"coordinator"},
     "/hearings/{closed}/minutes": {"coordinator", "chair"},
-    "/hearings/{signed}/minutes.pdf": ALL,
+    "/hearings/{signed}/minutes.pdf": STAFF,
     "/places/new": {"coordinator"},
     "/places/{place_a}/edit": {"coordinator"},
     "/places/vacancies": {"coordinator"},
