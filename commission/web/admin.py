@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from commission import policy
 from commission.errors import InvalidInput
-from commission.services import accounts, audit, reference
+from commission.services import accounts, audit, reference, two_factor
 from commission.web.forms import attach_errors, optional_int
 from commission.web.labels import ROLE_LABELS
 from commission.web.shell import db, login_required, require_user
@@ -105,6 +105,25 @@ def set_active(user_id: int) -> ResponseReturnValue:
         flash(_("The account %(login)s is enabled.", login=user.login), "success")
     else:
         flash(_("The account %(login)s is disabled; its sessions have ended.", login=user.login), "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/two-factor/reset")
+@login_required
+def reset_two_factor(user_id: int) -> ResponseReturnValue:
+    """A lost phone: the account's two-factor login is cleared and its sessions end."""
+    policy.require(require_user(), policy.Action.MANAGE_USERS)
+    if request.form.get("confirm") != "1":
+        flash(_("Tick the box to confirm the reset of the two-factor login."), "error")
+        return redirect(url_for("admin.users"))
+    try:
+        user = two_factor.reset(db(), require_user(), user_id)
+    except InvalidInput as invalid:
+        for message in invalid.errors.get("", []):
+            flash(message.render(_), "error")
+    else:
+        flash(_("The two-factor login of %(login)s is reset and its sessions have ended; it will set up a new "
+                "code at its next login.", login=user.login), "success")
     return redirect(url_for("admin.users"))
 
 

@@ -1,10 +1,13 @@
-"""Login, logout and password change."""
+"""Login (with its second step, a code, for the accounts that use two-factor login), logout, password
+change, and the account's two-factor page."""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import segno
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,7 +16,8 @@ from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from commission.errors import InvalidInput
-from commission.services import accounts
+from commission.models.accounts import User
+from commission.services import accounts, two_factor
 from commission.web.forms import attach_errors
 from commission.web.i18n import render_message
 from commission.web.shell import (
@@ -33,6 +37,10 @@ class LoginForm(FlaskForm):
     login = StringField(_l("Login"), validators=[DataRequired(), Length(max=200)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
     next = HiddenField()
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[Length(max=200)])
 
 
 class PasswordForm(FlaskForm):
@@ -68,6 +76,9 @@ def login() -> ResponseReturnValue:
         except accounts.LoginRefused as refusal:
             error = render_message(refusal.message)
         else:
+            if two_factor.is_enabled(user):
+                _begin_pending_login(user, _safe_next(form.next.data))
+                return redirect(url_for("auth.login_code"))
             start_session(user)
             return redirect(_safe_next(form.next.data))
     elif request.method == "POST":
@@ -105,3 +116,167 @@ def password() -> ResponseReturnValue:
             return redirect(url_for("main.home"))
     status = 400 if form.errors or general else 200
     return render_template("auth/password.html", form=form, general=general), status
+
+
+# --- the second step of a login ----------------------------------------------------------------------
+#
+# After the password, an account with two-factor login holds only a pending state in its browser session
+# (the user's id, their session nonce, the time): it reaches no page until the code is given.
+
+PENDING_KEY = "pending_login"
+
+
+def _begin_pending_login(user: User, next_path: str) -> None:
+    lang = session.get("lang")
+    session.clear()
+    session[PENDING_KEY] = {"uid": user.id, "nonce": user.session_nonce, "at": int(time.time()), "next": next_path}
+    if lang:
+        session["lang"] = lang
+
+
+def _pending_user() -> tuple[User, str] | None:
+    """The account whose password was given, if that was less than five minutes ago and still valid."""
+    pending = session.get(PENDING_KEY)
+    if not isinstance(pending, dict):
+        return None
+    at = pending.get("at")
+    if not isinstance(at, int) or not 0 <= time.time() - at <= two_factor.PENDING_LOGIN_SECONDS:
+        return None
+    user = accounts.session_user(db(), pending.get("uid"), pending.get("nonce"))
+    if user is None or not two_factor.is_enabled(user):
+        return None
+    next_path = pending.get("next")
+    return user, next_path if isinstance(next_path, str) else ""
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def login_code() -> ResponseReturnValue:
+    pending = _pending_user()
+    if pending is None:
+        if PENDING_KEY in session:
+            end_session()
+            flash(_("Your login has expired. Please log in again."), "info")
+        return redirect(url_for("auth.login"))
+    user, next_path = pending
+    form = CodeForm()
+    error = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            left = two_factor.verify_login_code(db(), settings(), user, form.code.data or "",
+                                                request.remote_addr or "")
+        except InvalidInput as invalid:
+            error, status = render_message(invalid.message), 400
+        except two_factor.CodeRefused as refusal:
+            error, status = render_message(refusal.message), 401
+        else:
+            start_session(user)
+            if left is not None:
+                flash(_("You logged in with a recovery code; %(count)s remain. Make new ones from your "
+                        "two-factor login page if you are running out.", count=left), "info")
+            return redirect(_safe_next(next_path))
+    elif request.method == "POST":
+        error, status = _("Type the code."), 400
+    form.code.data = ""
+    return render_template("auth/login_code.html", form=form, error=error), status
+
+
+# --- the account's two-factor page -------------------------------------------------------------------
+
+ENROL_KEY = "enrol_secret"
+
+
+def _qr_svg(uri: str) -> str:
+    """The QR code as an inline SVG element: no request elsewhere, nothing the CSP would refuse."""
+    return str(segno.make(uri, error="m").svg_inline(scale=4, dark="#000", light="#fff",
+                                                     title=_("QR code to scan with your authenticator app")))
+
+
+def _enrolment_page(user: User, form: CodeForm, general: list[str], status: int) -> ResponseReturnValue:
+    secret = session.get(ENROL_KEY)
+    if not isinstance(secret, str) or not secret:
+        secret = two_factor.begin_enrolment(user).secret
+        session[ENROL_KEY] = secret
+    uri = two_factor.provisioning_uri(user, secret)
+    form.code.data = ""
+    return render_template(
+        "auth/two_factor_enrol.html", form=form, general=general, qr_svg=_qr_svg(uri),
+        secret=two_factor.grouped(secret), required=two_factor.is_required(settings(), user),
+    ), status
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor_page() -> ResponseReturnValue:
+    """Enrolment while two-factor login is off; otherwise the recovery codes and (optional roles) turning it off."""
+    user = require_user()
+    form = CodeForm()
+    if two_factor.is_enabled(user):
+        if request.method == "POST":
+            return redirect(url_for("auth.two_factor_page"))
+        return _account_page(user, CodeForm(prefix="regenerate"), CodeForm(prefix="disable"), [], 200)
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        general = [_("Type the 6 digits shown by your authenticator app.")] if status == 400 else []
+        return _enrolment_page(user, form, general, status)
+    secret = session.get(ENROL_KEY)
+    if not isinstance(secret, str) or not secret:
+        return redirect(url_for("auth.two_factor_page"))
+    try:
+        codes = two_factor.confirm_enrolment(db(), settings(), user, secret, form.code.data or "",
+                                             request.remote_addr or "")
+    except InvalidInput as invalid:
+        return _enrolment_page(user, form, attach_errors(form, invalid), 400)
+    session.pop(ENROL_KEY, None)
+    flash(_("Two-factor login is on. From now on, you log in with your password and a code from your app."),
+          "success")
+    return render_template("auth/recovery_codes.html", codes=codes)
+
+
+def _account_page(
+    user: User, regenerate: CodeForm, disable: CodeForm, general: list[str], status: int,
+) -> ResponseReturnValue:
+    regenerate.code.data = ""
+    disable.code.data = ""
+    return render_template(
+        "auth/two_factor.html", regenerate=regenerate, disable=disable, general=general,
+        remaining=two_factor.remaining_recovery_codes(db(), user),
+        can_disable=not two_factor.is_required(settings(), user),
+    ), status
+
+
+@bp.post("/account/two-factor/recovery-codes")
+@login_required
+def regenerate_recovery_codes() -> ResponseReturnValue:
+    user = require_user()
+    if not two_factor.is_enabled(user):  # a form from before a reset, or from another tab
+        return redirect(url_for("auth.two_factor_page"))
+    form = CodeForm(prefix="regenerate")
+    if not form.validate_on_submit():
+        return _account_page(user, form, CodeForm(prefix="disable"), [], 400)
+    try:
+        codes = two_factor.regenerate_recovery_codes(db(), settings(), user, form.code.data or "",
+                                                     request.remote_addr or "")
+    except InvalidInput as invalid:
+        general = attach_errors(form, invalid)
+        return _account_page(user, form, CodeForm(prefix="disable"), general, 400)
+    flash(_("New recovery codes have been made; the old ones no longer work."), "success")
+    return render_template("auth/recovery_codes.html", codes=codes)
+
+
+@bp.post("/account/two-factor/disable")
+@login_required
+def disable_two_factor() -> ResponseReturnValue:
+    user = require_user()
+    if not two_factor.is_enabled(user):  # a form from before a reset, or from another tab
+        return redirect(url_for("auth.two_factor_page"))
+    form = CodeForm(prefix="disable")
+    if not form.validate_on_submit():
+        return _account_page(user, CodeForm(prefix="regenerate"), form, [], 400)
+    try:
+        two_factor.disable(db(), settings(), user, form.code.data or "", request.remote_addr or "")
+    except InvalidInput as invalid:
+        general = attach_errors(form, invalid)
+        return _account_page(user, CodeForm(prefix="regenerate"), form, general, 400)
+    flash(_("Two-factor login is off: you log in with your password only."), "success")
+    return redirect(url_for("auth.two_factor_page"))

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from commission import policy
 from commission.config import Settings
 from commission.models.accounts import User
-from commission.services import accounts
+from commission.services import accounts, two_factor
 from commission.web.labels import ALL_LABELS
 
 F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
@@ -81,6 +81,10 @@ def login_required(view: F) -> F:
     return cast(F, wrapped)
 
 
+# What an account that must enrol in two-factor login may reach before it has.
+ENROLMENT_ENDPOINTS = frozenset({"auth.two_factor_page", "auth.logout", "static"})
+
+
 def _load_user() -> Response | None:
     g.user = None
     if "uid" not in session:
@@ -101,6 +105,11 @@ def _load_user() -> Response | None:
     # End the read transaction: the view's service starts its own, so that its reads and writes are
     # as close together as they can be.
     db().commit()
+    if two_factor.is_required(settings(), user) and not two_factor.is_enabled(user) and (
+        request.endpoint not in ENROLMENT_ENDPOINTS
+    ):
+        # A role that reads medical details reaches nothing but the enrolment page until it has enrolled.
+        return redirect(url_for("auth.two_factor_page"))
     return None
 
 

@@ -40,6 +40,7 @@ def everyone_but(*roles: str) -> set[str]:
 PAGES: dict[str, set[str]] = {
     "/": ALL,
     "/account/password": ALL,
+    "/account/two-factor": ALL,
     "/places": everyone_but("care_a", "care_b"),
     "/places/{place_a}": everyone_but("care_a", "care_b"),
     "/reference": everyone_but("care_a", "care_b", "landlord_a"),
@@ -112,11 +113,16 @@ PAGES: dict[str, set[str]] = {
 
 # Pages anyone may see, logged in or not.
 PUBLIC = {"/login"}
+# The second step of a login: without a password just given, it sends back to the login page.
+LOGIN_STEPS = {"/login/code"}
 
 # Actions (POST only): the roles allowed to perform them, and what the form sends.
 ACTIONS: dict[str, tuple[set[str], dict[str, str]]] = {
     "/admin/users/{member}/active": ({"coordinator"}, {"active": "1"}),
     "/admin/users/{member}/delegation": ({"coordinator"}, {}),
+    "/admin/users/{member}/two-factor/reset": ({"coordinator"}, {"confirm": "1"}),
+    "/account/two-factor/recovery-codes": (ALL, {}),
+    "/account/two-factor/disable": (ALL, {}),
     "/cases/{case}/steps/withdraw": (CASE_TEAM, {"reason": "Moved away", "version": "{version}"}),
     "/cases/{case}/documents": (CASE_TEAM, {"kind": "other"}),
     "/cases/{case}/medical": ({"care_a"}, {"treatment": "x"}),
@@ -218,7 +224,7 @@ def fill(path: str, world: World, records: dict[str, int]) -> str:
 
 
 def test_every_page_of_the_app_is_in_the_matrix(app: Flask) -> None:
-    known = {path.split("{")[0].rstrip("/") or "/" for path in (*PAGES, *ACTIONS, *PUBLIC)}
+    known = {path.split("{")[0].rstrip("/") or "/" for path in (*PAGES, *ACTIONS, *PUBLIC, *LOGIN_STEPS)}
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or rule.rule == "/logout":
             continue
@@ -266,6 +272,12 @@ def test_role_by_action(client: FlaskClient, world: World, records: dict[str, in
 @pytest.mark.parametrize("path", sorted(PUBLIC))
 def test_public_pages(client: FlaskClient, path: str) -> None:
     assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("path", sorted(LOGIN_STEPS))
+def test_login_steps_send_back_to_login_without_a_password_given(client: FlaskClient, world: World,
+                                                                 path: str) -> None:
+    assert client.get(path).headers["Location"] == "/login"
 
 
 def test_a_landlord_cannot_reach_another_landlords_place(client: FlaskClient, world: World) -> None:
