@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -133,11 +134,15 @@ def demo(ctx: click.Context, no_serve: bool, host: str, port: int, seed: int, sc
         f"demo database: {_safe_url(settings)} — {result.towns} towns, {result.places} places, "
         f"{result.applicants} applicants"
     )
+    # A demo is not a deployment: its visitors log in with a password only, and may try two-factor login
+    # from their account's page. A deployment requires it of the roles that read medical details.
+    click.echo("two-factor login is optional in this demo: a password logs in (a deployment requires a code "
+               "of the coordinator and care teams, see COMMISSION_TWO_FACTOR)")
     click.echo("demo accounts (role, login, password):")
     for account in result.accounts:
         click.echo(f"  {account.role.value:<12} {account.login:<22} {account.password}")
     if not no_serve:
-        _serve(settings, engine, host, port, threads=8)
+        _serve(replace(settings, two_factor_required=False), engine, host, port, threads=8)
 
 
 @main.command()
