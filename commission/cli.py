@@ -608,3 +608,43 @@ def access_log_purge(ctx: click.Context, dry_run: bool) -> None:
     click.echo(f"access log purged: {count} read(s) older than {keep_days} days (before "
                f"{cutoff.isoformat(timespec='seconds')}) deleted")
 
+
+# ---------------------------------------------------------------- retention
+
+
+@main.group("retention")
+def retention_group() -> None:
+    """How long the files are kept, and the anonymisation of those whose time has come."""
+
+
+@retention_group.command("run")
+@click.option("--dry-run", is_flag=True, help="Show what is due; change nothing.")
+@click.pass_context
+def retention_run(ctx: click.Context, dry_run: bool) -> None:
+    """Anonymise the persons whose files have all ended longer ago than their rule's period
+    (COMMISSION_RETAIN_CLOSED_YEARS, _REFUSED_YEARS, _WITHDRAWN_YEARS). Run it with --dry-run first."""
+    from commission.services import retention
+    from commission.storage import DocumentStore
+
+    settings, session = _hearing_session(ctx)
+    store = DocumentStore(settings.instance_path / "documents")
+    with session:
+        report = retention.run(session, settings, store, dry_run=dry_run)
+    click.echo(f"rules: closed files {settings.retain_closed_years} years after their last step, refused "
+               f"applications {settings.retain_refused_years} years, withdrawn ones "
+               f"{settings.retain_withdrawn_years} years")
+    verb = "due" if dry_run else "anonymised"
+    for person in report.due:
+        files = ", ".join(f"{end.reference} ({end.state} on {end.ended_on.isoformat()})" for end in person.cases)
+        click.echo(f"{verb}: person {person.applicant_id}: {files}")
+    for person in report.waiting:
+        files = ", ".join(end.reference for end in person.cases)
+        click.echo(f"waiting: person {person.applicant_id} ({files}): {person.waiting}")
+    if dry_run:
+        click.echo(f"dry run on {report.today.isoformat()}: {len(report.due)} person(s) would be anonymised, "
+                   f"{len(report.waiting)} must wait; nothing changed")
+    else:
+        click.echo(f"{len(report.due)} person(s) anonymised on {report.today.isoformat()}: "
+                   f"{report.documents_removed} document(s) removed ({report.files_removed} file(s) left the "
+                   f"store), {report.minutes_rewritten} signed minutes re-rendered without their names; "
+                   f"{len(report.waiting)} must wait")

@@ -339,9 +339,16 @@ def _load_for_change(
     if case is None:
         raise NotFound()
     policy.require(actor, action, case)
+    refuse_if_anonymised(case)
     if expected_version is not None and case.version != expected_version:
         raise ConcurrentChange()
     return case
+
+
+def refuse_if_anonymised(case: Case) -> None:
+    """An anonymised file is kept for the figures and the decisions only: nothing changes it any more."""
+    if case.applicant.anonymised_at is not None:
+        raise TransitionRefused(msg("This file was anonymised under the retention rules: it can no longer change."))
 
 
 def timeline(session: Session, actor: User, case: Case) -> list[CaseTransition]:
@@ -549,6 +556,7 @@ def update_medical(session: Session, actor: User, case_id: int, data: MedicalInp
     if case is None:
         raise NotFound()
     policy.require(actor, policy.Action.EDIT_MEDICAL, case)
+    refuse_if_anonymised(case)
     medical = session.get(CaseMedical, case_id)
     if medical is None:
         medical = CaseMedical(case_id=case_id)
@@ -582,6 +590,7 @@ def attach_document(
     if case is None:
         raise NotFound()
     policy.require(actor, policy.Action.ATTACH_DOCUMENT, case)
+    refuse_if_anonymised(case)
     if medical:
         policy.require(actor, policy.Action.EDIT_MEDICAL, case)
     errors: dict[str, list[Message]] = {}
