@@ -245,6 +245,9 @@ def verify_login_code(
         if not _accept_totp(session, user, totp_code, time.time() if now is None else now):
             _record_failure(session, user, remote_addr)
             raise CodeRefused(CODE_WRONG)
+        # the password's entry (account.login) said the first step; this one says the login is complete
+        audit.record(session, user, "account.login_code_accepted", "user", user.id,
+                     {"remote_addr": remote_addr})
     else:
         assert recovery is not None
         result = session.execute(

@@ -152,6 +152,7 @@ NAVIGATION = (
     NavItem("dashboard.show", _l("Dashboard"), policy.Action.VIEW_DASHBOARD),
     NavItem("admin.users", _l("Accounts"), policy.Action.MANAGE_USERS),
     NavItem("admin.audit", _l("Audit trail"), policy.Action.VIEW_AUDIT),
+    NavItem("access_review.index", _l("Access review"), policy.Action.VIEW_ACCESS_REVIEW),
     NavItem("outbox.index", _l("Outbox"), policy.Action.VIEW_OUTBOX),
     NavItem("cases.workflow", _l("How a file moves"), policy.Action.VIEW_WORKFLOW),
 )

@@ -26,7 +26,7 @@ AXE_OPTIONS = {
     "resultTypes": ["violations"],
 }
 
-ROLES = ["coordinator", "care_team", "chair", "member", "treasurer", "landlord"]
+ROLES = ["coordinator", "care_team", "chair", "member", "treasurer", "landlord", "data_protection"]
 ROLE_LABELS = {
     "coordinator": "Coordination",
     "care_team": "Membre d'équipe soignante",
@@ -34,6 +34,7 @@ ROLE_LABELS = {
     "member": "Membre de la commission",
     "treasurer": "Trésorerie",
     "landlord": "Représentant(e) de bailleur",
+    "data_protection": "Délégué(e) à la protection des données",
 }
 ADMIN_ITEMS = {"Comptes", "Journal d'audit"}
 # What each role must find in its menu, and what it must not: the access matrix in tests/web is the
@@ -45,9 +46,13 @@ NAV_REQUIRED = {
     "member": {"Accueil", "Places", "Communes et partenaires"},
     "treasurer": {"Accueil", "Places", "Communes et partenaires"},
     "landlord": {"Accueil", "Places"},
+    "data_protection": {"Accueil", "Journal d'audit", "Revue des accès"},
 }
 NAV_FORBIDDEN = {role: set() if role == "coordinator" else ADMIN_ITEMS for role in ROLES}
 NAV_FORBIDDEN["landlord"] = ADMIN_ITEMS | {"Communes et partenaires"}
+# the data-protection officer reads the logs, nothing else
+NAV_FORBIDDEN["data_protection"] = {"Comptes", "Places", "Communes et partenaires", "Dossiers", "Commissions",
+                                    "Trésorerie", "Tableau de bord", "Le parcours d'un dossier"}
 
 
 def describe_violations(violations: list[dict[str, Any]]) -> str:

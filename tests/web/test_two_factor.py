@@ -143,16 +143,19 @@ def test_enrolment_refuses_a_wrong_code_then_accepts_the_right_one(
     assert not RECOVERY_PATTERN.search(account_page) and "10 unused recovery codes remain" in account_page
 
 
-def test_login_asks_for_the_code_after_the_password(app: Flask, world: World, clock: Clock) -> None:
+def test_login_asks_for_the_code_after_the_password(app: Flask, world: World, clock: Clock,
+                                                    session: Session) -> None:
     secret, _ = enrol(app.test_client(), "care_a", clock)
     client = app.test_client()
     response = password_step(client, "care_a")
     assert response.headers["Location"] == "/login/code"
     assert client.get("/").status_code == 302
+    assert "account.login_code_accepted" not in audit_actions(session)
     log_in_with_code(client, "care_a", secret, clock)
     with client.session_transaction() as browser_session:
         assert browser_session["uid"] == world.users["care_a"].id
         assert "pending_login" not in browser_session
+    assert audit_actions(session)[-1] == "account.login_code_accepted"
 
 
 def test_a_code_is_accepted_once_only(app: Flask, world: World, clock: Clock, session: Session) -> None:
