@@ -295,7 +295,7 @@ def test_a_deposit_not_settled_holds_the_person(session: Session, world: World, 
         report = retention.run(session, settings, store, dry_run=False)
     assert files["left"].applicant_id not in {person.applicant_id for person in report.due}
     assert [(person.applicant_id, person.waiting) for person in report.waiting] == [
-        (files["left"].applicant_id, "a deposit is not settled yet")]
+        (files["left"].applicant_id, "un dépôt de garantie n'est pas encore soldé")]  # in the council's language
     fresh(session)
     left = session.get(Applicant, files["left"].applicant_id)
     assert left is not None and left.anonymised_at is None and left.last_name == HOUSED_THEN_LEFT.last
