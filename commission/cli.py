@@ -197,6 +197,36 @@ def user_add(ctx: click.Context, login: str, display_name: str, role: str, email
     click.echo(f"account {created.login} created ({created.role.value})")
 
 
+@user.command("reset-two-factor")
+@click.option("--login", required=True, help="The account whose phone and recovery codes are lost.")
+@click.pass_context
+def user_reset_two_factor(ctx: click.Context, login: str) -> None:
+    """Clear an account's two-factor login and end its sessions (a lost phone, no recovery code left, and no
+    other coordinator to reset it from the accounts page). It sets up a new code at its next login. Audited."""
+    from sqlalchemy import select
+
+    from commission.errors import InvalidInput
+    from commission.models.accounts import User
+    from commission.services import accounts, two_factor
+
+    settings = _settings(ctx, os.environ.get("COMMISSION_ENV", "development"))
+    with make_session_factory(_engine(settings))() as session:
+        found = session.execute(select(User).where(User.login == accounts.normalise_login(login))).scalar_one_or_none()
+        if found is None:
+            fail(f"no account has the login {login!r}", 1)
+        assert found is not None
+        try:
+            two_factor.reset(session, None, found.id)
+        except InvalidInput as invalid:
+            gettext: Callable[[str], str] = translations(_cli_locale()).gettext
+            for messages in invalid.errors.values():
+                for message in messages:
+                    click.echo(f"commission: {message.render(gettext)}", err=True)
+            sys.exit(1)
+    click.echo(f"two-factor login of {found.login} reset; its sessions have ended, it sets up a new code at its "
+               "next login")
+
+
 @main.group("db")
 def db_group() -> None:
     """The database schema."""

@@ -149,3 +149,40 @@ def test_check_passes_on_sound_data_and_names_what_is_wrong(env: str, session: S
     code, output = run("check")
     assert code != 0
     assert "place APP-002 is occupied" in output and "Traceback" not in output
+
+
+def test_user_reset_two_factor_for_a_lone_coordinator(env: str, world: World, session: Session, settings: object,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lone coordinator lost the phone and the recovery codes: the administrator resets it on the server."""
+    import time
+    from dataclasses import replace
+
+    import pyotp
+    from sqlalchemy import select
+
+    from commission.config import Settings
+    from commission.models import AuditEntry, User
+    from commission.services import two_factor
+    from tests.conftest import fresh
+
+    assert isinstance(settings, Settings)
+    coordinator = world.users["coordinator"]
+    secret = two_factor.begin_enrolment(coordinator).secret
+    two_factor.confirm_enrolment(session, replace(settings, two_factor_required=True), coordinator, secret,
+                                 pyotp.TOTP(secret).at(time.time()))
+    nonce = coordinator.session_nonce
+    code, output = run("user", "reset-two-factor", "--login", "COORDINATOR")
+    assert code == 0, output
+    assert "reset" in output
+    fresh(session)
+    reset = session.get(User, coordinator.id)
+    assert reset is not None and reset.totp_secret is None and reset.session_nonce != nonce
+    entry = session.execute(select(AuditEntry).where(AuditEntry.action == "account.two_factor_reset")).scalar_one()
+    assert (entry.actor_id, entry.actor_name) == (None, "command line")
+    # nothing left to reset, an unknown login: one line each, no trace, nothing changed
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    code, output = run("user", "reset-two-factor", "--login", "coordinator")
+    assert code == 1 and "Ce compte n'a pas de double authentification à réinitialiser." in output
+    assert "Traceback" not in output
+    code, output = run("user", "reset-two-factor", "--login", "nobody")
+    assert code == 1 and "no account has the login 'nobody'" in output and "Traceback" not in output

@@ -306,21 +306,25 @@ def disable(session: Session, settings: Settings, user: User, code: str, remote_
 # --- the coordinator's reset -------------------------------------------------------------------------
 
 
-def reset(session: Session, actor: User, user_id: int) -> User:
+def reset(session: Session, actor: User | None, user_id: int) -> User:
     """A lost phone: the coordinator clears another account's two-factor login and ends its sessions.
 
-    The account enrols again at its next login (when its role requires it).
+    The account enrols again at its next login (when its role requires it). ``actor`` is None only for
+    the command line, run by the server's administrator (a lone coordinator who lost both the phone and
+    the recovery codes).
     """
-    policy.require(actor, policy.Action.MANAGE_USERS)
+    if actor is not None:
+        policy.require(actor, policy.Action.MANAGE_USERS)
     user = session.get(User, user_id)
     if user is None:
         raise NotFound()
-    if user.id == actor.id:
+    if actor is not None and user.id == actor.id:
         raise InvalidInput({"": [msg("Another coordinator must reset your own two-factor login.")]})
     if not is_enabled(user):
         raise InvalidInput({"": [msg("This account has no two-factor login to reset.")]})
     _clear(session, user)
     user.session_nonce = new_session_nonce()
-    audit.record(session, actor, "account.two_factor_reset", "user", user.id)
+    audit.record(session, actor, "account.two_factor_reset", "user", user.id,
+                 actor_name=None if actor else "command line")
     commit(session)
     return user
