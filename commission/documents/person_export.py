@@ -11,31 +11,22 @@ from datetime import datetime
 from typing import Any
 
 from commission.clock import COUNCIL_ZONE
+from commission.documents.annual_report import EXIT_REASON_LABELS, PLACE_KIND_LABELS
 from commission.documents.pdf import gettext, render_pdf, supported_locale
 from commission.i18n import DEFAULT_LOCALE, N_
 from commission.models.followup import (
     EventKind,
-    ExitReason,
     FollowUpStatus,
     IncidentKind,
     PlaceCondition,
     ReviewOutcome,
 )
-from commission.models.housing import PlaceKind
 from commission.models.people import ProtectionMeasure
-from commission.services.hearing_documents import DECISION_LABELS, KIND_LABELS
+from commission.services.hearing_documents import DECISION_LABELS, KIND_LABELS, PROTECTION_WORDS
 from commission.services.treasury_reports import ACCOUNT_LABELS, ENTRY_KIND_LABELS
 from commission.workflow.case import CASE_MACHINE
 from commission.workflow.deposit import DEPOSIT_MACHINE
 
-PROTECTION = {
-    ProtectionMeasure.NONE: N_("No legal protection"),
-    ProtectionMeasure.SAFEGUARD: N_("Safeguard of justice"),
-    ProtectionMeasure.CURATORSHIP: N_("Curatorship"),
-    ProtectionMeasure.REINFORCED_CURATORSHIP: N_("Reinforced curatorship"),
-    ProtectionMeasure.GUARDIANSHIP: N_("Guardianship"),
-    ProtectionMeasure.FAMILY_AUTHORISATION: N_("Family authorisation"),
-}
 HOUSING = {
     "hospitalised": N_("Hospitalised"),
     "with_family": N_("Living with family"),
@@ -51,12 +42,6 @@ DOCUMENT_KINDS = {
     "guardianship": N_("Guardianship judgement"),
     "medical_certificate": N_("Medical certificate"),
     "other": N_("Other document"),
-}
-PLACE_KINDS = {
-    PlaceKind.APARTMENT: N_("Apartment in social housing"),
-    PlaceKind.HOSTEL_PLACE: N_("Contracted place in a hostel or residence"),
-    PlaceKind.TRANSITIONAL_PLACE: N_("Transitional place"),
-    PlaceKind.RESIDENCE_PLACE: N_("Place in the residence"),
 }
 LEASE_KINDS = {
     "direct": N_("Direct lease with the landlord"),
@@ -88,15 +73,6 @@ REVIEW_OUTCOMES = {
     ReviewOutcome.RESOURCE_MEETING: N_("A resource meeting is to be called; reviewed next quarter"),
     ReviewOutcome.PREPARE_EXIT: N_("A move out is to be prepared"),
 }
-EXIT_REASONS = {
-    ExitReason.ORDINARY_HOUSING: N_("Ordinary housing reached"),
-    ExitReason.LEASE_TAKEN_OVER: N_("Lease taken over by the person"),
-    ExitReason.HOSPITALISATION: N_("Hospitalisation"),
-    ExitReason.MOVED_ELSEWHERE: N_("Moved elsewhere"),
-    ExitReason.DEATH: N_("Death"),
-    ExitReason.EVICTION: N_("Eviction"),
-    ExitReason.OTHER: N_("Other reason"),
-}
 PLACE_CONDITIONS = {
     PlaceCondition.GOOD: N_("Good condition"),
     PlaceCondition.WORKS_NEEDED: N_("Works needed before the next person"),
@@ -127,10 +103,10 @@ def labels() -> dict[str, dict[str, str]]:
     """Message ids by enumeration value, for each kind of value the export holds; the template
     translates them."""
     return {
-        "protection": _by_value(PROTECTION),
+        "protection": _by_value({ProtectionMeasure.NONE: N_("No legal protection"), **PROTECTION_WORDS}),
         "housing": HOUSING,
         "document_kind": DOCUMENT_KINDS,
-        "place_kind": _by_value(PLACE_KINDS),
+        "place_kind": _by_value(PLACE_KIND_LABELS),
         "lease_kind": LEASE_KINDS,
         "decision": _by_value(DECISION_LABELS),
         "item_kind": _by_value(KIND_LABELS),
@@ -138,7 +114,7 @@ def labels() -> dict[str, dict[str, str]]:
         "event_kind": _by_value(EVENT_KINDS),
         "incident_kind": _by_value(INCIDENT_KINDS),
         "review_outcome": _by_value(REVIEW_OUTCOMES),
-        "exit_reason": _by_value(EXIT_REASONS),
+        "exit_reason": _by_value(EXIT_REASON_LABELS),
         "place_condition": _by_value(PLACE_CONDITIONS),
         "read_part": READ_PARTS,
         "role": ROLES,

@@ -13,12 +13,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, String, and_, cast, delete, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from commission import policy
+from commission.clock import COUNCIL_ZONE, local_date
 from commission.db import UTCDateTime, utcnow
 from commission.errors import InvalidInput
 from commission.i18n import Message, msg
@@ -29,9 +29,9 @@ from commission.models.people import Applicant
 from commission.models.reference import CareTeam
 from commission.models.treasury import Deposit
 from commission.services import audit
+from commission.services.treasury_reports import case_reference
 from commission.services.unit import commit
 
-COUNCIL_ZONE = ZoneInfo("Europe/Paris")
 PER_PAGE = 50
 # A user who opens more distinct files than this in one day is flagged.
 MANY_FILES_PER_DAY = 15
@@ -81,10 +81,6 @@ class AccessReview:
 
 def _council_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=COUNCIL_ZONE).astimezone(UTC)
-
-
-def _reference(case_id: int, created_at: datetime) -> str:
-    return f"D-{created_at.year}-{case_id:05d}"
 
 
 def is_night(at: datetime) -> bool:
@@ -190,7 +186,7 @@ def list_accesses(
                 reasons.append(msg("A care-team member read a file of another team."))
         result.append(Access(
             kind=row.kind, at=row.at, user_id=row.user_id, who=row.display_name or row.actor_name, what=row.what,
-            case_id=row.case_id, reference=_reference(row.case_id, row.created_at),
+            case_id=row.case_id, reference=case_reference(row.case_id, row.created_at.year),
             person=f"{row.first_name} {row.last_name}", care_team=row.team_name, reasons=tuple(reasons),
         ))
     return AccessReview(result, total, page, pages, flags(session, actor, user_id=user_id, since=since, until=until))
@@ -232,13 +228,13 @@ def flags(
         at = row.hour if isinstance(row.hour, datetime) else datetime.fromisoformat(str(row.hour))
         if at.tzinfo is None:
             at = at.replace(tzinfo=UTC)
-        key = (row.user_id, at.astimezone(COUNCIL_ZONE).date())
+        key = (row.user_id, local_date(at))
         names[row.user_id] = row.display_name
         files[key].add(row.case_id)
         if is_night(at):
             night[key] += row.reads
         if _other_team(row.role, row.care_team_id, row.case_team_id):
-            other[key].add(_reference(row.case_id, row.created_at))
+            other[key].add(case_reference(row.case_id, row.created_at.year))
 
     found: list[Flag] = []
     for (uid, day), opened in files.items():

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import types
 import typing
 from collections import defaultdict
 from collections.abc import Iterable
@@ -59,6 +60,7 @@ from commission.models import (
     SentMail,
 )
 from commission.services import audit
+from commission.services.treasury_reports import case_reference
 from commission.storage import DocumentStore
 
 ENDED_STATES = ("closed", "refused", "withdrawn")
@@ -134,8 +136,8 @@ def due_persons(session: Session, settings: Settings, today: date) -> tuple[list
             by_person[applicant_id] = None  # a file still alive keeps the person
             continue
         ended_on = clock.local_date(last_at or created_at)
-        reference = f"D-{created_at.year}-{case_id:05d}"
-        ends.append(CaseEnd(case_id, reference, state, ended_on, add_years(ended_on, rule_years(settings, state))))
+        due_on = add_years(ended_on, rule_years(settings, state))
+        ends.append(CaseEnd(case_id, case_reference(case_id, created_at.year), state, ended_on, due_on))
     candidates = [PersonDue(applicant_id, tuple(ends)) for applicant_id, ends in by_person.items()
                   if ends and all(end.due_on <= today for end in ends)]
     if not candidates:
@@ -379,7 +381,7 @@ def _from_json(kind: Any, value: Any) -> Any:
     if value is None:
         return None
     origin = typing.get_origin(kind)
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+    if origin in (typing.Union, types.UnionType):
         options = [option for option in typing.get_args(kind) if option is not type(None)]
         return _from_json(options[0], value)
     if origin is tuple:
