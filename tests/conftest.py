@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,17 +15,27 @@ import pytest
 from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, text
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from commission import migrate
 from commission.config import Settings
-from commission.db import Base, make_engine, make_session_factory
+from commission.db import make_engine, make_session_factory
 from commission.models import CareTeam, Organisation, OrganisationKind, Place, PlaceKind, Role, Town, User
 from commission.services import accounts
-from commission.web import create_app
+from commission.web import configure, create_app
+from tests.databases import Databases, Ids, Restored, Scenario
+from tests.demo_cache import DemoBuild, postgres_demo, sqlite_demo
 
 PG_URL = os.environ.get("COMMISSION_TEST_DATABASE_URL", "")
+
+# Hypothesis: a bounded profile by default (the README's command and CI), a thorough one on demand
+# (HYPOTHESIS_PROFILE=thorough). Examples build databases, hence no deadline and no "too slow".
+_HYPOTHESIS_COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
+hypothesis_settings.register_profile("ci", max_examples=20, **_HYPOTHESIS_COMMON)
+hypothesis_settings.register_profile("thorough", max_examples=400, **_HYPOTHESIS_COMMON)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 PASSWORD = "correct horse battery staple"
 
 
@@ -34,43 +43,56 @@ def is_postgres() -> bool:
     return PG_URL.startswith("postgresql")
 
 
-def reset_postgres(engine: Engine) -> None:
-    """Empty every table (the schema stays); the audit chain starts again from its genesis."""
-    names = [table.name for table in Base.metadata.sorted_tables if table.name != "audit_head"]
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
-        connection.execute(text("UPDATE audit_head SET last_id = 0, last_hash = :genesis"), {"genesis": "0" * 64})
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The browser tests drive the SQLite demo: they run in the SQLite pass only, all on one xdist worker
+    (one server and one browser for them all)."""
+    for item in items:
+        if item.get_closest_marker("e2e") is None:
+            continue
+        item.add_marker(pytest.mark.xdist_group("browser"))
+        if is_postgres():
+            item.add_marker(pytest.mark.skip(reason="the browser tests drive the SQLite demo: SQLite pass only"))
 
 
 @pytest.fixture(scope="session")
-def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database migrated to head once per run: copied (SQLite) or emptied (PostgreSQL) per test."""
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    """The run's migrated template and its scenarios, built once (per xdist worker) and copied per test."""
+    databases = Databases(tmp_path_factory.mktemp("databases"), PG_URL if is_postgres() else None)
+    try:
+        yield databases
+    finally:
+        databases.close()
+
+
+@pytest.fixture(scope="session")
+def demo_build(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
+    """``commission demo --no-serve``, built once per run (on SQLite, reused across runs while nothing
+    that shapes it changes): the browser tests serve a copy, the command-line tests read it."""
     if is_postgres():
-        engine = make_engine(PG_URL)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        migrate.upgrade(engine)
-        engine.dispose()
-        yield PG_URL
-        return
-    path = tmp_path_factory.mktemp("template") / "template.sqlite"
-    engine = make_engine(f"sqlite:///{path}")
-    migrate.upgrade(engine)
-    engine.dispose()  # the last connection to close checkpoints the WAL into the file
-    yield str(path)
+        return postgres_demo(databases.new_database("demo"), tmp_path_factory.mktemp("demo"))
+    return sqlite_demo()
 
 
 @pytest.fixture
-def database_url(template_database: str, tmp_path: Path) -> str:
-    if is_postgres():
-        engine = make_engine(template_database)
-        reset_postgres(engine)
-        engine.dispose()
-        return template_database
-    target = tmp_path / "commission.sqlite"
-    shutil.copyfile(template_database, target)
-    return f"sqlite:///{target}"
+def scenario(request: pytest.FixtureRequest) -> Scenario | None:
+    """The data a test starts from: the small council when it asks for ``world``, else an empty database.
+    A module overrides this fixture to start its tests from a scenario of its own."""
+    return WORLD if "world" in request.fixturenames else None
+
+
+@pytest.fixture
+def restored(databases: Databases, scenario: Scenario | None, tmp_path: Path) -> Iterator[Restored]:
+    """The test's own copy of its scenario: database and documents (in the instance folder)."""
+    copy = databases.restore(scenario, tmp_path, tmp_path / "instance")
+    try:
+        yield copy
+    finally:
+        databases.drop(copy.url)
+
+
+@pytest.fixture
+def database_url(restored: Restored) -> str:
+    return restored.url
 
 
 @pytest.fixture
@@ -116,9 +138,24 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     )
 
 
+_shared_app: list[Flask] = []
+
+
 @pytest.fixture
-def app(settings: Settings, engine: Engine) -> Flask:
-    return create_app(settings, engine=engine, testing=True)
+def app(settings: Settings, engine: Engine) -> Iterator[Flask]:
+    """The app, bound to the test's settings and database. One app serves the whole run (building one
+    registers some 150 routes and compiles every template it renders, about 0.15 s); its configuration
+    is put back after each test. A test that adds routes builds its own with ``create_app``."""
+    if not _shared_app:
+        _shared_app.append(create_app(settings, engine=engine, testing=True))
+    app = _shared_app[0]
+    configure(app, settings, engine=engine, testing=True)
+    kept = dict(app.config)
+    try:
+        yield app
+    finally:
+        app.config.clear()
+        app.config.update(kept)
 
 
 @pytest.fixture
@@ -193,9 +230,43 @@ def build_world(session: Session) -> World:
     return World(towns, team_a, team_b, landlord_a, landlord_b, place_a, place_b, users)
 
 
+def world_ids(world: World) -> Ids:
+    return {"towns": {name: town.id for name, town in world.towns.items()}, "team_a": world.team_a.id,
+            "team_b": world.team_b.id, "landlord_a": world.landlord_a.id, "landlord_b": world.landlord_b.id,
+            "place_a": world.place_a.id, "place_b": world.place_b.id,
+            "users": {login: user.id for login, user in world.users.items()}}
+
+
+def load_world(session: Session, ids: Ids) -> World:
+    """The world of a restored scenario, loaded into the test's session."""
+    towns = {town.id: town for town in session.execute(select(Town)).scalars()}
+    teams = {team.id: team for team in session.execute(select(CareTeam)).scalars()}
+    organisations = {org.id: org for org in session.execute(select(Organisation)).scalars()}
+    places = {place.id: place for place in session.execute(
+        select(Place).where(Place.id.in_([ids["place_a"], ids["place_b"]]))).scalars()}
+    users = {user.id: user for user in session.execute(
+        select(User).where(User.id.in_(ids["users"].values()))).scalars()}
+    world = World({name: towns[town_id] for name, town_id in ids["towns"].items()}, teams[ids["team_a"]],
+                  teams[ids["team_b"]], organisations[ids["landlord_a"]], organisations[ids["landlord_b"]],
+                  places[ids["place_a"]], places[ids["place_b"]],
+                  {login: users[user_id] for login, user_id in ids["users"].items()})
+    # End the read transaction (the session keeps what it loaded): on SQLite an open one would keep
+    # reading the snapshot it began with, blind to what the app commits next.
+    session.commit()
+    return world
+
+
+def _build_world_scenario(session: Session, _instance: Path, _ids: Ids) -> Ids:
+    return world_ids(build_world(session))
+
+
+# The small council, built once per run: most tests start from it.
+WORLD = Scenario("world", _build_world_scenario)
+
+
 @pytest.fixture
-def world(session: Session) -> World:
-    return build_world(session)
+def world(session: Session, restored: Restored) -> World:
+    return load_world(session, restored.ids)
 
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')

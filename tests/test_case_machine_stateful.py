@@ -7,13 +7,12 @@ succeeded.
 
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from sqlalchemy import select
@@ -25,14 +24,15 @@ from commission.models import Case, CaseTransition
 from commission.services import cases, followup, integrity
 from commission.workflow.case import CASE_MACHINE
 from tests.cases_helpers import TODAY, complete_input
-from tests.conftest import build_world, is_postgres, reset_postgres
+from tests.conftest import WORLD, load_world
+from tests.databases import Databases
 
 ROLES = ["coordinator", "care_a", "care_b", "chair", "member", "treasurer", "landlord_a"]
 TRIGGERS = [*sorted(CASE_MACHINE.triggers()), "to_housed", "delete", "submit "]
 TABLE = {(source, t.dest, t.trigger) for t in CASE_MACHINE.transitions for source in t.sources}
 
 
-def test_random_trigger_sequences_keep_the_records_true(template_database: str, tmp_path: Path) -> None:
+def test_random_trigger_sequences_keep_the_records_true(databases: Databases, tmp_path: Path) -> None:
     counter = iter(range(10_000))
     totals: list[tuple[int, int]] = []
 
@@ -41,15 +41,12 @@ def test_random_trigger_sequences_keep_the_records_true(template_database: str, 
 
         def __init__(self) -> None:
             super().__init__()
-            if is_postgres():
-                self.engine = make_engine(template_database)
-                reset_postgres(self.engine)
-            else:
-                path = tmp_path / f"stateful-{next(counter)}.sqlite"
-                shutil.copyfile(template_database, path)
-                self.engine = make_engine(f"sqlite:///{path}")
+            number = next(counter)
+            # each example starts from its own copy of the small council, built once per run
+            self.copy = databases.restore(WORLD, tmp_path, tmp_path / f"stateful-{number}")
+            self.engine = make_engine(self.copy.url)
             self.session: Session = make_session_factory(self.engine)()
-            self.world = build_world(self.session)
+            self.world = load_world(self.session, self.copy.ids)
             self.refusals = 0
             self.successes = 0
 
@@ -57,6 +54,7 @@ def test_random_trigger_sequences_keep_the_records_true(template_database: str, 
             totals.append((self.successes, self.refusals))
             self.session.close()
             self.engine.dispose()
+            databases.drop(self.copy.url)
 
         @initialize(target=files)
         def first_case(self) -> int:
@@ -156,8 +154,7 @@ def test_random_trigger_sequences_keep_the_records_true(template_database: str, 
 
     run_state_machine_as_test(
         CaseMachineTest,
-        settings=settings(max_examples=12 if is_postgres() else 20, stateful_step_count=30, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]),
+        settings=settings(stateful_step_count=30),  # as many examples as the profile says (tests/conftest.py)
     )
     # The random walks must really move files along, not only collect refusals.
     assert sum(successes for successes, _ in totals) > len(totals)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from commission.cli import main
 from tests.conftest import World, is_postgres
+from tests.demo_cache import DemoBuild
 
 
 @pytest.fixture
@@ -40,16 +41,22 @@ def test_db_check_passes_on_a_migrated_database(env: str) -> None:
     assert "schema matches the models" in output
 
 
-def test_demo_prints_one_account_per_line_for_every_role(env: str) -> None:
-    code, output = run("demo", "--no-serve", "--seed", "7")
-    assert code == 0, output
-    lines = output.splitlines()
+def test_demo_prints_one_account_per_line_for_every_role(demo_build: DemoBuild, monkeypatch: pytest.MonkeyPatch,
+                                                         tmp_path: Path) -> None:
+    """``commission demo --no-serve`` (run once for the whole suite, see tests/demo_cache.py)."""
+    lines = demo_build.output.splitlines()
     start = lines.index("demo accounts (role, login, password):")
     accounts = [line.split() for line in lines[start + 1:] if line.strip()]
     roles = {fields[0] for fields in accounts}
     assert roles == {"coordinator", "care_team", "chair", "member", "treasurer", "landlord", "data_protection"}
     assert all(len(fields) == 3 for fields in accounts)
-    assert "6 towns, 73 places" in output
+    assert "6 towns, 73 places" in demo_build.output
+    # the trail of everything the demo did holds together (on a copy: the cached demo is never written to)
+    url = demo_build.database_url
+    if demo_build.instance is not None:
+        url = f"sqlite:///{demo_build.copy_to(tmp_path / 'instance')}"
+    monkeypatch.setenv("COMMISSION_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("COMMISSION_DATABASE_URL", url)
     code, output = run("audit", "verify")
     assert code == 0, output
 

@@ -3,11 +3,10 @@ every deposit's state matches its entries, and a refused operation changes nothi
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from sqlalchemy import func, select
@@ -18,7 +17,8 @@ from commission.errors import CommissionError
 from commission.models import Deposit, LedgerEntry, Place, PlaceKind
 from commission.services import accounts, integrity, treasury
 from tests.cases_helpers import new_case
-from tests.conftest import build_world, is_postgres, reset_postgres
+from tests.conftest import WORLD, load_world
+from tests.databases import Databases
 
 DAY = date(2026, 3, 2)
 ROLES = ["treasurer", "coordinator", "member", "care_a", "landlord_a"]
@@ -27,21 +27,18 @@ DAYS = st.integers(min_value=-40, max_value=40).map(lambda offset: (DAY + timede
 DEPOSIT_TRIGGERS = ["commit", "pay", "claim_refund", "refund", "retain", "write_off", "cancel", "fly"]
 
 
-def test_random_treasury_operations_keep_every_invariant(template_database: str, tmp_path: Path) -> None:
+def test_random_treasury_operations_keep_every_invariant(databases: Databases, tmp_path: Path) -> None:
     counter = iter(range(10_000))
 
     class Treasury(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            if is_postgres():
-                self.engine = make_engine(template_database)
-                reset_postgres(self.engine)
-            else:
-                path = tmp_path / f"ledger-{next(counter)}.sqlite"
-                shutil.copyfile(template_database, path)
-                self.engine = make_engine(f"sqlite:///{path}")
+            number = next(counter)
+            # each example starts from its own copy of the small council, built once per run
+            self.copy = databases.restore(WORLD, tmp_path, tmp_path / f"ledger-{number}")
+            self.engine = make_engine(self.copy.url)
             self.session: Session = make_session_factory(self.engine)()
-            self.world = build_world(self.session)
+            self.world = load_world(self.session, self.copy.ids)
             self.deposits: list[int] = []
             self.contributions: list[int] = []
             self.expenses: list[int] = []
@@ -49,6 +46,7 @@ def test_random_treasury_operations_keep_every_invariant(template_database: str,
         def teardown(self) -> None:
             self.session.close()
             self.engine.dispose()
+            databases.drop(self.copy.url)
 
         @initialize()
         def open_books(self) -> None:
@@ -144,6 +142,5 @@ def test_random_treasury_operations_keep_every_invariant(template_database: str,
 
     run_state_machine_as_test(
         Treasury,
-        settings=settings(max_examples=10 if is_postgres() else 20, stateful_step_count=25, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]),
+        settings=settings(stateful_step_count=25),  # as many examples as the profile says (tests/conftest.py)
     )

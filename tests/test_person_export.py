@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from commission.config import Settings
 from commission.db import Base
 from commission.errors import Forbidden, NotFound
 from commission.models import (
@@ -39,7 +40,8 @@ from commission.models import (
 from commission.services import accounts, audit, cases, followup, hearings, person_export, stock, treasury
 from commission.storage import DocumentStore
 from tests.cases_helpers import TODAY, new_case, step
-from tests.conftest import World, fresh
+from tests.conftest import WORLD, World, fresh, load_world
+from tests.databases import Ids, Restored, Scenario
 from tests.hearings_helpers import HEARING_DAY, attendance_of, plan
 from tests.test_annual_report import text_of
 from tests.web.test_query_counts import count_queries
@@ -89,7 +91,7 @@ BEA = Person("Bérengère", "Vasseur", "1975-02-03", "3 février 1975", "07 98 7
 
 
 @dataclass
-class Scenario:
+class TwoPeople:
     ada: Case
     bea: Case
     store: DocumentStore
@@ -135,7 +137,7 @@ def _open_session(session: Session, world: World, day: date, agenda_day: date) -
     return hearing.id
 
 
-def build(session: Session, world: World, store: DocumentStore) -> Scenario:
+def build(session: Session, world: World, store: DocumentStore) -> TwoPeople:
     """Ada and Bea at the same hearing: Ada gets place A, Bea the waiting list. Ada lives there, is
     followed, leaves; place A goes to Bea at the next hearing. Both have documents, a medical part,
     deposits and ledger entries, follow-up events."""
@@ -195,12 +197,31 @@ def build(session: Session, world: World, store: DocumentStore) -> Scenario:
         kind="visit", occurred_on=(BEA_MOVE_IN + timedelta(days=5)).isoformat(), summary=BEA.note),
         today=BEA_MOVE_IN + timedelta(days=5))
     fresh(session)
-    return Scenario(ada, bea, store)
+    return TwoPeople(ada, bea, store)
+
+
+def _build_two_people(session: Session, instance: Path, ids: Ids) -> Ids:
+    people = build(session, load_world(session, ids), DocumentStore(instance / "documents"))
+    return {"ada": people.ada.id, "bea": people.bea.id}
+
+
+# Built once per run, copied for each test that exports.
+TWO_PEOPLE = Scenario("two-people", _build_two_people, extends=WORLD)
 
 
 @pytest.fixture
-def scenario(session: Session, world: World, tmp_path: Path) -> Scenario:
-    return build(session, world, DocumentStore(tmp_path / "documents"))
+def scenario(request: pytest.FixtureRequest) -> Scenario | None:
+    if "people" in request.fixturenames:
+        return TWO_PEOPLE
+    return WORLD if "world" in request.fixturenames else None
+
+
+@pytest.fixture
+def people(session: Session, world: World, restored: Restored, settings: Settings) -> TwoPeople:
+    ada, bea = session.get(Case, restored.ids["ada"]), session.get(Case, restored.ids["bea"])
+    assert ada is not None and bea is not None
+    fresh(session)
+    return TwoPeople(ada, bea, DocumentStore(settings.instance_path / "documents"))
 
 
 def unzip(data: bytes) -> dict[str, bytes]:
@@ -222,15 +243,15 @@ def ids(session: Session, column: Any, *where: Any) -> set[int]:
 
 @pytest.mark.parametrize(("subject", "other"), [(ADA, BEA), (BEA, ADA)], ids=["ada", "bea"])
 def test_the_export_holds_every_record_of_the_person_and_nothing_of_the_other(
-    session: Session, world: World, scenario: Scenario, subject: Person, other: Person
+    session: Session, world: World, people: TwoPeople, subject: Person, other: Person
 ) -> None:
     coordinator = world.users["coordinator"]
-    case = scenario.ada if subject is ADA else scenario.bea
+    case = people.ada if subject is ADA else people.bea
     applicant_id = case.applicant_id
     before = table_rows(session)
     reads_before = ids(session, AccessLog.id, AccessLog.case_id == case.id)
 
-    name, data = person_export.export_person(session, coordinator, scenario.store, applicant_id)
+    name, data = person_export.export_person(session, coordinator, people.store, applicant_id)
 
     assert name.endswith(".zip") and subject.last_name not in name
     files = unzip(data)
@@ -281,7 +302,7 @@ def test_the_export_holds_every_record_of_the_person_and_nothing_of_the_other(
     for document in record["documents"]:
         content = files[document["archive_path"]]
         assert document["archive_path"] == f"documents/{document['id']}-{document['filename']}"
-        assert scenario.store.get(document["sha256"]) == content
+        assert people.store.get(document["sha256"]) == content
     assert {files[d["archive_path"]] for d in record["documents"]} == {subject.document,
                                                                         subject.document + b"-medical"}
     assert set(files) == {"person.json", "person.pdf", *(d["archive_path"] for d in record["documents"])}
@@ -320,16 +341,16 @@ def test_the_export_holds_every_record_of_the_person_and_nothing_of_the_other(
     assert table_rows(session) == before
 
 
-def test_only_the_coordinator_exports(session: Session, world: World, scenario: Scenario) -> None:
+def test_only_the_coordinator_exports(session: Session, world: World, people: TwoPeople) -> None:
     before = table_rows(session)
     for name in ("care_a", "care_b", "chair", "member", "treasurer", "landlord_a", "dpo", "data_protection"):
         user = world.users.get(name)
         if user is None:
             continue
         with pytest.raises(Forbidden):
-            person_export.export_person(session, user, scenario.store, scenario.ada.applicant_id)
+            person_export.export_person(session, user, people.store, people.ada.applicant_id)
     with pytest.raises(NotFound):
-        person_export.export_person(session, world.users["coordinator"], scenario.store, 999999)
+        person_export.export_person(session, world.users["coordinator"], people.store, 999999)
     fresh(session)
     assert session.execute(select(AccessLog).where(AccessLog.part == "export")).first() is None
     assert session.execute(select(AuditEntry).where(AuditEntry.action == "person.exported")).first() is None
@@ -366,22 +387,22 @@ def test_a_person_with_several_files_and_a_document_no_longer_kept(
 
 
 def test_the_number_of_queries_does_not_grow_with_the_records(
-    session: Session, engine: Engine, world: World, scenario: Scenario
+    session: Session, engine: Engine, world: World, people: TwoPeople
 ) -> None:
     coordinator = world.users["coordinator"]
     with count_queries(engine) as small:
-        person_export.export_person(session, coordinator, scenario.store, scenario.bea.applicant_id)
+        person_export.export_person(session, coordinator, people.store, people.bea.applicant_id)
     care = world.users["care_b"]
     for offset in range(8):
         day = BEA_MOVE_IN + timedelta(days=10 + offset)
-        followup.record_event(session, care, scenario.bea.id, followup.EventInput(
+        followup.record_event(session, care, people.bea.id, followup.EventInput(
             kind="visit", occurred_on=day.isoformat(), summary=f"Visite {offset}"), today=day)
-        cases.attach_document(session, care, scenario.store, scenario.bea.id, filename=f"p{offset}.pdf",
+        cases.attach_document(session, care, people.store, people.bea.id, filename=f"p{offset}.pdf",
                               data=b"%PDF-1.4 more " + bytes([65 + offset]), kind="other")
-        cases.read_medical(session, coordinator, scenario.bea.id)
+        cases.read_medical(session, coordinator, people.bea.id)
     fresh(session)
     with count_queries(engine) as large:
-        person_export.export_person(session, coordinator, scenario.store, scenario.bea.applicant_id)
+        person_export.export_person(session, coordinator, people.store, people.bea.applicant_id)
     assert len(large) == len(small), (len(small), len(large))
     assert len(large) <= 40, large
 

@@ -27,26 +27,7 @@ def create_app(
         static_folder=str(static_dir()),
         instance_path=str(settings.instance_path),
     )
-    app.config.update(
-        SECRET_KEY=settings.secret_key,
-        TESTING=testing,
-        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
-        SESSION_COOKIE_NAME="commission_session",
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=not settings.development,
-        # The cookie outlives the idle timeout, so that an idle user is told why they must log in again.
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
-        WTF_CSRF_TIME_LIMIT=None,  # the session's own idle timeout bounds a token's life
-        WTF_CSRF_SSL_STRICT=not settings.development,
-        BABEL_DEFAULT_LOCALE="fr",
-        BABEL_DEFAULT_TIMEZONE="Europe/Paris",
-    )
-    app.config.update(overrides)
-    app.extensions["commission.settings"] = settings
-    engine = engine or make_engine(settings.database_url)
-    app.extensions["commission.engine"] = engine
-    app.extensions["commission.sessions"] = make_session_factory(engine)
+    configure(app, settings, engine=engine, testing=testing, **overrides)
 
     csrf.init_app(app)
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -75,3 +56,34 @@ def create_app(
 
     app.register_blueprint(persons.bp)
     return app
+
+
+def configure(
+    app: Flask, settings: Settings, *, engine: Engine | None = None, testing: bool = False, **overrides: Any,
+) -> None:
+    """Bind an app to its settings and its database: everything of the app that depends on them.
+
+    The routes, templates and translations do not depend on them, so the test suite binds one app to
+    each test's database in turn instead of building (and compiling) a new app per test.
+    """
+    app.instance_path = str(settings.instance_path)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        TESTING=testing,
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        SESSION_COOKIE_NAME="commission_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=not settings.development,
+        # The cookie outlives the idle timeout, so that an idle user is told why they must log in again.
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        WTF_CSRF_TIME_LIMIT=None,  # the session's own idle timeout bounds a token's life
+        WTF_CSRF_SSL_STRICT=not settings.development,
+        BABEL_DEFAULT_LOCALE="fr",
+        BABEL_DEFAULT_TIMEZONE="Europe/Paris",
+    )
+    app.config.update(overrides)
+    app.extensions["commission.settings"] = settings
+    engine = engine or make_engine(settings.database_url)
+    app.extensions["commission.engine"] = engine
+    app.extensions["commission.sessions"] = make_session_factory(engine)

@@ -1,4 +1,4 @@
-"""The real thing: ``commission demo`` served by waitress in a subprocess, driven by headless Chromium.
+"""The real thing: the demo served by waitress in a subprocess, driven by headless Chromium.
 
 One server and one browser for the whole run; a fresh browser context (cookies, language) per test.
 Playwright is imported lazily, so that collecting the suite works where it is not installed (the test
@@ -12,7 +12,6 @@ import shutil
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import closing
@@ -22,6 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.demo_cache import DemoBuild, environment, parse_accounts
+from tests.demo_cache import command as demo_command
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
@@ -29,7 +31,7 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-START_TIMEOUT = 120  # seconds for the demo database to be built and the server to answer
+STALL_TIMEOUT = 120  # seconds a starting server may go without printing anything or opening its port
 STOP_TIMEOUT = 10
 ACTION_TIMEOUT_MS = 15_000
 
@@ -82,49 +84,10 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _command() -> list[str]:
-    script = Path(sys.executable).parent / "commission"
-    if script.is_file():
-        return [str(script)]
-    return [sys.executable, "-c", "from commission.cli import main; main()"]
-
-
-def _server_env(instance: Path) -> dict[str, str]:
-    """The caller's environment without any COMMISSION_* setting: the demo must be SQLite in ``instance``."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("COMMISSION_")}
-    env["COMMISSION_INSTANCE_PATH"] = str(instance)
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-def _parse_accounts(output: str) -> list[tuple[str, str, str]]:
-    lines = output.splitlines()
-    header = "demo accounts (role, login, password):"
-    assert header in lines, f"the demo did not print its accounts:\n{output}"
-    accounts = []
-    for line in lines[lines.index(header) + 1:]:
-        if not line.startswith("  "):
-            break
-        role, login, password = line.split()
-        accounts.append((role, login, password))
-    assert accounts, f"the demo printed no account:\n{output}"
-    return accounts
-
-
 def _display_names(database: Path) -> dict[str, str]:
     """The accounts' names, read from the demo database itself (the command does not print them)."""
     with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
         return dict(connection.execute("SELECT login, display_name FROM user_account").fetchall())
-
-
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], deadline: float) -> bool:
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return True
-        except OSError:
-            time.sleep(0.1)
-    return False
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -137,36 +100,51 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=STOP_TIMEOUT)
 
 
+def _wait_until_serving(process: subprocess.Popen[bytes], log: Path, port: int, what: str) -> None:
+    """Wait while the server makes progress: it is alive, and it prints or opens its port. It fails at
+    once if the server ends, and only after STALL_TIMEOUT seconds with no sign of progress (a busy
+    machine slows a start down; it does not stop it printing)."""
+    printed, last_progress = 0, time.monotonic()
+    while True:
+        output = log.read_text(encoding="utf-8", errors="replace")
+        assert process.poll() is None, f"`{what}` ended with {process.returncode}:\n{output}"
+        if "serving on" in output:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    return
+            except OSError:
+                pass
+        if len(output) != printed:
+            printed, last_progress = len(output), time.monotonic()
+        assert time.monotonic() - last_progress < STALL_TIMEOUT, (
+            f"`{what}` showed no progress for {STALL_TIMEOUT}s:\n{output}")
+        time.sleep(0.1)
+
+
 @pytest.fixture(scope="session")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
-    """``commission demo`` on a free port, its database in a temporary folder; stopped at the end."""
+def demo_server(demo_build: DemoBuild, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    """The demo (built once per run, see tests/demo_cache.py), a copy of it served by ``commission serve``
+    as ``commission demo`` serves it (development, two-factor login optional), on a free port."""
     reason = skip_reason()
     if reason:
         pytest.skip(reason)
+    if demo_build.instance is None:
+        pytest.skip("the browser tests serve the SQLite demo; they run in the SQLite pass")
     folder = tmp_path_factory.mktemp("e2e")
     instance = folder / "instance"
+    database = demo_build.copy_to(instance)
     log = folder / "server.log"
     port = _free_port()
-    command = [*_command(), "demo", "--host", "127.0.0.1", "--port", str(port)]
+    command = [*demo_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--threads", "8"]
+    env = environment(instance, COMMISSION_ENV="development", COMMISSION_TWO_FACTOR="optional")
     with log.open("wb") as sink:
-        process = subprocess.Popen(
-            command, cwd=folder, env=_server_env(instance), stdin=subprocess.DEVNULL,
-            stdout=sink, stderr=subprocess.STDOUT,
-        )
+        process = subprocess.Popen(command, cwd=folder, env=env, stdin=subprocess.DEVNULL, stdout=sink,
+                                   stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while "serving on" not in log.read_text(encoding="utf-8", errors="replace"):
-            output = log.read_text(encoding="utf-8", errors="replace")
-            assert process.poll() is None, f"`{' '.join(command)}` ended with {process.returncode}:\n{output}"
-            assert time.monotonic() < deadline, f"the demo did not start in {START_TIMEOUT}s:\n{output}"
-            time.sleep(0.1)
-        assert _wait_for_port(port, process, deadline), (
-            f"the server does not answer on port {port}:\n{log.read_text(encoding='utf-8', errors='replace')}"
-        )
-        database = instance / "commission.sqlite"
+        _wait_until_serving(process, log, port, " ".join(command))
         names = _display_names(database)
         accounts = [DemoAccount(role, login, password, names[login])
-                    for role, login, password in _parse_accounts(log.read_text(encoding="utf-8"))]
+                    for role, login, password in parse_accounts(demo_build.output)]
         yield DemoServer(f"http://127.0.0.1:{port}", accounts, database, log, process)
     finally:
         _stop(process)

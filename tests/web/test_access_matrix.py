@@ -6,6 +6,8 @@ A test fails when a page is added without being placed in the matrix.
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -14,12 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commission import clock
-from commission.config import Settings
 from commission.models import Agreement, Deposit, MeetingAction, Place, PlaceKind, SentMail
 from commission.services import accounts, cases, digest, followup, hearings, treasury
 from commission.storage import DocumentStore
 from tests.cases_helpers import new_case
-from tests.conftest import PASSWORD, World, login, post_form
+from tests.conftest import PASSWORD, WORLD, World, load_world, login, post_form
+from tests.databases import Builder, Ids, Restored, Scenario
 from tests.followup_helpers import MOVE_IN, housed
 from tests.hearings_helpers import closed, sitting
 
@@ -148,11 +150,11 @@ ACTIONS: dict[str, tuple[set[str], dict[str, str]]] = {
 DOWNLOADS = {"/persons/{applicant}/export"}
 
 
-@pytest.fixture
-def records(session: Session, world: World, settings: Settings) -> dict[str, int]:
-    """A file of care_a's team with a document, built through the services."""
+def _records(session: Session, instance: Path, ids: Ids) -> Ids:
+    """A file of care_a's team with a document, an agreement covering a place, an expense: through the services."""
+    world = load_world(session, ids)
     case = new_case(session, world)
-    store = DocumentStore(settings.instance_path / "documents")
+    store = DocumentStore(instance / "documents")
     document = cases.attach_document(session, world.users["care_a"], store, case.id, filename="id.pdf", data=PDF,
                                      kind="identity")
     agreement = Agreement(organisation_id=world.landlord_a.id, reference="CONV-1", title="Convention A",
@@ -172,59 +174,95 @@ def records(session: Session, world: World, settings: Settings) -> dict[str, int
             "year": clock.today().year}
 
 
-HEARING_KEYS = ("{hearing}", "{closed}", "{signed}", "{allocated}", "{deposit}")
+RECORDS = Scenario("matrix", _records, extends=WORLD)
 
 
-def with_hearings(path: str, records: dict[str, int], session: Session, world: World, settings: Settings
-                  ) -> dict[str, int]:
+def _hearings(signed: bool, draft: bool, allocated: bool) -> Builder:
     """Hearings for the pages that need them (built only for those: signing renders PDFs): one signed,
-    one closed with its draft minutes, one in session."""
-    if not any(key in path for key in HEARING_KEYS):
-        return records
-    store = DocumentStore(settings.instance_path / "documents")
-    signed = closed(session, world, "Sid", date(2026, 3, 19), signed_in=store) if "{signed}" in path else None
-    draft = closed(session, world, "Dora", date(2026, 6, 18)) if "{closed}" in path else None
-    hearing = sitting(session, world, ["Ines"], day=date(2026, 9, 17)).hearing
-    allocated = deposit = deposit_version = 0
-    if "{allocated}" in path or "{deposit}" in path:
-        hearings.decide_item(session, world.users["chair"], hearing.id, hearing.items[0].id, hearings.DecisionInput(
-            decision="allocate", place_id=str(world.place_a.id), reason="Fits"), today=date(2026, 9, 17))
-        allocated = hearing.items[0].case_id
-        accounts.grant_signing_delegation(session, world.users["coordinator"], world.users["member"].id)
-        deposit = session.execute(select(Deposit.id)).scalar_one()
-        deposit_version = treasury.fire_deposit(session, world.users["member"], deposit, "commit",
-                                                expected_version=None, today=date(2026, 9, 17)).version
-    return {**records, "hearing": hearing.id, "item": hearing.items[0].id, "hearing_version": hearing.version,
-            "closed": draft.id if draft else 0, "signed": signed.id if signed else 0, "allocated": allocated,
-            "deposit": deposit, "deposit_version": deposit_version}
+    one closed with its draft minutes, one in session; its first file allocated a place and the deposit
+    committed."""
+
+    def build(session: Session, instance: Path, ids: Ids) -> Ids:
+        world = load_world(session, ids)
+        store = DocumentStore(instance / "documents")
+        signed_hearing = closed(session, world, "Sid", date(2026, 3, 19), signed_in=store) if signed else None
+        draft_hearing = closed(session, world, "Dora", date(2026, 6, 18)) if draft else None
+        hearing = sitting(session, world, ["Ines"], day=date(2026, 9, 17)).hearing
+        allocated_case = deposit = deposit_version = 0
+        if allocated:
+            hearings.decide_item(session, world.users["chair"], hearing.id, hearing.items[0].id,
+                                 hearings.DecisionInput(decision="allocate", place_id=str(world.place_a.id),
+                                                        reason="Fits"), today=date(2026, 9, 17))
+            allocated_case = hearing.items[0].case_id
+            accounts.grant_signing_delegation(session, world.users["coordinator"], world.users["member"].id)
+            deposit = session.execute(select(Deposit.id)).scalar_one()
+            deposit_version = treasury.fire_deposit(session, world.users["member"], deposit, "commit",
+                                                    expected_version=None, today=date(2026, 9, 17)).version
+        return {"hearing": hearing.id, "item": hearing.items[0].id, "hearing_version": hearing.version,
+                "closed": draft_hearing.id if draft_hearing else 0,
+                "signed": signed_hearing.id if signed_hearing else 0,
+                "allocated": allocated_case, "deposit": deposit, "deposit_version": deposit_version}
+
+    return build
 
 
-def with_housed(path: str, records: dict[str, int], session: Session, world: World) -> dict[str, int]:
+def _housed(session: Session, _instance: Path, ids: Ids) -> Ids:
     """A person of care_a's team housed, with a resource meeting and an action, for the follow-up's pages."""
-    if "{mail}" in path:
-        records = {**records, "mail": outbox_mail(session, world)}
-    if "{housed}" not in path:
-        return records
+    world = load_world(session, ids)
     (case,) = housed(session, world, ["Hana"])
     meeting = followup.call_meeting(session, world.users["care_a"], case.id, followup.MeetingInput(
         meeting_date=MOVE_IN.isoformat(), attendees="Équipe", held=True, outcome="Plan",
         actions=[followup.ActionInput("Appeler le bailleur", "Infirmier", "")]), today=MOVE_IN)
     action = session.execute(select(MeetingAction.id).where(MeetingAction.meeting_id == meeting.id)).scalar_one()
-    return {**records, "housed": case.id, "meeting": meeting.id, "action": action}
+    return {"housed": case.id, "meeting": meeting.id, "action": action}
 
 
-def outbox_mail(session: Session, world: World) -> int:
+def _outbox_mail(session: Session, _instance: Path, ids: Ids) -> Ids:
     """A digest kept in the outbox (mail is not configured): a coordinator's, CONV-1's renewal coming."""
+    world = load_world(session, ids)
     accounts.create_user(session, world.users["coordinator"], accounts.UserInput(
         login="coordination.mail", display_name="Coordination", email="coordination@example.org",
         role="coordinator", password=PASSWORD))
     digest.send_digests(session, None, date(2029, 12, 1))
-    return session.execute(select(SentMail.id)).scalar_one()
+    return {"mail": session.execute(select(SentMail.id)).scalar_one()}
 
 
-def fill(path: str, world: World, records: dict[str, int]) -> str:
-    return path.format(place_a=world.place_a.id, place_b=world.place_b.id, member=world.users["member"].id,
-                       landlord_b=world.landlord_b.id, **records)
+HEARING_KEYS = ("{hearing}", "{closed}", "{signed}", "{allocated}", "{deposit}")
+
+
+@cache
+def matrix_scenario(path: str) -> Scenario:
+    """The records a path needs, on top of the file and the agreement every path has: built once per run
+    for each combination, then copied for each role (every role of a page sees the same data)."""
+    scenario = RECORDS
+    if any(key in path for key in HEARING_KEYS):
+        signed, draft, allocated = "{signed}" in path, "{closed}" in path, "{allocated}" in path or "{deposit}" in path
+        scenario = Scenario(f"{scenario.name}-hearings-{signed:d}{draft:d}{allocated:d}",
+                            _hearings(signed, draft, allocated), extends=scenario)
+    if "{mail}" in path:
+        scenario = Scenario(f"{scenario.name}-mail", _outbox_mail, extends=scenario)
+    if "{housed}" in path:
+        scenario = Scenario(f"{scenario.name}-housed", _housed, extends=scenario)
+    return scenario
+
+
+@pytest.fixture
+def scenario(request: pytest.FixtureRequest) -> Scenario | None:
+    if "world" not in request.fixturenames:
+        return None
+    callspec = getattr(request.node, "callspec", None)
+    path = callspec.params.get("path") if callspec else None
+    return matrix_scenario(path) if path else WORLD
+
+
+@pytest.fixture
+def records(restored: Restored, world: World) -> Ids:
+    return restored.ids
+
+
+def fill(path: str, world: World, records: Ids) -> str:
+    return path.format(**{**records, "place_a": world.place_a.id, "place_b": world.place_b.id,
+                          "member": world.users["member"].id, "landlord_b": world.landlord_b.id})
 
 
 def test_every_page_of_the_app_is_in_the_matrix(app: Flask) -> None:
@@ -237,9 +275,7 @@ def test_every_page_of_the_app_is_in_the_matrix(app: Flask) -> None:
 
 
 @pytest.mark.parametrize("path", sorted(PAGES))
-def test_anonymous_visitors_are_sent_to_login(client: FlaskClient, world: World, records: dict[str, int],
-                                              path: str, session: Session, settings: Settings) -> None:
-    records = with_housed(path, with_hearings(path, records, session, world, settings), session, world)
+def test_anonymous_visitors_are_sent_to_login(client: FlaskClient, world: World, records: Ids, path: str) -> None:
     response = client.get(fill(path, world, records))
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
@@ -247,9 +283,7 @@ def test_anonymous_visitors_are_sent_to_login(client: FlaskClient, world: World,
 
 @pytest.mark.parametrize("role", sorted(ALL))
 @pytest.mark.parametrize("path", sorted(PAGES))
-def test_role_by_page(client: FlaskClient, world: World, records: dict[str, int], role: str, path: str,
-                      session: Session, settings: Settings) -> None:
-    records = with_housed(path, with_hearings(path, records, session, world, settings), session, world)
+def test_role_by_page(client: FlaskClient, world: World, records: Ids, role: str, path: str) -> None:
     login(client, role)
     response = client.get(fill(path, world, records))
     expected = 200 if role in PAGES[path] else 403
@@ -260,9 +294,7 @@ def test_role_by_page(client: FlaskClient, world: World, records: dict[str, int]
 
 @pytest.mark.parametrize("role", sorted(ALL))
 @pytest.mark.parametrize("path", sorted(ACTIONS))
-def test_role_by_action(client: FlaskClient, world: World, records: dict[str, int], role: str, path: str,
-                        session: Session, settings: Settings) -> None:
-    records = with_housed(path, with_hearings(path, records, session, world, settings), session, world)
+def test_role_by_action(client: FlaskClient, world: World, records: Ids, role: str, path: str) -> None:
     login(client, role)
     allowed, data = ACTIONS[path]
     data = {name: fill(value, world, records) for name, value in data.items()}

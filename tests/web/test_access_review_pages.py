@@ -3,21 +3,46 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
+import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commission.config import Settings
 from commission.models import AccessLog, Case, Role, User
 from commission.services import followup
 from tests.cases_helpers import new_case
-from tests.conftest import PASSWORD, World, fresh, login, post_form
+from tests.conftest import PASSWORD, WORLD, World, fresh, load_world, login, post_form
+from tests.databases import Ids, Restored, Scenario
 from tests.followup_helpers import MOVE_IN, housed
-from tests.web.test_access_matrix import outbox_mail, records, with_hearings
+from tests.web.test_access_matrix import matrix_scenario
 
-__all__ = ["records"]
+
+def _officer_records(session: Session, _instance: Path, ids: Ids) -> Ids:
+    """Besides the access matrix's records: a person housed, with a resource meeting."""
+    world = load_world(session, ids)
+    (hana,) = housed(session, world, ["Hana"], places=[world.place_b])  # place_a went to the hearing's person
+    meeting = followup.call_meeting(session, world.users["care_a"], hana.id, followup.MeetingInput(
+        meeting_date=MOVE_IN.isoformat(), attendees="Équipe", held=True, outcome="Plan"), today=MOVE_IN)
+    return {"housed": hana.id, "meeting": meeting.id}
+
+
+# a record of every kind: a file with a document, an allocation with its deposit, a mail, a housed person
+EVERY_KIND = Scenario("officer", _officer_records, extends=matrix_scenario("{allocated}{mail}"))
+
+
+@pytest.fixture
+def scenario(request: pytest.FixtureRequest) -> Scenario | None:
+    if "records" in request.fixturenames:
+        return EVERY_KIND
+    return WORLD if "world" in request.fixturenames else None
+
+
+@pytest.fixture
+def records(restored: Restored, world: World) -> Ids:
+    return restored.ids
 
 
 def page(client: FlaskClient, path: str, status: int = 200) -> str:
@@ -64,13 +89,8 @@ def test_bad_filters_are_said_and_change_nothing(client: FlaskClient, session: S
 
 
 def test_the_officer_sees_the_review_and_the_audit_trail_and_nothing_else(
-    app: Flask, client: FlaskClient, session: Session, world: World, settings: Settings, records: dict[str, int],
+    app: Flask, client: FlaskClient, session: Session, world: World, records: Ids,
 ) -> None:
-    records = with_hearings("{hearing}{allocated}{deposit}", records, session, world, settings)
-    (hana,) = housed(session, world, ["Hana"], places=[world.place_b])  # place_a went to the hearing's person
-    meeting = followup.call_meeting(session, world.users["care_a"], hana.id, followup.MeetingInput(
-        meeting_date=MOVE_IN.isoformat(), attendees="Équipe", held=True, outcome="Plan"), today=MOVE_IN)
-    records = {**records, "housed": hana.id, "meeting": meeting.id, "mail": outbox_mail(session, world)}
     login(client, "dpo")
     home = page(client, "/")
     menu = home.split('aria-label="Menu principal"')[1].split("</nav>")[0]

@@ -8,9 +8,10 @@ from html import unescape
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from commission.config import Settings
 from commission.models import LoginFailure, User
 from commission.services import accounts
 from tests.conftest import PASSWORD, World, csrf_token, login, post_form
@@ -224,13 +225,17 @@ def test_a_malformed_id_in_the_url_is_a_404(client: FlaskClient, world: World) -
         assert "Page introuvable" in response.get_data(as_text=True)
 
 
-def test_an_unexpected_error_shows_a_page_without_trace(app: Flask, world: World) -> None:
+def test_an_unexpected_error_shows_a_page_without_trace(settings: Settings, engine: Engine, world: World,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from commission.web import create_app
+
     def explode() -> str:
         raise RuntimeError("secret internals")
 
+    app = create_app(settings, engine=engine, testing=True)  # an app of its own: it gets a route added
     app.add_url_rule("/explode", view_func=explode)
     app.config["PROPAGATE_EXCEPTIONS"] = False
-    app.logger.disabled = True
+    monkeypatch.setattr(app.logger, "disabled", True)
     response = app.test_client().get("/explode")
     assert response.status_code == 500
     html = unescape(response.get_data(as_text=True))
