@@ -28,6 +28,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from benchmarks.common import Figure, Size
 from commission.documents.minutes import render_minutes
 from tests.documents_helpers import sample_minutes
 
@@ -55,6 +56,23 @@ def measure(items: int, repeat: int) -> Measure:
     tracemalloc.stop()
     pages = len(PdfReader(BytesIO(document)).pages)
     return Measure(items, pages, len(document) // 1024, statistics.median(times), peak / 1024)
+
+
+SIZES = {Size.SMALLEST: {"small": 2, "large": 6, "repeat": 1},
+         Size.SMALL: {"small": 6, "large": 30, "repeat": 3},
+         Size.FULL: {"small": 6, "large": 60, "repeat": 7}}
+TARGETS = "the full minutes' median time and peak memory grow at most with the number of items (ratio <= items ratio)"
+
+
+def figures(size: Size) -> list[Figure]:
+    sizes = SIZES[size]
+    small, large = measure(sizes["small"], sizes["repeat"]), measure(sizes["large"], sizes["repeat"])
+    target = sizes["large"] / sizes["small"]
+    subject = f"minutes, {small.items} -> {large.items} items"
+    return [Figure("minutes", subject, "time ratio", large.median_ms / small.median_ms, target,
+                   detail=f"{small.median_ms:.0f} -> {large.median_ms:.0f} ms, {small.pages} -> {large.pages} pages"),
+            Figure("minutes", subject, "memory ratio", large.peak_kib / small.peak_kib, target,
+                   detail=f"{small.peak_kib:.0f} -> {large.peak_kib:.0f} KiB")]
 
 
 def main(argv: list[str] | None = None) -> int:

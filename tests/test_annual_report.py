@@ -19,12 +19,18 @@ from commission.cli import main
 from commission.documents.annual_report import render_annual_report
 from commission.models import Applicant, Case, Place
 from commission.services import dashboard
-from tests.test_dashboard import CURRENT, PAST, TODAY, Scheme, build_scheme
+from tests.databases import Restored, Scenario
+from tests.test_dashboard import CURRENT, PAST, TODAY, Scheme, load_scheme, scheme_or_world
 
 
 @pytest.fixture
-def scheme(session: Session) -> Scheme:
-    return build_scheme(session)
+def scenario(request: pytest.FixtureRequest) -> Scenario | None:
+    return scheme_or_world(request)
+
+
+@pytest.fixture
+def scheme(session: Session, restored: Restored) -> Scheme:
+    return load_scheme(session, restored.ids)
 
 
 def text_of(pdf: bytes) -> str:

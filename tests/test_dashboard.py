@@ -12,6 +12,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -41,7 +42,8 @@ from commission.models.followup import CaseExit, ExitReason
 from commission.models.hearings import AgendaItem, Decision, ItemKind
 from commission.services import accounts, dashboard, followup, hearings, stock, treasury, treasury_reports
 from tests.cases_helpers import step
-from tests.conftest import World, build_world, fresh
+from tests.conftest import WORLD, World, build_world, fresh, load_world, world_ids
+from tests.databases import Ids, Restored, Scenario
 from tests.hearings_helpers import HEARING_DAY, sitting
 
 PAST, CURRENT = 2026, 2027
@@ -128,9 +130,35 @@ def build_scheme(session: Session) -> Scheme:
     return scheme
 
 
+def _build_scheme_scenario(session: Session, _instance: Path, _ids: Ids) -> Ids:
+    scheme = build_scheme(session)
+    return {"world": world_ids(scheme.world), "cases": scheme.cases, "hostel": scheme.hostel,
+            "agreements": scheme.agreements}
+
+
+# Built once per run (its own small council, created on its first day), copied for each test.
+SCHEME = Scenario("dashboard-scheme", _build_scheme_scenario)
+
+
+def scheme_or_world(request: pytest.FixtureRequest) -> Scenario | None:
+    """The scenario of a test of the modules that read the scheme (this one, its pages, the annual report)."""
+    if "scheme" in request.fixturenames:
+        return SCHEME
+    return WORLD if "world" in request.fixturenames else None
+
+
+def load_scheme(session: Session, ids: Ids) -> Scheme:
+    return Scheme(load_world(session, ids["world"]), dict(ids["cases"]), ids["hostel"], list(ids["agreements"]))
+
+
 @pytest.fixture
-def scheme(session: Session) -> Scheme:
-    return build_scheme(session)
+def scenario(request: pytest.FixtureRequest) -> Scenario | None:
+    return scheme_or_world(request)
+
+
+@pytest.fixture
+def scheme(session: Session, restored: Restored) -> Scheme:
+    return load_scheme(session, restored.ids)
 
 
 def figures_of(session: Session, scheme: Scheme, year: int) -> dashboard.YearFigures:

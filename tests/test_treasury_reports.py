@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commission.cli import main
@@ -27,7 +28,8 @@ from commission.models import Place, PlaceKind
 from commission.models.treasury import Account, Deposit, EntryKind, LedgerEntry
 from commission.services import accounts, treasury, treasury_reports
 from tests.cases_helpers import new_case
-from tests.conftest import World
+from tests.conftest import WORLD, World, load_world
+from tests.databases import Ids, Restored, Scenario
 
 GETTEXT = translations("en").gettext
 TODAY = date(2026, 3, 1)
@@ -120,9 +122,35 @@ def build_fund(session: Session, world: World) -> Fund:
     return Fund(old, middle, recent, refunded, retained, written_off, expense, correction, hostile)
 
 
+DEPOSITS = ("old", "middle", "recent", "refunded", "retained", "written_off")
+ENTRIES = ("expense", "correction", "hostile")
+
+
+def _build_fund_scenario(session: Session, _instance: Path, ids: Ids) -> Ids:
+    fund = build_fund(session, load_world(session, ids))
+    return {name: getattr(fund, name).id for name in (*DEPOSITS, *ENTRIES)}
+
+
+# Built once per run on top of the small council, copied for each test.
+FUND = Scenario("treasury-fund", _build_fund_scenario, extends=WORLD)
+
+
 @pytest.fixture
-def fund(session: Session, world: World) -> Fund:
-    return build_fund(session, world)
+def scenario(request: pytest.FixtureRequest) -> Scenario | None:
+    if "fund" in request.fixturenames:
+        return FUND
+    return WORLD if "world" in request.fixturenames else None
+
+
+@pytest.fixture
+def fund(session: Session, world: World, restored: Restored) -> Fund:
+    deposits = {deposit.id: deposit for deposit in session.execute(
+        select(Deposit).where(Deposit.id.in_([restored.ids[name] for name in DEPOSITS]))).scalars()}
+    entries = {entry.id: entry for entry in session.execute(
+        select(LedgerEntry).where(LedgerEntry.id.in_([restored.ids[name] for name in ENTRIES]))).scalars()}
+    session.commit()  # ends the read transaction; what was loaded stays
+    return Fund(*(deposits[restored.ids[name]] for name in DEPOSITS),
+                *(entries[restored.ids[name]] for name in ENTRIES))
 
 
 CONTRIBUTIONS_CENTS = (18500 + 8000) * 40 * 2  # the two towns, and the hospital as much as both

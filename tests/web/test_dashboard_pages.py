@@ -30,7 +30,8 @@ from commission.models import (
 from commission.models.followup import CaseExit, ExitReason, PlaceCondition
 from commission.models.tenancy import LeaseKind
 from tests.conftest import World, login
-from tests.test_dashboard import PAST, TODAY, Scheme, build_scheme
+from tests.databases import Restored, Scenario
+from tests.test_dashboard import PAST, TODAY, Scheme, load_scheme, scheme_or_world
 from tests.volume import grow
 from tests.web.test_query_counts import count_queries
 
@@ -38,8 +39,13 @@ DASHBOARD_ROLES = ("coordinator", "chair", "member", "treasurer")
 
 
 @pytest.fixture
-def scheme(session: Session) -> Scheme:
-    return build_scheme(session)
+def scenario(request: pytest.FixtureRequest) -> Scenario | None:
+    return scheme_or_world(request)
+
+
+@pytest.fixture
+def scheme(session: Session, restored: Restored) -> Scheme:
+    return load_scheme(session, restored.ids)
 
 
 def page(client: FlaskClient, path: str) -> tuple[int, str]:

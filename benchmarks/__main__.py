@@ -1,0 +1,68 @@
+"""Run the benchmarks and print one table of their figures against their targets.
+
+    .venv/bin/python -m benchmarks [--size smallest|small|full] [NAME ...]
+
+Every target is a ratio between two sizes of data measured in the same run, on the same machine (so
+that it holds whatever the machine's speed), or a count of database queries. The exit code is 1 when a
+target is missed. Each benchmark can also be run on its own, with its own options:
+``python -m benchmarks.pages --help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from types import ModuleType
+
+from benchmarks.common import Figure, Size, table
+
+
+def registry() -> dict[str, ModuleType]:
+    from benchmarks import dashboard, minutes, pages
+
+    return {"pages": pages, "dashboard": dashboard, "minutes": minutes}
+
+
+def describe() -> str:
+    lines = ["benchmarks and their targets:"]
+    for name, module in registry().items():
+        lines.append(f"  {name:10} {module.TARGETS}")
+        sizes = ", ".join(f"{size.value}: {module.SIZES[size]}" for size in Size)
+        lines.append(f"  {'':10} sizes: {sizes}")
+    return "\n".join(lines)
+
+
+def run(size: Size, names: list[str], progress: Callable[[str], None] = lambda _line: None) -> list[Figure]:
+    modules = registry()
+    figures: list[Figure] = []
+    for name in names or list(modules):
+        progress(f"running {name} ({size.value})...")
+        figures.extend(modules[name].figures(size))
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.splitlines()[0] if __doc__ else None,
+        epilog=describe(), formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--size", type=Size, choices=list(Size), default=Size.SMALL,
+                        help="how much data to build (default: small)")
+    parser.add_argument("names", nargs="*", choices=[[], *registry()], metavar="NAME",
+                        help=f"the benchmarks to run (default: all of {', '.join(registry())})")
+    args = parser.parse_args(argv)
+    figures = run(args.size, args.names, progress=lambda line: print(line, file=sys.stderr, flush=True))
+    print(table(figures))
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"all-{args.size.value}.json").write_text(json.dumps(
+        [{**asdict(figure), "met": figure.met} for figure in figures], indent=2) + "\n")
+    return 0 if all(figure.met for figure in figures) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
