@@ -61,6 +61,35 @@ def test_demo_prints_one_account_per_line_for_every_role(demo_build: DemoBuild, 
     assert code == 0, output
 
 
+def test_demo_serves_what_it_built_with_a_password_login(env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``commission demo`` without ``--no-serve``: the database it built is served, two-factor login
+    optional (its visitors log in with the printed passwords). The build itself is the one above; here a
+    small council stands in for it, and waitress is not started."""
+    import waitress
+    from flask import Flask
+
+    from commission import demo
+    from commission.models import Role
+    from tests.conftest import PASSWORD, build_world, login
+
+    def small_demo(session: Session, _store: object, **_options: object) -> demo.DemoResult:
+        build_world(session)
+        return demo.DemoResult([demo.DemoAccount(Role.TREASURER, "treasurer", PASSWORD, "T", "")], 2, 2, 0)
+
+    served: dict[str, object] = {}
+    monkeypatch.setattr(demo, "build_demo", small_demo)
+    monkeypatch.setattr(waitress, "serve", lambda app, **options: served.update(app=app, **options))
+    code, output = run("demo", "--port", "5099")
+    assert code == 0, output
+    assert "two-factor login is optional in this demo" in output
+    assert (served["host"], served["port"], served["threads"]) == ("127.0.0.1", 5099, 8)
+    app = served["app"]
+    assert isinstance(app, Flask)
+    client = app.test_client()
+    login(client, "coordinator")  # a role that must use two-factor login in a deployment
+    assert client.get("/").status_code == 200
+
+
 def test_user_add_creates_an_account_and_refuses_bad_input(env: str) -> None:
     code, output = run("user", "add", "--login", "alice", "--name", "Alice Martin", "--role", "treasurer",
                        "--password", "a long enough password")
