@@ -186,6 +186,14 @@ class Databases:
         shutil.copyfile(snapshot.database, target)
         return Restored(f"sqlite:///{target}", dict(snapshot.ids))
 
+    def shared(self, scenario: Scenario | None, instance: Path) -> Restored:
+        """The scenario's own database, for a test that rolls back all it writes; its documents copied."""
+        snapshot = self.snapshot(scenario)
+        if snapshot.instance.is_dir() and any(snapshot.instance.iterdir()):
+            shutil.copytree(snapshot.instance, instance, dirs_exist_ok=True)
+        url = self._pg_url(snapshot.database) if self.postgres_url else f"sqlite:///{snapshot.database}"
+        return Restored(url, dict(snapshot.ids))
+
     def restore(self, scenario: Scenario | None, folder: Path, instance: Path) -> Restored:
         """A private copy of a scenario for one test: its database, and its documents in ``instance``."""
         snapshot = self.snapshot(scenario)

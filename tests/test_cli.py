@@ -85,9 +85,12 @@ def test_demo_serves_what_it_built_with_a_password_login(env: str, monkeypatch: 
     assert (served["host"], served["port"], served["threads"]) == ("127.0.0.1", 5099, 8)
     app = served["app"]
     assert isinstance(app, Flask)
-    client = app.test_client()
-    login(client, "coordinator")  # a role that must use two-factor login in a deployment
-    assert client.get("/").status_code == 200
+    try:
+        client = app.test_client()
+        login(client, "coordinator")  # a role that must use two-factor login in a deployment
+        assert client.get("/").status_code == 200
+    finally:  # the command has ended: what the app opened since is closed here
+        app.extensions["commission.engine"].dispose()
 
 
 def test_user_add_creates_an_account_and_refuses_bad_input(env: str) -> None:
