@@ -74,11 +74,20 @@ def demo_build(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -
     return sqlite_demo()
 
 
+def starting_scenario(request: pytest.FixtureRequest, **by_fixture: Scenario) -> Scenario | None:
+    """The scenario of the first fixture named that the test asks for; else the small council if it asks
+    for ``world``; else none (an empty database)."""
+    for name, scenario in by_fixture.items():
+        if name in request.fixturenames:
+            return scenario
+    return WORLD if "world" in request.fixturenames else None
+
+
 @pytest.fixture
 def scenario(request: pytest.FixtureRequest) -> Scenario | None:
     """The data a test starts from: the small council when it asks for ``world``, else an empty database.
-    A module overrides this fixture to start its tests from a scenario of its own."""
-    return WORLD if "world" in request.fixturenames else None
+    A module overrides this fixture to start its tests from a scenario of its own (``starting_scenario``)."""
+    return starting_scenario(request)
 
 
 @pytest.fixture

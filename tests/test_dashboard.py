@@ -42,7 +42,7 @@ from commission.models.followup import CaseExit, ExitReason
 from commission.models.hearings import AgendaItem, Decision, ItemKind
 from commission.services import accounts, dashboard, followup, hearings, stock, treasury, treasury_reports
 from tests.cases_helpers import step
-from tests.conftest import WORLD, World, build_world, fresh, load_world, world_ids
+from tests.conftest import World, build_world, fresh, load_world, starting_scenario, world_ids
 from tests.databases import Ids, Restored, Scenario
 from tests.hearings_helpers import HEARING_DAY, sitting
 
@@ -142,9 +142,7 @@ SCHEME = Scenario("dashboard-scheme", _build_scheme_scenario)
 
 def scheme_or_world(request: pytest.FixtureRequest) -> Scenario | None:
     """The scenario of a test of the modules that read the scheme (this one, its pages, the annual report)."""
-    if "scheme" in request.fixturenames:
-        return SCHEME
-    return WORLD if "world" in request.fixturenames else None
+    return starting_scenario(request, scheme=SCHEME)
 
 
 def load_scheme(session: Session, ids: Ids) -> Scheme:

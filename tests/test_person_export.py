@@ -40,7 +40,7 @@ from commission.models import (
 from commission.services import accounts, audit, cases, followup, hearings, person_export, stock, treasury
 from commission.storage import DocumentStore
 from tests.cases_helpers import TODAY, new_case, step
-from tests.conftest import WORLD, World, fresh, load_world
+from tests.conftest import WORLD, World, fresh, load_world, starting_scenario
 from tests.databases import Ids, Restored, Scenario
 from tests.hearings_helpers import HEARING_DAY, attendance_of, plan
 from tests.test_annual_report import text_of
@@ -211,9 +211,7 @@ TWO_PEOPLE = Scenario("two-people", _build_two_people, extends=WORLD)
 
 @pytest.fixture
 def scenario(request: pytest.FixtureRequest) -> Scenario | None:
-    if "people" in request.fixturenames:
-        return TWO_PEOPLE
-    return WORLD if "world" in request.fixturenames else None
+    return starting_scenario(request, people=TWO_PEOPLE)
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from commission.models import Place, PlaceKind
 from commission.models.treasury import Account, Deposit, EntryKind, LedgerEntry
 from commission.services import accounts, treasury, treasury_reports
 from tests.cases_helpers import new_case
-from tests.conftest import WORLD, World, load_world
+from tests.conftest import WORLD, World, load_world, starting_scenario
 from tests.databases import Ids, Restored, Scenario
 
 GETTEXT = translations("en").gettext
@@ -137,9 +137,7 @@ FUND = Scenario("treasury-fund", _build_fund_scenario, extends=WORLD)
 
 @pytest.fixture
 def scenario(request: pytest.FixtureRequest) -> Scenario | None:
-    if "fund" in request.fixturenames:
-        return FUND
-    return WORLD if "world" in request.fixturenames else None
+    return starting_scenario(request, fund=FUND)
 
 
 @pytest.fixture

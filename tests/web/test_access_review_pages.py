@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from commission.models import AccessLog, Case, Role, User
 from commission.services import followup
 from tests.cases_helpers import new_case
-from tests.conftest import PASSWORD, WORLD, World, fresh, load_world, login, post_form
+from tests.conftest import PASSWORD, World, fresh, load_world, login, post_form, starting_scenario
 from tests.databases import Ids, Restored, Scenario
 from tests.followup_helpers import MOVE_IN, housed
 from tests.web.test_access_matrix import matrix_scenario
@@ -35,9 +35,7 @@ EVERY_KIND = Scenario("officer", _officer_records, extends=matrix_scenario("{all
 
 @pytest.fixture
 def scenario(request: pytest.FixtureRequest) -> Scenario | None:
-    if "records" in request.fixturenames:
-        return EVERY_KIND
-    return WORLD if "world" in request.fixturenames else None
+    return starting_scenario(request, records=EVERY_KIND)
 
 
 @pytest.fixture
