@@ -1,6 +1,6 @@
-"""Fixtures: a clean database per test (SQLite by default, PostgreSQL when
-``COMMISSION_TEST_DATABASE_URL`` names one), an app with CSRF on, and a small world of records built
-as a user would build them.
+"""Fixtures: a database of its own for each test (SQLite by default, PostgreSQL when
+``COMMISSION_TEST_DATABASE_URL`` names one), copied from a scenario built once per run (see
+tests/databases.py); an app with CSRF on; and a small world of records built as a user would build them.
 """
 
 from __future__ import annotations
