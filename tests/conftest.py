@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck
@@ -26,7 +25,7 @@ from commission.db import make_engine, make_session_factory
 from commission.models import CareTeam, Organisation, OrganisationKind, Place, PlaceKind, Role, Town, User
 from commission.services import accounts
 from commission.web import configure, create_app
-from tests.databases import Databases, Ids, Restored, Scenario
+from tests.databases import CHEAP_HASHER, Databases, Ids, Restored, Scenario
 from tests.demo_cache import DemoBuild, postgres_demo, sqlite_demo
 
 PG_URL = os.environ.get("COMMISSION_TEST_DATABASE_URL", "")
@@ -172,7 +171,7 @@ def fresh(session: Session) -> None:
 @pytest.fixture(autouse=True)
 def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2id still, with small costs: the tests hash hundreds of passwords."""
-    monkeypatch.setattr(accounts, "hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+    monkeypatch.setattr(accounts, "hasher", CHEAP_HASHER)
 
 
 @pytest.fixture
@@ -312,6 +311,22 @@ def _build_world_scenario(session: Session, _instance: Path, _ids: Ids) -> Ids:
 
 # The small council, built once per run: most tests start from it.
 WORLD = Scenario("world", _build_world_scenario)
+
+
+class WorldCopy:
+    """A copy of the small council opened outside the fixtures: one per example of a stateful test."""
+
+    def __init__(self, databases: Databases, instance: Path) -> None:
+        self.databases = databases
+        self.copy = databases.restore(WORLD, instance.parent, instance)
+        self.engine = make_engine(self.copy.url)
+        self.session: Session = make_session_factory(self.engine)()
+        self.world = load_world(self.session, self.copy.ids)
+
+    def close(self) -> None:
+        self.session.close()
+        self.engine.dispose()
+        self.databases.drop(self.copy.url)
 
 
 @pytest.fixture

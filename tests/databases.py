@@ -27,9 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from commission import migrate
 from commission.db import make_engine, make_session_factory
@@ -39,7 +40,7 @@ Ids = dict[str, Any]
 # build(session, instance folder, ids of the scenario it extends) -> ids of what it built (JSON values)
 Builder = Callable[[Session, Path, Ids], Ids]
 
-# Argon2id still, with small costs: the tests hash hundreds of passwords (the same as conftest's fixture).
+# Argon2id still, with small costs: the tests hash hundreds of passwords (conftest's fixture uses it too).
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
 
 
@@ -92,31 +93,42 @@ class Databases:
         self._empty = self._migrated()
 
     # --- PostgreSQL administration -------------------------------------------------------------------
-    def _admin(self) -> Engine:
+    @contextmanager
+    def _admin(self) -> Iterator[Connection]:
+        """A connection to the server's own test database, outside any transaction (CREATE and DROP
+        DATABASE cannot run inside one)."""
         assert self.postgres_url
-        return make_engine(self.postgres_url, isolation_level="AUTOCOMMIT", poolclass=_null_pool())
+        engine = make_engine(self.postgres_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        try:
+            with engine.connect() as connection:
+                yield connection
+        finally:
+            engine.dispose()
 
     def _pg_url(self, name: str) -> str:
         assert self.postgres_url
         return make_url(self.postgres_url).set(database=name).render_as_string(hide_password=False)
 
+    def _drop_where(self, keep: Callable[[str], bool], pattern: str) -> None:
+        with self._admin() as connection:
+            names = connection.execute(text("SELECT datname FROM pg_database WHERE datname LIKE :pattern"),
+                                       {"pattern": pattern}).scalars()
+            for name in [name for name in names if not keep(name)]:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
     def _drop_leftovers(self) -> None:
         """Databases left by runs that were killed before their teardown (their process is gone)."""
-        admin = self._admin()
-        with admin.connect() as connection:
-            names = connection.execute(text("SELECT datname FROM pg_database WHERE datname LIKE 'ct\\_%'")).scalars()
-            for name in list(names):
-                pid = name.split("_")[1]
-                if pid.isdigit() and not _alive(int(pid)):
-                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+
+        def alive(name: str) -> bool:
+            pid = name.split("_")[1]
+            return not pid.isdigit() or _alive(int(pid))
+
+        self._drop_where(alive, "ct\\_%")
 
     def _create_database(self, name: str, template: str | None) -> None:
-        admin = self._admin()
-        with admin.connect() as connection:
-            clause = f' TEMPLATE "{template}" STRATEGY WAL_LOG' if template else ""
+        clause = f' TEMPLATE "{template}" STRATEGY WAL_LOG' if template else ""
+        with self._admin() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"{clause}'))
-        admin.dispose()
 
     def new_database(self, name: str) -> str:
         """An empty PostgreSQL database of this run's (dropped at its end), for a command to build into."""
@@ -128,11 +140,8 @@ class Databases:
         """Drop a PostgreSQL copy handed to a test (nothing to do for a SQLite file: tmp_path goes)."""
         if not self.postgres_url:
             return
-        name = make_url(url).database
-        admin = self._admin()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        with self._admin() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
 
     # --- building -------------------------------------------------------------------------------------
     def _migrated(self) -> Snapshot:
@@ -173,11 +182,15 @@ class Databases:
         return Snapshot(str(make_url(target.url).database), instance, ids)
 
     # --- copying --------------------------------------------------------------------------------------
-    def _copy(self, snapshot: Snapshot, slug: str, instance: Path, folder: Path | None = None) -> Restored:
+    @staticmethod
+    def _copy_documents(snapshot: Snapshot, instance: Path) -> None:
         if snapshot.instance.is_dir() and any(snapshot.instance.iterdir()):
             shutil.copytree(snapshot.instance, instance, dirs_exist_ok=True)
         else:
             instance.mkdir(parents=True, exist_ok=True)
+
+    def _copy(self, snapshot: Snapshot, slug: str, instance: Path, folder: Path | None = None) -> Restored:
+        self._copy_documents(snapshot, instance)
         if self.postgres_url:
             name = f"{self._prefix}{slug}"
             self._create_database(name, snapshot.database)
@@ -189,8 +202,7 @@ class Databases:
     def shared(self, scenario: Scenario | None, instance: Path) -> Restored:
         """The scenario's own database, for a test that rolls back all it writes; its documents copied."""
         snapshot = self.snapshot(scenario)
-        if snapshot.instance.is_dir() and any(snapshot.instance.iterdir()):
-            shutil.copytree(snapshot.instance, instance, dirs_exist_ok=True)
+        self._copy_documents(snapshot, instance)
         url = self._pg_url(snapshot.database) if self.postgres_url else f"sqlite:///{snapshot.database}"
         return Restored(url, dict(snapshot.ids))
 
@@ -200,15 +212,9 @@ class Databases:
         return self._copy(snapshot, f"t{next(self._counter)}", instance, folder)
 
     def close(self) -> None:
-        if not self.postgres_url:
-            return
-        admin = self._admin()
-        with admin.connect() as connection:
-            names = connection.execute(text("SELECT datname FROM pg_database WHERE datname LIKE :prefix"),
-                                       {"prefix": self._prefix.replace("_", "\\_") + "%"}).scalars()
-            for name in list(names):
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        """Drop every database this process made."""
+        if self.postgres_url:
+            self._drop_where(lambda _name: False, self._prefix.replace("_", "\\_") + "%")
 
 
 def _alive(pid: int) -> bool:
@@ -217,11 +223,5 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        pass  # another user's process: alive all the same
     return True
-
-
-def _null_pool() -> Any:
-    from sqlalchemy.pool import NullPool
-
-    return NullPool

@@ -19,13 +19,14 @@ from commission.cli import main
 from commission.documents.annual_report import render_annual_report
 from commission.models import Applicant, Case, Place
 from commission.services import dashboard
+from tests.conftest import starting_scenario
 from tests.databases import Restored, Scenario
-from tests.test_dashboard import CURRENT, PAST, TODAY, Scheme, load_scheme, scheme_or_world
+from tests.test_dashboard import CURRENT, PAST, SCHEME, TODAY, Scheme, load_scheme
 
 
 @pytest.fixture
 def scenario(request: pytest.FixtureRequest) -> Scenario | None:
-    return scheme_or_world(request)
+    return starting_scenario(request, scheme=SCHEME)
 
 
 @pytest.fixture

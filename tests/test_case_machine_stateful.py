@@ -16,15 +16,13 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from commission.db import make_engine, make_session_factory
 from commission.errors import CommissionError
 from commission.models import Case, CaseTransition
 from commission.services import cases, followup, integrity
 from commission.workflow.case import CASE_MACHINE
 from tests.cases_helpers import TODAY, complete_input
-from tests.conftest import WORLD, load_world
+from tests.conftest import WorldCopy
 from tests.databases import Databases
 
 ROLES = ["coordinator", "care_a", "care_b", "chair", "member", "treasurer", "landlord_a"]
@@ -41,20 +39,15 @@ def test_random_trigger_sequences_keep_the_records_true(databases: Databases, tm
 
         def __init__(self) -> None:
             super().__init__()
-            number = next(counter)
             # each example starts from its own copy of the small council, built once per run
-            self.copy = databases.restore(WORLD, tmp_path, tmp_path / f"stateful-{number}")
-            self.engine = make_engine(self.copy.url)
-            self.session: Session = make_session_factory(self.engine)()
-            self.world = load_world(self.session, self.copy.ids)
+            self.copy = WorldCopy(databases, tmp_path / f"stateful-{next(counter)}")
+            self.session, self.world = self.copy.session, self.copy.world
             self.refusals = 0
             self.successes = 0
 
         def teardown(self) -> None:
             totals.append((self.successes, self.refusals))
-            self.session.close()
-            self.engine.dispose()
-            databases.drop(self.copy.url)
+            self.copy.close()
 
         @initialize(target=files)
         def first_case(self) -> int:

@@ -140,18 +140,13 @@ def _build_scheme_scenario(session: Session, _instance: Path, _ids: Ids) -> Ids:
 SCHEME = Scenario("dashboard-scheme", _build_scheme_scenario)
 
 
-def scheme_or_world(request: pytest.FixtureRequest) -> Scenario | None:
-    """The scenario of a test of the modules that read the scheme (this one, its pages, the annual report)."""
-    return starting_scenario(request, scheme=SCHEME)
-
-
 def load_scheme(session: Session, ids: Ids) -> Scheme:
     return Scheme(load_world(session, ids["world"]), dict(ids["cases"]), ids["hostel"], list(ids["agreements"]))
 
 
 @pytest.fixture
 def scenario(request: pytest.FixtureRequest) -> Scenario | None:
-    return scheme_or_world(request)
+    return starting_scenario(request, scheme=SCHEME)
 
 
 @pytest.fixture

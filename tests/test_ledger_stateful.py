@@ -10,14 +10,12 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from commission.db import make_engine, make_session_factory
 from commission.errors import CommissionError
 from commission.models import Deposit, LedgerEntry, Place, PlaceKind
 from commission.services import accounts, integrity, treasury
 from tests.cases_helpers import new_case
-from tests.conftest import WORLD, load_world
+from tests.conftest import WorldCopy
 from tests.databases import Databases
 
 DAY = date(2026, 3, 2)
@@ -33,20 +31,15 @@ def test_random_treasury_operations_keep_every_invariant(databases: Databases, t
     class Treasury(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            number = next(counter)
             # each example starts from its own copy of the small council, built once per run
-            self.copy = databases.restore(WORLD, tmp_path, tmp_path / f"ledger-{number}")
-            self.engine = make_engine(self.copy.url)
-            self.session: Session = make_session_factory(self.engine)()
-            self.world = load_world(self.session, self.copy.ids)
+            self.copy = WorldCopy(databases, tmp_path / f"ledger-{next(counter)}")
+            self.session, self.world = self.copy.session, self.copy.world
             self.deposits: list[int] = []
             self.contributions: list[int] = []
             self.expenses: list[int] = []
 
         def teardown(self) -> None:
-            self.session.close()
-            self.engine.dispose()
-            databases.drop(self.copy.url)
+            self.copy.close()
 
         @initialize()
         def open_books(self) -> None:

@@ -128,8 +128,6 @@ def demo_server(demo_build: DemoBuild, tmp_path_factory: pytest.TempPathFactory)
     reason = skip_reason()
     if reason:
         pytest.skip(reason)
-    if demo_build.instance is None:
-        pytest.skip("the browser tests serve the SQLite demo; they run in the SQLite pass")
     folder = tmp_path_factory.mktemp("e2e")
     instance = folder / "instance"
     database = demo_build.copy_to(instance)

@@ -29,9 +29,9 @@ from commission.models import (
 )
 from commission.models.followup import CaseExit, ExitReason, PlaceCondition
 from commission.models.tenancy import LeaseKind
-from tests.conftest import World, login
+from tests.conftest import World, login, starting_scenario
 from tests.databases import Restored, Scenario
-from tests.test_dashboard import PAST, TODAY, Scheme, load_scheme, scheme_or_world
+from tests.test_dashboard import PAST, SCHEME, TODAY, Scheme, load_scheme
 from tests.volume import grow
 from tests.web.test_query_counts import count_queries
 
@@ -40,7 +40,7 @@ DASHBOARD_ROLES = ("coordinator", "chair", "member", "treasurer")
 
 @pytest.fixture
 def scenario(request: pytest.FixtureRequest) -> Scenario | None:
-    return scheme_or_world(request)
+    return starting_scenario(request, scheme=SCHEME)
 
 
 @pytest.fixture
