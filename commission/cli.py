@@ -18,6 +18,7 @@ from commission import migrate
 from commission.config import ConfigurationError, Settings, load_settings
 from commission.db import make_engine, make_session_factory
 from commission.errors import CommissionError
+from commission.services.unit import unit_of_work
 from commission.i18n import DEFAULT_LOCALE, LOCALES, translations
 from commission.models.accounts import Role
 
@@ -126,7 +127,7 @@ def demo(ctx: click.Context, no_serve: bool, host: str, port: int, seed: int, sc
 
     settings = _settings(ctx, "development")
     engine = _reset_database(settings)
-    with make_session_factory(engine)() as session:
+    with make_session_factory(engine)() as session, unit_of_work(session):
         from commission.storage import DocumentStore
 
         result = build_demo(session, DocumentStore(settings.instance_path / "documents"), seed=seed, scale=scale)
@@ -182,7 +183,7 @@ def user_add(ctx: click.Context, login: str, display_name: str, role: str, email
     from commission.services import accounts
 
     settings = _settings(ctx, os.environ.get("COMMISSION_ENV", "development"))
-    with make_session_factory(_engine(settings))() as session:
+    with make_session_factory(_engine(settings))() as session, unit_of_work(session):
         try:
             created = accounts.create_user(session, None, accounts.UserInput(
                 login=login, display_name=display_name, email=email, role=role, password=password,
@@ -210,7 +211,7 @@ def user_reset_two_factor(ctx: click.Context, login: str) -> None:
     from commission.services import accounts, two_factor
 
     settings = _settings(ctx, os.environ.get("COMMISSION_ENV", "development"))
-    with make_session_factory(_engine(settings))() as session:
+    with make_session_factory(_engine(settings))() as session, unit_of_work(session):
         found = session.execute(select(User).where(User.login == accounts.normalise_login(login))).scalar_one_or_none()
         if found is None:
             fail(f"no account has the login {login!r}", 1)
@@ -271,7 +272,7 @@ def audit_verify(ctx: click.Context) -> None:
     from commission.services import audit
 
     settings = _settings(ctx, os.environ.get("COMMISSION_ENV", "development"))
-    with make_session_factory(_engine(settings))() as session:
+    with make_session_factory(_engine(settings))() as session, unit_of_work(session):
         result = audit.verify(session)
     if not result.ok:
         fail(f"audit trail broken: {result.problem} ({result.checked} entries verified before it)")
@@ -344,7 +345,7 @@ def hearings_list(ctx: click.Context, year: int | None, as_login: str | None) ->
     from commission.services import hearings
 
     _unused, session = _hearing_session(ctx)
-    with session:
+    with session, unit_of_work(session):
         for hearing in reversed(hearings.list_hearings(session, _actor(session, as_login), year)):
             chair = hearing.chair.display_name if hearing.chair else "-"
             click.echo(f"{hearing.id}\t{hearing.reference}\t{hearing.day.isoformat()}\t{hearing.town.name}\t"
@@ -366,7 +367,7 @@ def minutes_command(ctx: click.Context, hearing_id: int, out: Path, redacted: bo
     from commission.storage import DocumentStore
 
     settings, session = _hearing_session(ctx)
-    with session:
+    with session, unit_of_work(session):
         record, data = hearing_documents.minutes_pdf(session, _actor(session, as_login),
                                                      DocumentStore(settings.instance_path / "documents"),
                                                      hearing_id, number=number, redacted=redacted)
@@ -389,7 +390,7 @@ def convocations_command(ctx: click.Context, hearing_id: int, out: Path, as_logi
     from commission.services import hearing_documents, hearings
 
     _unused, session = _hearing_session(ctx)
-    with session:
+    with session, unit_of_work(session):
         actor = _actor(session, as_login)
         hearing = hearings.get_hearing(session, actor, hearing_id)
         letters = hearing_documents.convocation_letters(session, actor, hearing)
@@ -416,7 +417,7 @@ def check_command(ctx: click.Context) -> None:
     from commission.services import integrity
 
     _unused, session = _hearing_session(ctx)
-    with session:
+    with session, unit_of_work(session):
         count, problems = integrity.check_all(session)
     if problems:
         for problem in problems:
@@ -493,7 +494,7 @@ def treasury_balance(ctx: click.Context, as_login: str | None) -> None:
 
     gettext = translations(_cli_locale()).gettext
     _unused, session = _hearing_session(ctx)
-    with session:
+    with session, unit_of_work(session):
         found = treasury_reports.account_balances(session, _actor(session, as_login))
     for row in found.accounts:
         click.echo(f"{row.account.value}\t{gettext(row.label)}\t{_euros(row.cents)}")
@@ -517,7 +518,7 @@ def treasury_statement(ctx: click.Context, year: int, out: Path, as_login: str |
 
     locale = _cli_locale()
     _unused, session = _hearing_session(ctx)
-    with session:
+    with session, unit_of_work(session):
         actor = _actor(session, as_login)
         if fmt == "pdf":
             from commission.documents.statement import render_statement
@@ -561,7 +562,7 @@ def reminders_send(ctx: click.Context, day: str | None, dry_run: bool) -> None:
         except ValueError:
             fail(f"--date must be a day written YYYY-MM-DD, not {day!r}", 2)
     settings, session = _hearing_session(ctx)
-    with session:
+    with session, unit_of_work(session):
         run = digest.send_digests(session, settings.mail, for_date, base_url=settings.base_url, dry_run=dry_run)
     if dry_run:
         for composed in run.digests:
@@ -601,7 +602,7 @@ def report_annual(ctx: click.Context, year: int, out: Path, as_login: str | None
     from commission.services.hearing_documents import council
 
     _unused, session = _hearing_session(ctx)
-    with session:
+    with session, unit_of_work(session):
         report = dashboard.annual_report(session, _actor(session, as_login), year, council().name)
     data = render_annual_report(report, locale=_cli_locale())
     out.write_bytes(data)
@@ -627,7 +628,7 @@ def access_log_purge(ctx: click.Context, dry_run: bool) -> None:
 
     settings, session = _hearing_session(ctx)
     keep_days, now = settings.access_log_days, utcnow()
-    with session:
+    with session, unit_of_work(session):
         cutoff = access_review.purge_cutoff(keep_days, now)
         if dry_run:
             count = access_review.count_purgeable(session, keep_days=keep_days, now=now)
@@ -658,7 +659,7 @@ def retention_run(ctx: click.Context, dry_run: bool) -> None:
 
     settings, session = _hearing_session(ctx)
     store = DocumentStore(settings.instance_path / "documents")
-    with session:
+    with session, unit_of_work(session):
         report = retention.run(session, settings, store, dry_run=dry_run)
     click.echo(f"rules: closed files {settings.retain_closed_years} years after their last step, refused "
                f"applications {settings.retain_refused_years} years, withdrawn ones "

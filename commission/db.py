@@ -27,6 +27,9 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# How long a statement waits for a row another transaction has locked before it is refused (and the
+# user told the record changed meanwhile), rather than waiting as long as the other one holds it.
+POSTGRES_LOCK_TIMEOUT_MS = 10_000
 
 
 def utcnow() -> datetime:
@@ -78,10 +81,14 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # A deferred BEGIN: readers never block writers (WAL). Two transactions that read and then
-        # write overlapping in time cannot both commit: the second gets SQLITE_BUSY, which the
-        # services report as "changed meanwhile" (commission.services.unit).
-        connection.exec_driver_sql("BEGIN")
+        # Reading units begin DEFERRED: they read a snapshot and never wait for writers (WAL). Writing
+        # units (commission.services.unit.writing) begin IMMEDIATE: they take the write lock first,
+        # waiting for it up to the busy timeout, so that they never read a snapshot another writer
+        # makes stale before they write, which SQLite could only refuse.
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        if mode not in ("DEFERRED", "IMMEDIATE"):
+            raise ValueError(f"unknown SQLite transaction mode {mode!r}")
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
@@ -90,7 +97,15 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
         _configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(database_url, **kwargs)
+    engine = create_engine(database_url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {POSTGRES_LOCK_TIMEOUT_MS}")
+        dbapi_connection.commit()
+
+    return engine
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -32,7 +32,7 @@ from commission.models.housing import Place, PlaceKind
 from commission.models.reference import CareTeam, Organisation, Town
 from commission.models.tenancy import Occupancy
 from commission.models.treasury import Deposit
-from commission.services import cases, digest, followup, hearing_documents, hearings, tenancy, treasury
+from commission.services import cases, digest, followup, hearing_documents, hearings, tenancy, treasury, unit
 from commission.storage import DocumentStore
 
 YEARS_OF_HISTORY = 3
@@ -170,10 +170,14 @@ class DemoHistory:
         while self.queue:
             event = heapq.heappop(self.queue)
             with clock.travel(event.day):
+                # Each event is a unit of work, as a user's request is: committed, or (a step the rules
+                # refuse: a place taken meanwhile...) rolled back and skipped.
                 try:
                     event.action(event.day)
                 except CommissionError:
-                    self.session.rollback()  # a step the rules refuse (a place taken meanwhile...): skipped
+                    unit.rollback(self.session)
+                else:
+                    unit.commit(self.session)
 
     # ------------------------------------------------------------ files
 
@@ -402,7 +406,7 @@ class DemoHistory:
             occupancy.exit_inventory = inventory
         tenancy.place_step(self.session, self.coordinator, place, "make_available", day,
                            values={"inventory": inventory})
-        self.session.commit()
+        unit.commit(self.session)
 
     # ------------------------------------------------------------ money
 
@@ -511,9 +515,9 @@ class DemoHistory:
             decision = self._application_decision(hearing, case)
         decision.votes, decision.recusals, decision.attended = votes, recusals, self.rng.choice(["yes", "yes", "no"])
         try:
-            hearings.decide_item(self.session, chair, hearing.id, item_id, decision, today=day)
+            with self.session.begin_nested():  # the decisions already taken in this event stay
+                hearings.decide_item(self.session, chair, hearing.id, item_id, decision, today=day)
         except CommissionError:
-            self.session.rollback()
             hearings.decide_item(self.session, chair, hearing.id, item_id, hearings.DecisionInput(
                 decision="waiting_list", reason="Avis favorable ; aucune place adaptée disponible pour le moment."),
                 today=day)

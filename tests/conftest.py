@@ -25,10 +25,12 @@ from commission.db import make_engine, make_session_factory
 from commission.models import CareTeam, Organisation, OrganisationKind, Place, PlaceKind, Role, Town, User
 from commission.services import accounts
 from commission.web import configure, create_app
+from tests import units
 from tests.databases import CHEAP_HASHER, Databases, Ids, Restored, Scenario
 from tests.demo_cache import DemoBuild, postgres_demo, sqlite_demo
 
 PG_URL = os.environ.get("COMMISSION_TEST_DATABASE_URL", "")
+units.install()  # a service called by a test is a unit of work, as a request's (see tests/units.py)
 
 # Hypothesis: a bounded profile by default (the README's command and CI), the same examples every run
 # (derived from each test, so that CI never passes or fails by chance); a thorough one, random, on

@@ -34,6 +34,7 @@ from sqlalchemy import select
 from commission.db import make_engine, make_session_factory
 from commission.models import User
 from commission.services import cases
+from commission.services.unit import commit
 
 engine = make_engine(sys.argv[1])
 session = make_session_factory(engine)()
@@ -43,6 +44,7 @@ while True:
     number += 1
     case = cases.create_case(session, care, cases.CaseInput(first_name=f"Writer{number}", last_name="Test",
                                                             birth_date="1980-01-01"), today=date(2026, 3, 2))
+    commit(session)  # the writer's unit of work, as a request's
     print(case.id, flush=True)
 """
 

@@ -22,6 +22,7 @@ from commission.models import (
     PlaceTransition,
     User,
 )
+from commission.parsing import parse_euros
 from commission.services import audit, stock
 from commission.workflow.engine import FireContext
 from tests.cases_helpers import new_case
@@ -114,8 +115,8 @@ def test_bad_input_is_refused_field_by_field_and_nothing_is_added(session: Sessi
         "town_id": ["Choose the town."],
         "address": ["Give the address."],
         "organisation_id": ["Choose a social landlord, a hostel, a residence or a reception structure."],
-        "rooms": ["The number cannot be negative."],
-        "surface_m2": ["Give at least %(count)s, or leave it empty."],
+        "rooms": ["Give a whole number between %(minimum)s and %(maximum)s."],
+        "surface_m2": ["Give a whole number between %(minimum)s and %(maximum)s."],
         "floor": ["Give a whole number."],
         "rent": ["The amount cannot be negative."],
         "charges": ["This is not an amount in euros (for example 350,00)."],
@@ -128,12 +129,13 @@ def test_bad_input_is_refused_field_by_field_and_nothing_is_added(session: Sessi
 @pytest.mark.parametrize("typed, cents", [("350", 35000), ("350,5", 35050), ("1 234,56", 123456), ("0", 0),
                                           ("12.30 €", 1230)])
 def test_amounts_as_people_type_them(typed: str, cents: int) -> None:
-    assert stock.parse_euros(typed) == cents
+    assert parse_euros(typed, maximum=stock.MAX_AMOUNT_CENTS) == cents
 
 
 @pytest.mark.parametrize("typed", ["-1", "abc", "3,456", "1e3", "nan", "99999999"])
 def test_amounts_that_are_not_amounts(typed: str) -> None:
-    assert not isinstance(stock.parse_euros(typed), int)
+    with pytest.raises(InvalidInput):
+        parse_euros(typed, maximum=stock.MAX_AMOUNT_CENTS)
 
 
 def test_only_the_coordinator_keeps_the_stock(session: Session, world: World) -> None:

@@ -1,1 +1,2 @@
-"""The use cases. Each public function is one unit of work: load, check, act, write, audit, commit."""
+"""The use cases. Each public function is one step of a unit of work: load, check, act, write, audit, flush;
+the caller (the web request, the CLI command) commits once at the end (commission.services.unit)."""

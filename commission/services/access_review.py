@@ -29,8 +29,9 @@ from commission.models.people import Applicant
 from commission.models.reference import CareTeam
 from commission.models.treasury import Deposit
 from commission.services import audit
+from commission.services.paging import paginate_rows
 from commission.services.treasury_reports import case_reference
-from commission.services.unit import commit
+from commission.services.unit import flush
 
 PER_PAGE = 50
 # A user who opens more distinct files than this in one day is flagged.
@@ -169,13 +170,9 @@ def list_accesses(
     )
     if person and person.strip():
         query = query.where(_person_condition(person.strip()))
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    rows = session.execute(
-        query.order_by(accesses.c.at.desc(), accesses.c.kind, accesses.c.row_id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
+    found = paginate_rows(session, query.order_by(accesses.c.at.desc(), accesses.c.kind, accesses.c.row_id.desc()),
+                          page, per_page)
+    total, page, pages, rows = found.total, found.page, found.pages, found.items
     result = []
     for row in rows:
         reasons: list[Message] = []
@@ -288,5 +285,5 @@ def purge_access_log(session: Session, *, keep_days: int, actor: User | None = N
     audit.record(session, actor, "access_log.purged", "access_log", cutoff.date().isoformat(),
                  {"cutoff": cutoff.isoformat(timespec="seconds"), "deleted": count, "keep_days": keep_days},
                  actor_name=None if actor else "command line")
-    commit(session)
+    flush(session)
     return count

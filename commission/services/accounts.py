@@ -19,7 +19,7 @@ from commission.models.accounts import LoginFailure, Role, User, new_session_non
 from commission.models.reference import CareTeam, Organisation, OrganisationKind, Town
 from commission.services import audit
 from commission.services.paging import PER_PAGE, Page, paginate
-from commission.services.unit import commit, flush
+from commission.services.unit import FRESH_LOCK, flush, locked, record_aside
 
 # Argon2id with the library's recommended parameters; tests may swap in a cheaper hasher.
 hasher = PasswordHasher()
@@ -84,6 +84,15 @@ def _throttled(session: Session, settings: Settings, login_key: str, remote_addr
     return by_addr >= REMOTE_ADDR_MAX_FAILURES
 
 
+def record_failure(session: Session, login_key: str, remote_addr: str) -> None:
+    """A failed attempt counts whatever becomes of the request: it is kept in a transaction of its own."""
+    def write(target: Session) -> None:
+        target.add(LoginFailure(login_key=login_key, remote_addr=remote_addr[:64]))
+        target.execute(delete(LoginFailure).where(LoginFailure.at < utcnow() - timedelta(days=1)))
+
+    record_aside(session, write)
+
+
 def authenticate(
     session: Session, settings: Settings, login: str, password: str, remote_addr: str = ""
 ) -> User:
@@ -108,17 +117,17 @@ def authenticate(
     else:
         matched = _password_matches(user.password_hash, password) and user.active
     if not matched:
-        session.add(LoginFailure(login_key=login_key, remote_addr=remote_addr[:64]))
-        session.execute(delete(LoginFailure).where(LoginFailure.at < utcnow() - timedelta(days=1)))
-        commit(session)
+        record_failure(session, login_key, remote_addr)
         raise LoginRefused(LOGIN_FAILED)
     assert user is not None
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    # Concurrent logins of one account follow one another on its row (never "changed meanwhile").
+    session.execute(locked(select(User).where(User.id == user.id)))
     user.last_login_at = utcnow()
     session.execute(delete(LoginFailure).where(LoginFailure.login_key == login_key))
     audit.record(session, user, "account.login", "user", user.id, {"remote_addr": remote_addr})
-    commit(session)
+    flush(session)
     return user
 
 
@@ -134,7 +143,7 @@ def session_user(session: Session, user_id: object, nonce: object) -> User | Non
 
 def record_logout(session: Session, user: User) -> None:
     audit.record(session, user, "account.logout", "user", user.id)
-    commit(session)
+    flush(session)
 
 
 def password_problems(password: str) -> list[Message]:
@@ -179,7 +188,7 @@ def change_password(session: Session, user: User, current: str, new: str, confir
     user.password_changed_at = utcnow()
     user.session_nonce = new_session_nonce()
     audit.record(session, user, "account.password_changed", "user", user.id)
-    commit(session)
+    flush(session)
 
 
 @dataclass
@@ -248,7 +257,7 @@ def create_user(session: Session, actor: User | None, data: UserInput) -> User:
         session, actor, "user.created", "user", user.id,
         {"login": login, "role": role.value}, actor_name=None if actor else "command line",
     )
-    commit(session)
+    flush(session)
     return user
 
 
@@ -264,14 +273,14 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
         user.active = active
         user.session_nonce = new_session_nonce()
         audit.record(session, actor, "user.enabled" if active else "user.disabled", "user", user.id)
-        commit(session)
+        flush(session)
     return user
 
 
 def grant_signing_delegation(session: Session, actor: User, user_id: int) -> User:
     """Give the council's signing delegation to one account; whoever held it before no longer does."""
     policy.require(actor, policy.Action.MANAGE_USERS)
-    user = session.execute(select(User).where(User.id == user_id).with_for_update()).scalar_one_or_none()
+    user = session.execute(locked(select(User).where(User.id == user_id))).scalar_one_or_none()
     if user is None:
         raise NotFound()
     if not user.active:
@@ -285,7 +294,7 @@ def grant_signing_delegation(session: Session, actor: User, user_id: int) -> Use
         holder.signing_delegation = False
         audit.record(session, actor, "user.delegation_revoked", "user", holder.id)
     current = session.execute(select(SigningDelegation).where(SigningDelegation.revoked_at.is_(None))
-                              .with_for_update()).scalar_one_or_none()
+                              .with_for_update().execution_options(**FRESH_LOCK)).scalar_one_or_none()
     if current is not None and current.user_id != user.id:
         current.revoked_at = now
         flush(session)
@@ -294,7 +303,7 @@ def grant_signing_delegation(session: Session, actor: User, user_id: int) -> Use
     if not user.signing_delegation:
         user.signing_delegation = True
         audit.record(session, actor, "user.delegation_granted", "user", user.id)
-    commit(session)
+    flush(session)
     return user
 
 

@@ -8,13 +8,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commission import policy
 from commission.db import utcnow
 from commission.models.accounts import User
 from commission.models.audit import AuditEntry, AuditHead
+from commission.services.paging import paginate
+from commission.services.unit import locked
 
 GENESIS_HASH = "0" * 64
 SYSTEM_ACTOR = "system"
@@ -46,7 +48,7 @@ def entry_hash(
 
 def _lock_head(session: Session) -> AuditHead:
     head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+        locked(select(AuditHead).where(AuditHead.id == 1))
     ).scalar_one_or_none()
     if head is None:
         head = AuditHead(id=1, last_id=0, last_hash=GENESIS_HASH)
@@ -150,12 +152,5 @@ def list_entries(
         query = query.where(AuditEntry.object_type == object_type)
     if object_id:
         query = query.where(AuditEntry.object_id == object_id)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    entries = list(
-        session.execute(
-            query.order_by(AuditEntry.id.desc()).limit(per_page).offset((page - 1) * per_page)
-        ).scalars()
-    )
-    return AuditPage(entries, page, pages, total)
+    found = paginate(session, query.order_by(AuditEntry.id.desc()), page, per_page)
+    return AuditPage(found.items, found.page, found.pages, found.total)

@@ -30,9 +30,11 @@ from commission.models.cases import (
 from commission.models.housing import Place, PlaceKind
 from commission.models.people import Applicant, Guardian, ProtectionMeasure
 from commission.models.reference import CareTeam, Town
+from commission.parsing import as_id, collect, parse_date, parse_euros
 from commission.services import audit, tenancy
+from commission.services.paging import paginate
 from commission.services.steps import record_step
-from commission.services.unit import commit, flush
+from commission.services.unit import flush, locked, log_read
 from commission.storage import DocumentStore
 from commission.workflow import engine
 from commission.workflow.case import CASE_MACHINE
@@ -79,30 +81,6 @@ class CaseInput:
     care_team_id: str = ""
 
 
-def parse_date(value: str) -> date | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def parse_euros(value: str) -> int | None:
-    """'1 234,56' or '1234.56' -> 123456 cents; None when it is not an amount."""
-    cleaned = value.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace("€", "")
-    if not cleaned:
-        return None
-    cleaned = cleaned.replace(",", ".")
-    if cleaned.count(".") > 1 or cleaned.startswith(("-", "+")):
-        return None
-    whole, _, decimals = cleaned.partition(".")
-    if not whole.isdigit() or (decimals and (not decimals.isdigit() or len(decimals) > 2)):
-        return None
-    return int(whole) * 100 + int(decimals.ljust(2, "0") or 0)
-
-
 def _enum(enum_class: type[enum.Enum], value: str) -> Any:
     for member in enum_class:
         if member.value == value:
@@ -132,14 +110,10 @@ def _parse(session: Session, data: CaseInput, today: date) -> ParsedCase:
 
     first_name = need("first_name", data.first_name, msg("Give the person's first name."))
     last_name = need("last_name", data.last_name, msg("Give the person's last name."))
-    birth = parse_date(data.birth_date)
-    if not data.birth_date.strip():
-        errors["birth_date"] = [msg("Give the person's birth date.")]
-    elif birth is None:
-        errors["birth_date"] = [msg("This is not a date (expected: YYYY-MM-DD).")]
-    elif birth > today:
+    birth = collect(errors, parse_date, data.birth_date, "birth_date", missing=msg("Give the person's birth date."))
+    if birth is not None and birth > today:
         errors["birth_date"] = [msg("The birth date cannot be in the future.")]
-    elif birth < date(today.year - 120, 1, 1):
+    elif birth is not None and birth < date(today.year - 120, 1, 1):
         errors["birth_date"] = [msg("This birth date is not plausible.")]
     if data.email.strip() and ("@" not in data.email or len(data.email) > 200):
         errors["email"] = [msg("This e-mail address is not valid.")]
@@ -161,11 +135,7 @@ def _parse(session: Session, data: CaseInput, today: date) -> ParsedCase:
         situation = _enum(HousingSituation, data.housing_situation)
         if situation is None:
             errors["housing_situation"] = [msg("Choose a housing situation from the list.")]
-    resources = None
-    if data.monthly_resources.strip():
-        resources = parse_euros(data.monthly_resources)
-        if resources is None:
-            errors["monthly_resources"] = [msg("Give an amount in euros, such as 950 or 950,50.")]
+    resources = collect(errors, parse_euros, data.monthly_resources, "monthly_resources", required=False)
     requested = None
     if data.requested_kind:
         requested = _enum(PlaceKind, data.requested_kind)
@@ -173,17 +143,16 @@ def _parse(session: Session, data: CaseInput, today: date) -> ParsedCase:
             errors["requested_kind"] = [msg("Choose a kind of place from the list.")]
     town_ids = []
     for raw in data.wished_town_ids:
-        if not str(raw).isdigit():
+        town_id = as_id(raw)
+        if town_id is None:
             errors["wished_town_ids"] = [msg("Choose the towns from the list.")]
             break
-        town_ids.append(int(raw))
+        town_ids.append(town_id)
     towns = list(session.execute(select(Town).where(Town.id.in_(town_ids))).scalars()) if town_ids else []
     if len(towns) != len(set(town_ids)):
         errors["wished_town_ids"] = [msg("Choose the towns from the list.")]
-    consent_date = parse_date(data.consent_date)
-    if data.consent_date.strip() and consent_date is None:
-        errors["consent_date"] = [msg("This is not a date (expected: YYYY-MM-DD).")]
-    elif consent_date is not None and consent_date > today:
+    consent_date = collect(errors, parse_date, data.consent_date, "consent_date", required=False)
+    if consent_date is not None and consent_date > today:
         errors["consent_date"] = [msg("The consent's date cannot be in the future.")]
     if data.consent_given and consent_date is None and "consent_date" not in errors:
         consent_date = today
@@ -258,7 +227,8 @@ def _team_for(session: Session, actor: User, data: CaseInput) -> CareTeam:
         assert actor.care_team_id is not None
         team = session.get(CareTeam, actor.care_team_id)
     else:
-        team = session.get(CareTeam, int(data.care_team_id)) if data.care_team_id.isdigit() else None
+        team_id = as_id(data.care_team_id)
+        team = session.get(CareTeam, team_id) if team_id is not None else None
     if team is None:
         raise InvalidInput({"care_team_id": [msg("Choose the care team that files the application.")]})
     return team
@@ -276,7 +246,7 @@ def create_case(session: Session, actor: User, data: CaseInput, *, today: date |
     _apply(session, case, applicant, parsed)
     session.flush()
     _record_transition(session, case, actor, "create", None, case.state)
-    commit(session)
+    flush(session)
     return case
 
 
@@ -295,7 +265,7 @@ def update_case(
     # A rectification is recorded by the names of the fields it changed, never their values: the audit
     # trail is hash-chained and could not be anonymised later.
     audit.record(session, actor, "case.edited", "case", case.id, {"version": case.version, "changed": changed})
-    commit(session)
+    flush(session)
     return case
 
 
@@ -321,10 +291,9 @@ def get_case(session: Session, actor: User, case_id: int) -> Case:
 
 
 def open_case(session: Session, actor: User, case_id: int) -> Case:
-    """The case for its page: the read of the file itself is logged (part "file"), in its own transaction."""
+    """The case for its page: the read of the file itself is logged (part "file") before it is shown."""
     case = get_case(session, actor, case_id)
-    session.add(AccessLog(user_id=actor.id, case_id=case.id, part="file"))
-    commit(session)
+    log_read(session, actor.id, case.id, "file")
     return case
 
 
@@ -334,7 +303,7 @@ def _load_for_change(
     """Load a case to change it: locked (PostgreSQL) so that concurrent changes queue up."""
     policy.require(actor, action)
     case = session.execute(
-        _case_query().where(Case.id == case_id).with_for_update(of=Case)
+        locked(_case_query().where(Case.id == case_id), of=Case)
     ).unique().scalar_one_or_none()
     if case is None:
         raise NotFound()
@@ -393,22 +362,14 @@ def list_cases(
     if case_filter.waiting_months:
         since = (today or clock.today()) - timedelta(days=30 * case_filter.waiting_months)
         conditions.append(Case.created_at <= datetime.combine(since, time.min, tzinfo=UTC))
-    total = session.execute(select(func.count(Case.id)).where(*conditions)).scalar_one()
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    cases = list(
-        session.execute(
-            _case_query().where(*conditions)
-            .order_by(Case.due_date.is_(None), Case.due_date, Case.id.desc())
-            .limit(per_page).offset((page - 1) * per_page)
-        ).unique().scalars()
-    )
+    found = paginate(session, _case_query().where(*conditions)
+                     .order_by(Case.due_date.is_(None), Case.due_date, Case.id.desc()), page, per_page)
     counts = dict(
         session.execute(
             select(Case.state, func.count(Case.id)).where(policy.case_scope(actor)).group_by(Case.state)
         ).all()
     )
-    return CasePage(cases, total, page, pages, counts)
+    return CasePage(found.items, found.total, found.page, found.pages, counts)
 
 
 # ---------------------------------------------------------------- workflow
@@ -454,7 +415,7 @@ def fire_case(
         raise TransitionRefused(msg("A tenancy ends with the exit's record (its reason, its date, the state of the "
                                     "place): use “Record the exit”."))
     take_step(session, actor, case, trigger, reason=reason, comment=comment, values=values, today=today)
-    commit(session)
+    flush(session)
     return case
 
 
@@ -473,7 +434,7 @@ def take_step(
         place_id = values.pop("place_id")
         # Locked while the step is taken: two allocations of one place queue up (PostgreSQL).
         values["place"] = session.execute(
-            select(Place).where(Place.id == place_id).with_for_update()
+            locked(select(Place).where(Place.id == place_id))
         ).scalar_one_or_none() if isinstance(place_id, int) else None
         if values["place"] is None:
             raise InvalidInput({"place_id": [msg("Choose the place that is allocated.")]})
@@ -515,7 +476,7 @@ def _offer_to_next_candidate(session: Session, actor: User | None, case: Case, p
     ).scalars().all()
     for candidate in candidates:
         following = session.execute(
-            _case_query().where(Case.id == candidate.case_id).with_for_update(of=Case)
+            locked(_case_query().where(Case.id == candidate.case_id), of=Case)
         ).unique().scalar_one()
         if _check_place(session, following, engine.FireContext(actor=actor, today=today,
                                                                values={"place": session.get(Place, place_id)})):
@@ -530,15 +491,14 @@ def _offer_to_next_candidate(session: Session, actor: User | None, case: Case, p
 
 
 def read_medical(session: Session, actor: User, case_id: int) -> CaseMedical:
-    """The medical part; the read itself is logged, in the same transaction."""
+    """The medical part; the read itself is logged before it is shown."""
     policy.require(actor, policy.Action.VIEW_MEDICAL)
     case = session.get(Case, case_id)
     if case is None:
         raise NotFound()
     policy.require(actor, policy.Action.VIEW_MEDICAL, case)
     medical = session.get(CaseMedical, case_id) or CaseMedical(case_id=case_id)
-    session.add(AccessLog(user_id=actor.id, case_id=case_id, part="medical"))
-    commit(session)
+    log_read(session, actor.id, case_id, "medical")
     return medical
 
 
@@ -566,7 +526,7 @@ def update_medical(session: Session, actor: User, case_id: int, data: MedicalInp
     medical.updated_by_id = actor.id
     # The audit entry says that the medical part changed, never what it says.
     audit.record(session, actor, "case.medical_updated", "case", case_id)
-    commit(session)
+    flush(session)
     return medical
 
 
@@ -617,7 +577,7 @@ def attach_document(
     session.flush()
     audit.record(session, actor, "case.document_attached", "case", case.id,
                  {"document": document.id, "kind": kind, "size": len(data), "sha256": digest})
-    commit(session)
+    flush(session)
     return document
 
 
@@ -641,8 +601,7 @@ def open_document(
     policy.require(actor, policy.Action.VIEW_CASES, case)
     if document.medical:
         policy.require(actor, policy.Action.VIEW_MEDICAL, case)
-    session.add(AccessLog(user_id=actor.id, case_id=case.id, part=f"document:{document.id}"))
-    commit(session)
+    log_read(session, actor.id, case.id, f"document:{document.id}")
     return document, store.get(document.sha256)
 
 

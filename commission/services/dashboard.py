@@ -43,7 +43,7 @@ from commission.models.people import Applicant
 from commission.models.reference import CareTeam, Organisation, Town
 from commission.models.tenancy import Agreement, Occupancy
 from commission.models.treasury import Account, Deposit, DepositTransition, EntryKind, LedgerEntry, LedgerLine
-from commission.services.paging import PER_PAGE
+from commission.services.paging import PER_PAGE, paginate_rows
 from commission.services.stock import RENEWAL_HORIZON_MONTHS, add_months, renewal_deadline
 from commission.services.treasury import OUTSTANDING, balances
 from commission.services.treasury_reports import _PAYMENTS, _RECEIPTS, case_reference
@@ -655,12 +655,9 @@ def figure_records(session: Session, actor: User, year: int, key: str, filters: 
     found = period(session, year, today)
     filters = _clean_filters(key, filters or {})
     listing = _listing(session, actor, key, filters, found)
-    total = session.execute(select(func.count()).select_from(listing.query.order_by(None).subquery())).scalar_one()
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    rows = session.execute(listing.query.limit(per_page).offset((page - 1) * per_page)).all()
+    rows = paginate_rows(session, listing.query, page, per_page)
     return FigureRecords(found, key, listing.kind, FIGURE_TITLES[key], filters, listing.columns,
-                         [listing.rows(row) for row in rows], total, page, pages)
+                         [listing.rows(row) for row in rows], rows.total, rows.page, rows.pages)
 
 
 FILTERS: dict[str, dict[str, tuple[str, ...]]] = {

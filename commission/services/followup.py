@@ -17,7 +17,7 @@ from commission import clock, policy
 from commission.errors import ConcurrentChange, InvalidInput, NotFound, TransitionRefused
 from commission.i18n import Message, msg
 from commission.models.accounts import User
-from commission.models.cases import AccessLog, Case
+from commission.models.cases import Case
 from commission.models.followup import (
     CarePlan,
     CaseExit,
@@ -33,9 +33,10 @@ from commission.models.followup import (
 )
 from commission.models.housing import Place
 from commission.models.tenancy import Occupancy
+from commission.parsing import as_id, collect, parse_date, parse_whole
 from commission.services import audit
 from commission.services import cases as case_service
-from commission.services.unit import commit, flush
+from commission.services.unit import FRESH_LOCK, flush, log_read
 
 FOLLOWED_STATES = ("housed", "exiting")
 CARE_PLAN_GRACE_DAYS = 30  # a care plan is expected within a month of the move-in
@@ -50,22 +51,11 @@ def _text(value: str | None, limit: int = MAX_TEXT) -> str:
 
 
 def _days(value: str, field_name: str, errors: dict[str, list[Message]]) -> int | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    if not value.isdigit() or not 1 <= int(value) <= 366:
-        errors[field_name] = [msg("Give a number of days between 1 and 366.")]
-        return None
-    return int(value)
+    return collect(errors, parse_whole, value, field_name, minimum=1, maximum=366, required=False)
 
 
 def _date(value: str, field_name: str, errors: dict[str, list[Message]], *, required: bool = True) -> date | None:
-    parsed = case_service.parse_date(value or "")
-    if parsed is None and (value or "").strip():
-        errors[field_name] = [msg("Give a date as YYYY-MM-DD.")]
-    elif parsed is None and required:
-        errors[field_name] = [msg("Give the date.")]
-    return parsed
+    return collect(errors, parse_date, value, field_name, required=required)
 
 
 def _choice(enum_class: Any, value: str, field_name: str, errors: dict[str, list[Message]],
@@ -90,7 +80,7 @@ def _followed_case(session: Session, actor: User, case_id: int, action: policy.A
     policy.require(actor, action)
     query = select(Case).where(Case.id == case_id)
     if lock:
-        query = query.with_for_update()
+        query = query.with_for_update().execution_options(**FRESH_LOCK)
     case = session.execute(query).scalar_one_or_none()
     if case is None:
         raise NotFound()
@@ -157,8 +147,7 @@ def read_followup(session: Session, actor: User, case_id: int, today: date | Non
         select(CaseExit).where(CaseExit.case_id == case_id).order_by(CaseExit.id.desc()).limit(1)
     ).scalar_one_or_none()
     overdue = _overdue_for(session, [case], today)
-    session.add(AccessLog(user_id=actor.id, case_id=case_id, part="followup"))
-    commit(session)
+    log_read(session, actor.id, case_id, "followup")
     return FollowUp(case, plan, events, [MeetingView(m, actions.get(m.id, [])) for m in meetings], reviews,
                     overdue, exit_record)
 
@@ -301,7 +290,7 @@ def save_care_plan(session: Session, actor: User, case_id: int, data: CarePlanIn
         "before": before, "status": status.value, "visit_every_days": visit,
         "consultation_every_days": consultation,
     })
-    commit(session)
+    flush(session)
     return plan
 
 
@@ -350,7 +339,7 @@ def record_event(session: Session, actor: User, case_id: int, data: EventInput,
         "event_id": event.id, "kind": kind.value, "incident_kind": incident_kind.value if incident_kind else None,
         "serious": event.serious,
     })
-    commit(session)
+    flush(session)
     return event
 
 
@@ -403,7 +392,8 @@ def call_meeting(session: Session, actor: User, case_id: int, data: MeetingInput
         errors["attendees"] = [msg("Say who attends.")]
     incident: FollowUpEvent | None = None
     if data.incident_id.strip():
-        incident = session.get(FollowUpEvent, int(data.incident_id)) if data.incident_id.strip().isdigit() else None
+        incident_id = as_id(data.incident_id)
+        incident = session.get(FollowUpEvent, incident_id) if incident_id is not None else None
         if incident is None or incident.case_id != case_id or incident.kind is not EventKind.INCIDENT:
             errors["incident_id"] = [msg("Choose one of this person's incidents.")]
     actions = _parse_actions(data.actions, errors)
@@ -427,7 +417,7 @@ def call_meeting(session: Session, actor: User, case_id: int, data: MeetingInput
         "meeting_id": meeting.id, "date": meeting_date.isoformat() if meeting_date else None,
         "incident_id": meeting.incident_id, "held": meeting.held, "actions": len(actions),
     })
-    commit(session)
+    flush(session)
     return meeting
 
 
@@ -460,7 +450,7 @@ def record_meeting_outcome(session: Session, actor: User, meeting_id: int, data:
     audit.record(session, actor, "followup.meeting_held", "case", meeting.case_id, {
         "meeting_id": meeting.id, "actions_added": len(actions),
     })
-    commit(session)
+    flush(session)
     return meeting
 
 
@@ -492,7 +482,7 @@ def complete_action(session: Session, actor: User, action_id: int, *, done_on: s
     audit.record(session, actor, "followup.action_done", "case", meeting.case_id, {
         "meeting_id": meeting.id, "action_id": action.id, "done_on": day.isoformat(),
     })
-    commit(session)
+    flush(session)
     return action
 
 
@@ -628,7 +618,7 @@ def record_exit(session: Session, actor: User, case_id: int, data: ExitInput,
         "reason": reason.value, "exit_date": exit_date.isoformat(), "place_id": place_id,
         "place_condition": condition.value,
     })
-    commit(session)
+    flush(session)
     return record
 
 

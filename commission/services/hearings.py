@@ -1,7 +1,7 @@
 """Quarterly hearings: planning, the agenda, the session's attendance and decisions, the minutes.
 
 Each public function is one unit of work: permission, checks, the hearing's (and the cases') steps,
-the records and the audit entries, then one commit; or nothing at all.
+the records and the audit entries, flushed; the caller commits them together, or nothing at all.
 """
 
 from __future__ import annotations
@@ -39,15 +39,17 @@ from commission.models.hearings import (
 from commission.models.housing import Place
 from commission.models.people import Applicant
 from commission.models.reference import Town
+from commission.parsing import as_id, as_whole, collect, parse_date, parse_text, parse_time, parse_whole
 from commission.services import audit
 from commission.services.steps import record_step
-from commission.services.unit import commit, flush
+from commission.services.unit import flush, locked
 from commission.workflow import engine
 from commission.workflow.hearing import HEARING_MACHINE, decision_fits
 
 HEARING_MONTHS = (3, 6, 9, 12)
 DEFAULT_START = time(14, 0)
 DEFAULT_QUORUM = 5
+MAX_RANK = 1000  # a rank past it is no rank a commission gives (and stays within the column's integer)
 REVIEW_INTERVAL_DAYS = 365  # after a review, the next one comes a year later
 CLOSER_REVIEW_DAYS = 90  # unless the commission wants to see the tenancy again next quarter
 SOON_VACANT_STATES = ("exiting",)
@@ -220,36 +222,26 @@ class _Parsed:
 
 def _parse(session: Session, data: HearingInput) -> _Parsed:
     errors: dict[str, list[Message]] = {}
-    day = start = None
-    try:
-        day = date.fromisoformat(data.day.strip())
-    except ValueError:
-        errors["day"] = [msg("This is not a date (expected: YYYY-MM-DD).")]
-    try:
-        start = time.fromisoformat(data.start_time.strip())
-    except ValueError:
-        errors["start_time"] = [msg("This is not a time (expected: HH:MM).")]
-    town = session.get(Town, int(data.town_id)) if data.town_id.strip().isdigit() else None
+    day = collect(errors, parse_date, data.day, "day")
+    start = collect(errors, parse_time, data.start_time, "start_time")
+    town_id = as_id(data.town_id)
+    town = session.get(Town, town_id) if town_id is not None else None
     if town is None:
         errors["town_id"] = [msg("Choose the host town.")]
     chair = None
     if data.chair_id.strip():
-        chair = session.get(User, int(data.chair_id)) if data.chair_id.strip().isdigit() else None
+        chair_id = as_id(data.chair_id)
+        chair = session.get(User, chair_id) if chair_id is not None else None
         if chair is None or chair.role is not Role.CHAIR or not chair.active:
             errors["chair_id"] = [msg("Choose an elected official with a chair's account.")]
-    quorum = data.quorum.strip()
-    if not quorum.isdigit() or not 1 <= int(quorum) <= 100:
-        errors["quorum"] = [msg("Give the number of voting members needed (1 to 100).")]
-    slot = data.slot_minutes.strip()
-    if not slot.isdigit() or not 5 <= int(slot) <= 120:
-        errors["slot_minutes"] = [msg("Give the minutes per person (5 to 120).")]
-    for name, value, limit in (("venue", data.venue, 200), ("address", data.address, 300)):
-        if len(value.strip()) > limit:
-            errors[name] = [msg("At most %(count)s characters.", count=limit)]
+    quorum = collect(errors, parse_whole, data.quorum, "quorum", minimum=1, maximum=100)
+    slot = collect(errors, parse_whole, data.slot_minutes, "slot_minutes", minimum=5, maximum=120)
+    venue = collect(errors, parse_text, data.venue, "venue", limit=200)
+    address = collect(errors, parse_text, data.address, "address", limit=300)
     if errors:
         raise InvalidInput(errors)
-    assert day is not None and start is not None and town is not None
-    return _Parsed(day, start, town, data.venue.strip(), data.address.strip(), chair, int(quorum), int(slot))
+    assert day is not None and start is not None and town is not None and quorum is not None and slot is not None
+    return _Parsed(day, start, town, venue or "", address or "", chair, quorum, slot)
 
 
 def proposal(session: Session, actor: User, year: int, quarter: int) -> HearingInput:
@@ -299,7 +291,7 @@ def plan_hearing(session: Session, actor: User, data: HearingInput) -> Hearing:
     session.add(hearing)
     flush(session)
     _record(session, hearing, actor, "plan", None, hearing.state)
-    commit(session)
+    flush(session)
     return hearing
 
 
@@ -340,7 +332,7 @@ def update_hearing(session: Session, actor: User, hearing_id: int, data: Hearing
             item.case.due_date = hearing.day
     audit.record(session, actor, "hearing.updated", "hearing", hearing.id,
                  {"day": hearing.day.isoformat(), "town_id": hearing.town_id, "moved": moved})
-    commit(session)
+    flush(session)
     return hearing
 
 
@@ -348,7 +340,7 @@ def _load_for_change(session: Session, actor: User, hearing_id: int, action: pol
                      expected_version: int | None) -> Hearing:
     policy.require(actor, action)
     hearing = session.execute(
-        _hearing_query().where(Hearing.id == hearing_id).with_for_update(of=Hearing)
+        locked(_hearing_query().where(Hearing.id == hearing_id), of=Hearing)
     ).scalar_one_or_none()
     if hearing is None:
         raise NotFound()
@@ -447,12 +439,12 @@ def build_agenda(session: Session, actor: User, hearing_id: int, expected_versio
     for case, kind in found.all():
         locked = _lock_case(session, case.id)
         _add(session, actor, hearing, locked, kind, today or clock.today())
-    commit(session)
+    flush(session)
     return len(found.all())
 
 
 def _lock_case(session: Session, case_id: int) -> Case:
-    case = session.execute(select(Case).where(Case.id == case_id).with_for_update()).scalar_one_or_none()
+    case = session.execute(locked(select(Case).where(Case.id == case_id))).scalar_one_or_none()
     if case is None:
         raise NotFound()
     return case
@@ -464,7 +456,7 @@ def add_item(session: Session, actor: User, hearing_id: int, case_id: int, *, re
     case = _lock_case(session, case_id)
     item = _add(session, actor, hearing, case, ItemKind.REVIEW if review else ItemKind.APPLICATION,
                 today or clock.today())
-    commit(session)
+    flush(session)
     return item
 
 
@@ -490,7 +482,7 @@ def remove_item(session: Session, actor: User, hearing_id: int, item_id: int, re
             other.position -= 1
     audit.record(session, actor, "hearing.item_removed", "hearing", hearing.id,
                  {"case_id": item.case_id, "reason_given": bool(reason.strip())})
-    commit(session)
+    flush(session)
 
 
 def move_item(session: Session, actor: User, hearing_id: int, item_id: int, offset: int,
@@ -508,7 +500,7 @@ def move_item(session: Session, actor: User, hearing_id: int, item_id: int, offs
     first.position, second.position = second.position, first.position
     audit.record(session, actor, "hearing.item_moved", "hearing", hearing.id,
                  {"case_id": first.case_id, "position": first.position})
-    commit(session)
+    flush(session)
 
 
 def _set_time_slots(hearing: Hearing) -> None:
@@ -576,7 +568,7 @@ def fire_hearing(session: Session, actor: User, hearing_id: int, trigger: str, *
         _minutes_step(session, actor, hearing, trigger, context.reason, renderer)
     flush(session)
     _record(session, hearing, actor, trigger, fired.source, fired.dest, context.reason)
-    commit(session)
+    flush(session)
     return hearing
 
 
@@ -647,7 +639,7 @@ def set_attendance(session: Session, actor: User, hearing_id: int, entries: Sequ
         raise InvalidInput(errors)
     audit.record(session, actor, "hearing.attendance", "hearing", hearing.id,
                  {attendance.name: attendance.status.value for attendance in hearing.attendances})
-    commit(session)
+    flush(session)
     return hearing
 
 
@@ -674,7 +666,7 @@ def add_attendee(session: Session, actor: User, hearing_id: int, name: str, capa
     flush(session)
     audit.record(session, actor, "hearing.attendee_added", "hearing", hearing.id,
                  {"name": attendance.name, "votes": votes})
-    commit(session)
+    flush(session)
     return attendance
 
 
@@ -715,7 +707,7 @@ def decide_item(session: Session, actor: User, hearing_id: int, item_id: int, da
     if hearing.state != "in_session":
         raise TransitionRefused(msg("Decisions are recorded while the hearing is in session."))
     item = session.execute(
-        select(AgendaItem).where(AgendaItem.id == item_id, AgendaItem.hearing_id == hearing.id).with_for_update()
+        locked(select(AgendaItem).where(AgendaItem.id == item_id, AgendaItem.hearing_id == hearing.id))
     ).scalar_one_or_none()
     if item is None:
         raise NotFound()
@@ -745,10 +737,11 @@ def decide_item(session: Session, actor: User, hearing_id: int, item_id: int, da
     place = None
     rank = None
     if decision in (Decision.ALLOCATE, Decision.RANKED):
-        place = session.get(Place, int(data.place_id)) if data.place_id.strip().isdigit() else None
+        place_id = as_id(data.place_id)
+        place = session.get(Place, place_id) if place_id is not None else None
         if place is None:
             errors["place_id"] = [msg("Choose the place that is allocated.")]
-        rank = 1 if decision is Decision.ALLOCATE else (int(data.rank) if data.rank.strip().isdigit() else 0)
+        rank = 1 if decision is Decision.ALLOCATE else (as_whole(data.rank, 0, MAX_RANK) or 0)
         if decision is Decision.RANKED and rank < 2:
             errors["rank"] = [msg("Give the candidate's rank for the place (2 or more).")]
         elif place is not None and decision is Decision.RANKED:
@@ -765,7 +758,8 @@ def decide_item(session: Session, actor: User, hearing_id: int, item_id: int, da
                 errors["rank"] = [msg("Allocate the place to the first candidate before ranking others.")]
     deferred_to = None
     if decision is Decision.DEFER and data.deferred_to_id.strip():
-        deferred_to = session.get(Hearing, int(data.deferred_to_id)) if data.deferred_to_id.isdigit() else None
+        deferred_id = as_id(data.deferred_to_id)
+        deferred_to = session.get(Hearing, deferred_id) if deferred_id is not None else None
         if deferred_to is None or deferred_to.day <= hearing.day:
             errors["deferred_to_id"] = [msg("Choose a later hearing.")]
     attended = {"yes": True, "no": False}.get(data.attended.strip())
@@ -799,14 +793,14 @@ def decide_item(session: Session, actor: User, hearing_id: int, item_id: int, da
         raise InvalidInput(errors)
 
     if item.kind is ItemKind.APPLICATION:
-        case = session.execute(select(Case).where(Case.id == item.case_id).with_for_update()).scalar_one()
+        case = session.execute(locked(select(Case).where(Case.id == item.case_id))).scalar_one()
         if case.state == "scheduled":
             case_service.take_step(session, actor, case, "hear", today=today)
         trigger = DECISION_TRIGGERS[decision]
         values: dict[str, Any] = {"place_id": place.id} if decision is Decision.ALLOCATE and place else {}
         case_service.take_step(session, actor, case, trigger, reason=reason, values=values, today=today)
     else:
-        case = session.execute(select(Case).where(Case.id == item.case_id).with_for_update()).scalar_one()
+        case = session.execute(locked(select(Case).where(Case.id == item.case_id))).scalar_one()
         review = _record_review(session, actor, hearing, item, case, outcome, reason)
         audit.record(session, actor, "case.reviewed", "case", case.id, {
             "hearing_id": hearing.id, "outcome": review.outcome.value, "next_review": review.next_review.isoformat(),
@@ -830,7 +824,7 @@ def decide_item(session: Session, actor: User, hearing_id: int, item_id: int, da
         "votes": {vote_choice.value: sum(1 for _a, c in votes if c is vote_choice) for vote_choice in VoteChoice},
         "recused": sorted(recused),
     })
-    commit(session)
+    flush(session)
     return item
 
 
@@ -872,7 +866,7 @@ def update_minutes(session: Session, actor: User, hearing_id: int, *, remarks: s
             item.minutes_note = notes[item.id].strip()
     flush(session)
     audit.record(session, actor, "minutes.edited", "minutes", minutes.id, {"hearing_id": hearing.id})
-    commit(session)
+    flush(session)
     return minutes
 
 

@@ -38,7 +38,7 @@ from commission.models.people import Applicant, Guardian
 from commission.models.tenancy import Occupancy
 from commission.models.treasury import Deposit, DepositTransition, LedgerEntry
 from commission.services import audit
-from commission.services.unit import commit
+from commission.services.unit import flush
 from commission.storage import DocumentStore
 
 FORMAT = "commission.person-export/1"
@@ -320,6 +320,6 @@ def export_person(session: Session, actor: User, store: DocumentStore, applicant
         session.add(AccessLog(user_id=actor.id, case_id=case["id"], part="export"))
     audit.record(session, actor, "person.exported", "applicant", applicant_id,
                  {**counts(data), "documents_missing": missing})
-    commit(session)
+    flush(session)
     exported_on = clock.today().isoformat()
     return f"donnees-personne-{applicant_id}-{exported_on}.zip", buffer.getvalue()

@@ -61,6 +61,7 @@ from commission.models import (
 )
 from commission.services import audit
 from commission.services.treasury_reports import case_reference
+from commission.services.unit import flush, locked, unit_of_work
 from commission.storage import DocumentStore
 
 ENDED_STATES = ("closed", "refused", "withdrawn")
@@ -171,7 +172,10 @@ def run(session: Session, settings: Settings, store: DocumentStore, *, dry_run: 
     if dry_run:
         return report
     for person in report.due:
-        erasure = anonymise(session, store, person)
+        # A batch of units, one per person: a file leaves the store only once the commit that stopped
+        # referring to it has succeeded (a file removed cannot be rolled back).
+        with unit_of_work(session):
+            erasure = anonymise(session, store, person)
         report.documents_removed += erasure.documents
         report.minutes_rewritten += erasure.minutes
         report.files_removed += _remove_unreferenced(session, store, erasure.digests)
@@ -220,9 +224,8 @@ class Erasure:
 
 
 def anonymise(session: Session, store: DocumentStore, person: PersonDue) -> Erasure:
-    """Anonymise one person, with its audit entry, and commit."""
-    applicant = session.execute(select(Applicant).where(Applicant.id == person.applicant_id).with_for_update()
-                                ).scalar_one()
+    """Anonymise one person, with its audit entry, inside the caller's unit of work."""
+    applicant = session.execute(locked(select(Applicant).where(Applicant.id == person.applicant_id))).scalar_one()
     guardian = applicant.guardian
     identifiers = _identifiers(applicant, guardian)
     pattern = _pattern(identifiers)
@@ -306,7 +309,7 @@ def anonymise(session: Session, store: DocumentStore, person: PersonDue) -> Eras
         "cases": case_ids, "rules": sorted({end.state for end in person.cases}),
         "documents_removed": len(documents), "minutes_rewritten": rewritten,
     }, actor_name="retention")
-    session.commit()
+    flush(session)
     return Erasure(documents=len(documents), minutes=rewritten, digests=removed)
 
 

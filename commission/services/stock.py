@@ -2,7 +2,7 @@
 
 Each public function that changes something is one unit of work: permission, validation (every field's
 problem at once, in the user's language), the writes, the place machine's steps with their transition
-records, the audit entries, then one commit; or nothing at all (any error rolls the session back).
+records, the audit entries, flushed; the caller commits them together, or nothing at all.
 """
 
 from __future__ import annotations
@@ -10,11 +10,9 @@ from __future__ import annotations
 import calendar
 import enum
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, func, or_, select
@@ -29,10 +27,11 @@ from commission.models.cases import HOLDING_STATES, Case
 from commission.models.housing import Place, PlaceKind, PlaceTransition
 from commission.models.reference import Organisation, OrganisationKind, Town
 from commission.models.tenancy import Agreement, LeaseKind, Occupancy, Renewal
+from commission.parsing import as_id, collect, parse_date, parse_euros, parse_text, parse_whole
 from commission.services import audit, reference
 from commission.services.paging import PER_PAGE, Page, paginate
 from commission.services.steps import record_step
-from commission.services.unit import commit, flush
+from commission.services.unit import FRESH_LOCK, flush, locked
 from commission.workflow import engine
 from commission.workflow.place import PLACE_MACHINE
 
@@ -52,16 +51,6 @@ RowT = TypeVar("RowT", bound=Base)
 Errors = dict[str, list[Message]]
 
 
-@contextmanager
-def _unit(session: Session) -> Iterator[None]:
-    """Nothing half-done: any refusal or error rolls back whatever the step had begun to change."""
-    try:
-        yield
-    except BaseException:
-        session.rollback()
-        raise
-
-
 def add_months(day: date, months: int) -> date:
     """The same day some months later (or earlier), kept within the month (31 January + 1 = 28/29 February)."""
     index = day.year * 12 + day.month - 1 + months
@@ -76,24 +65,6 @@ def _add(errors: Errors, name: str, message: Message) -> None:
     errors.setdefault(name, []).append(message)
 
 
-def parse_euros(text: str) -> int | Message:
-    """Euros as typed ("350,00", "1 234,5", "350") to cents, or why it cannot be read; zero is allowed."""
-    cleaned = re.sub(r"[\s\u00a0\u202f€]", "", text or "").replace(",", ".")
-    if not cleaned:
-        return msg("Give the amount in euros (0 if there is none).")
-    if not re.fullmatch(r"[+-]?\d{1,12}(?:\.\d+)?", cleaned):
-        return msg("This is not an amount in euros (for example 350,00).")
-    value = Decimal(cleaned)
-    if value != value.quantize(Decimal("0.01")):
-        return msg("This is not an amount in euros (for example 350,00).")
-    if value < 0:
-        return msg("The amount cannot be negative.")
-    cents = int(value * 100)
-    if cents > MAX_AMOUNT_CENTS:
-        return msg("This amount is too large.")
-    return cents
-
-
 def euros(cents: int | None) -> str:
     """Cents as the form shows them for editing: "350,00"."""
     if cents is None:
@@ -102,41 +73,18 @@ def euros(cents: int | None) -> str:
 
 
 def _amount(errors: Errors, name: str, text: str) -> int:
-    parsed = parse_euros(text)
-    if isinstance(parsed, Message):
-        _add(errors, name, parsed)
-        return 0
-    return parsed
+    return collect(errors, parse_euros, text, name, maximum=MAX_AMOUNT_CENTS,
+                   missing=msg("Give the amount in euros (0 if there is none).")) or 0
 
 
 def _whole(errors: Errors, name: str, text: str, *, maximum: int, required: bool = True,
            minimum: int = 0) -> int | None:
-    cleaned = (text or "").strip()
-    if not cleaned:
-        if required:
-            _add(errors, name, msg("Give a whole number."))
-        return None
-    if not re.fullmatch(r"-?\d{1,9}", cleaned):
-        _add(errors, name, msg("Give a whole number."))
-        return None
-    value = int(cleaned)
-    if value < 0:
-        _add(errors, name, msg("The number cannot be negative."))
-    elif value < minimum:
-        _add(errors, name, msg("Give at least %(count)s, or leave it empty.", count=minimum))
-    elif value > maximum:
-        _add(errors, name, msg("At most %(count)s.", count=maximum))
-    else:
-        return value
-    return None
+    return collect(errors, parse_whole, text, name, minimum=minimum, maximum=maximum, required=required)
 
 
 def _text(errors: Errors, name: str, text: str, limit: int, missing: Message | None = None) -> str:
     cleaned = (text or "").strip()
-    if not cleaned and missing is not None:
-        _add(errors, name, missing)
-    elif len(cleaned) > limit:
-        _add(errors, name, msg("At most %(count)s characters.", count=limit))
+    collect(errors, parse_text, cleaned, name, limit=limit, required=missing is not None, missing=missing)
     return cleaned
 
 
@@ -145,21 +93,12 @@ def _choice(enum_type: type[EnumT], value: str) -> EnumT | None:
 
 
 def _row(session: Session, model: type[RowT], value: str) -> RowT | None:
-    cleaned = (value or "").strip()
-    return session.get(model, int(cleaned)) if cleaned.isdigit() else None
+    row_id = as_id(value)
+    return session.get(model, row_id) if row_id is not None else None
 
 
 def _day(errors: Errors, name: str, text: str, *, required: bool = True) -> date | None:
-    cleaned = (text or "").strip()
-    if not cleaned:
-        if required:
-            _add(errors, name, msg("Give the date."))
-        return None
-    try:
-        return date.fromisoformat(cleaned)
-    except ValueError:
-        _add(errors, name, msg("This is not a date (expected: YYYY-MM-DD)."))
-        return None
+    return collect(errors, parse_date, text, name, required=required)
 
 
 def _email(errors: Errors, name: str, text: str) -> str:
@@ -247,7 +186,7 @@ def fire_place(session: Session, actor: User | None, place: Place, trigger: str,
 
 def _lock_place(session: Session, actor: User, place_id: int, expected_version: int | None) -> Place:
     policy.require(actor, policy.Action.MANAGE_STOCK)
-    place = session.execute(select(Place).where(Place.id == place_id).with_for_update()).scalar_one_or_none()
+    place = session.execute(locked(select(Place).where(Place.id == place_id))).scalar_one_or_none()
     if place is None:
         raise NotFound()
     policy.require(actor, policy.Action.MANAGE_STOCK, place)
@@ -263,23 +202,22 @@ def take_place_step(session: Session, actor: User, place_id: int, trigger: str, 
     policy.require(actor, policy.Action.MANAGE_STOCK)
     if trigger not in MANUAL_TRIGGERS:
         raise TransitionRefused(msg("This step follows a person's file; it is not taken here."))
-    with _unit(session):
-        place = _lock_place(session, actor, place_id, expected_version)
-        if PLACE_MACHINE.find(trigger, place.state) is None:
-            if trigger == "withdraw" and place.state in ("offered", "occupied"):
-                raise TransitionRefused(msg("This place is offered or occupied: it can leave the stock only once "
-                                            "vacated."))
-            raise TransitionRefused(msg("This step is not possible from the place's current state."))
-        if trigger == "make_available" and not inventory.strip():
-            raise InvalidInput({"inventory": [msg("Record the inventory of fixtures at the exit.")]})
-        if trigger == "withdraw" and not reason.strip():
-            raise InvalidInput({"reason": [msg("Say why the place leaves the stock.")]})
-        context = engine.FireContext(actor=actor, today=today or clock.today(), reason=reason.strip(),
-                                     values={"inventory": inventory.strip()})
-        fire_place(session, actor, place, trigger, context)
-        if trigger == "make_available":
-            _keep_inventory(session, place, inventory.strip())
-        commit(session)
+    place = _lock_place(session, actor, place_id, expected_version)
+    if PLACE_MACHINE.find(trigger, place.state) is None:
+        if trigger == "withdraw" and place.state in ("offered", "occupied"):
+            raise TransitionRefused(msg("This place is offered or occupied: it can leave the stock only once "
+                                        "vacated."))
+        raise TransitionRefused(msg("This step is not possible from the place's current state."))
+    if trigger == "make_available" and not inventory.strip():
+        raise InvalidInput({"inventory": [msg("Record the inventory of fixtures at the exit.")]})
+    if trigger == "withdraw" and not reason.strip():
+        raise InvalidInput({"reason": [msg("Say why the place leaves the stock.")]})
+    context = engine.FireContext(actor=actor, today=today or clock.today(), reason=reason.strip(),
+                                 values={"inventory": inventory.strip()})
+    fire_place(session, actor, place, trigger, context)
+    if trigger == "make_available":
+        _keep_inventory(session, place, inventory.strip())
+    flush(session)
     return place
 
 
@@ -433,36 +371,34 @@ def _place_details(place: Place) -> dict[str, object]:
 def create_place(session: Session, actor: User, data: PlaceInput, today: date | None = None) -> Place:
     """A new place in the stock, available from today."""
     policy.require(actor, policy.Action.MANAGE_STOCK)
-    with _unit(session):
-        values = _parse_place(session, data, None)
-        place = Place(**values.__dict__, state=PLACE_MACHINE.initial, active=True,
-                      vacant_since=today or clock.today())
-        session.add(place)
-        flush(session)
-        # Its history starts here; one audit entry tells both the creation and the first state.
-        session.add(PlaceTransition(place_id=place.id, place_version=place.version, actor_id=actor.id,
-                                    actor_name=actor.display_name, trigger="create", from_state=None,
-                                    to_state=place.state))
-        audit.record(session, actor, "place.created", "place", place.id, {**_place_details(place), "to": place.state})
-        commit(session)
+    values = _parse_place(session, data, None)
+    place = Place(**values.__dict__, state=PLACE_MACHINE.initial, active=True,
+                  vacant_since=today or clock.today())
+    session.add(place)
+    flush(session)
+    # Its history starts here; one audit entry tells both the creation and the first state.
+    session.add(PlaceTransition(place_id=place.id, place_version=place.version, actor_id=actor.id,
+                                actor_name=actor.display_name, trigger="create", from_state=None,
+                                to_state=place.state))
+    audit.record(session, actor, "place.created", "place", place.id, {**_place_details(place), "to": place.state})
+    flush(session)
     return place
 
 
 def update_place(session: Session, actor: User, place_id: int, data: PlaceInput,
                  expected_version: int | None) -> Place:
     """A place's details (its state moves only through its steps). Refused if it changed meanwhile."""
-    with _unit(session):
-        place = _lock_place(session, actor, place_id, expected_version)
-        values = _parse_place(session, data, place)
-        before = _place_details(place)
-        for name, value in values.__dict__.items():
-            setattr(place, name, value)
-        after = _place_details(place)
-        changed = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
-        if changed:
-            flush(session)
-            audit.record(session, actor, "place.updated", "place", place.id, {"changed": changed})
-        commit(session)
+    place = _lock_place(session, actor, place_id, expected_version)
+    values = _parse_place(session, data, place)
+    before = _place_details(place)
+    for name, value in values.__dict__.items():
+        setattr(place, name, value)
+    after = _place_details(place)
+    changed = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
+    if changed:
+        flush(session)
+        audit.record(session, actor, "place.updated", "place", place.id, {"changed": changed})
+    flush(session)
     return place
 
 
@@ -707,13 +643,12 @@ def _partner_details(organisation: Organisation) -> dict[str, object]:
 
 def create_partner(session: Session, actor: User, data: PartnerInput) -> Organisation:
     policy.require(actor, policy.Action.MANAGE_STOCK)
-    with _unit(session):
-        organisation = Organisation(**_parse_partner(session, data, None), active=True)
-        session.add(organisation)
-        flush(session)
-        audit.record(session, actor, "organisation.created", "organisation", organisation.id,
-                     _partner_details(organisation))
-        commit(session)
+    organisation = Organisation(**_parse_partner(session, data, None), active=True)
+    session.add(organisation)
+    flush(session)
+    audit.record(session, actor, "organisation.created", "organisation", organisation.id,
+                 _partner_details(organisation))
+    flush(session)
     return organisation
 
 
@@ -721,7 +656,7 @@ def _lock_partner(session: Session, actor: User, organisation_id: int) -> Organi
     policy.require(actor, policy.Action.MANAGE_STOCK)
     organisation = session.execute(
         select(Organisation).where(Organisation.id == organisation_id, Organisation.kind.in_(STOCK_PARTNER_KINDS))
-        .with_for_update()
+        .with_for_update().execution_options(**FRESH_LOCK)
     ).scalar_one_or_none()
     if organisation is None:
         raise NotFound()
@@ -730,46 +665,44 @@ def _lock_partner(session: Session, actor: User, organisation_id: int) -> Organi
 
 def update_partner(session: Session, actor: User, organisation_id: int, data: PartnerInput,
                    expected_version: int | None = None) -> Organisation:
-    with _unit(session):
-        organisation = _lock_partner(session, actor, organisation_id)
-        if expected_version is not None and organisation.version != expected_version:
-            raise ConcurrentChange()
-        before = _partner_details(organisation)
-        for name, value in _parse_partner(session, data, organisation).items():
-            setattr(organisation, name, value)
-        after = _partner_details(organisation)
-        changed = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
-        if changed:
-            audit.record(session, actor, "organisation.updated", "organisation", organisation.id,
-                         {"changed": changed})
-        commit(session)
+    organisation = _lock_partner(session, actor, organisation_id)
+    if expected_version is not None and organisation.version != expected_version:
+        raise ConcurrentChange()
+    before = _partner_details(organisation)
+    for name, value in _parse_partner(session, data, organisation).items():
+        setattr(organisation, name, value)
+    after = _partner_details(organisation)
+    changed = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
+    if changed:
+        audit.record(session, actor, "organisation.updated", "organisation", organisation.id,
+                     {"changed": changed})
+    flush(session)
     return organisation
 
 
 def set_partner_active(session: Session, actor: User, organisation_id: int, active: bool) -> Organisation:
     """Deactivate a partner once it has no place in the stock and no agreement in force; or reactivate it."""
-    with _unit(session):
-        organisation = _lock_partner(session, actor, organisation_id)
-        if organisation.active == active:
-            return organisation
-        if not active:
-            places = session.execute(
-                select(func.count()).select_from(Place).where(Place.organisation_id == organisation.id, Place.active)
-            ).scalar_one()
-            if places:
-                raise TransitionRefused(msg("This partner still has %(count)s places in the stock: withdraw them "
-                                            "or end its agreements first.", count=places))
-            agreements = session.execute(
-                select(func.count()).select_from(Agreement)
-                .where(Agreement.organisation_id == organisation.id, Agreement.ended_at.is_(None))
-            ).scalar_one()
-            if agreements:
-                raise TransitionRefused(msg("This partner still has %(count)s agreements in force: end them first.",
-                                            count=agreements))
-        organisation.active = active
-        audit.record(session, actor, "organisation.activated" if active else "organisation.deactivated",
-                     "organisation", organisation.id, {"name": organisation.name})
-        commit(session)
+    organisation = _lock_partner(session, actor, organisation_id)
+    if organisation.active == active:
+        return organisation
+    if not active:
+        places = session.execute(
+            select(func.count()).select_from(Place).where(Place.organisation_id == organisation.id, Place.active)
+        ).scalar_one()
+        if places:
+            raise TransitionRefused(msg("This partner still has %(count)s places in the stock: withdraw them "
+                                        "or end its agreements first.", count=places))
+        agreements = session.execute(
+            select(func.count()).select_from(Agreement)
+            .where(Agreement.organisation_id == organisation.id, Agreement.ended_at.is_(None))
+        ).scalar_one()
+        if agreements:
+            raise TransitionRefused(msg("This partner still has %(count)s agreements in force: end them first.",
+                                        count=agreements))
+    organisation.active = active
+    audit.record(session, actor, "organisation.activated" if active else "organisation.deactivated",
+                 "organisation", organisation.id, {"name": organisation.name})
+    flush(session)
     return organisation
 
 
@@ -851,19 +784,18 @@ def _agreement_details(agreement: Agreement) -> dict[str, object]:
 
 def create_agreement(session: Session, actor: User, data: AgreementInput) -> Agreement:
     policy.require(actor, policy.Action.MANAGE_STOCK)
-    with _unit(session):
-        agreement = Agreement(**_parse_agreement(session, data, None))
-        session.add(agreement)
-        flush(session)
-        audit.record(session, actor, "agreement.created", "agreement", agreement.id, _agreement_details(agreement))
-        commit(session)
+    agreement = Agreement(**_parse_agreement(session, data, None))
+    session.add(agreement)
+    flush(session)
+    audit.record(session, actor, "agreement.created", "agreement", agreement.id, _agreement_details(agreement))
+    flush(session)
     return agreement
 
 
 def _lock_agreement(session: Session, actor: User, agreement_id: int, *, in_force: bool = True) -> Agreement:
     policy.require(actor, policy.Action.MANAGE_STOCK)
     agreement = session.execute(
-        select(Agreement).where(Agreement.id == agreement_id).with_for_update()
+        locked(select(Agreement).where(Agreement.id == agreement_id))
     ).scalar_one_or_none()
     if agreement is None:
         raise NotFound()
@@ -874,18 +806,17 @@ def _lock_agreement(session: Session, actor: User, agreement_id: int, *, in_forc
 
 def update_agreement(session: Session, actor: User, agreement_id: int, data: AgreementInput,
                      expected_version: int | None = None) -> Agreement:
-    with _unit(session):
-        agreement = _lock_agreement(session, actor, agreement_id)
-        if expected_version is not None and agreement.version != expected_version:
-            raise ConcurrentChange()
-        before = _agreement_details(agreement)
-        for name, value in _parse_agreement(session, data, agreement).items():
-            setattr(agreement, name, value)
-        after = _agreement_details(agreement)
-        changed = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
-        if changed:
-            audit.record(session, actor, "agreement.updated", "agreement", agreement.id, {"changed": changed})
-        commit(session)
+    agreement = _lock_agreement(session, actor, agreement_id)
+    if expected_version is not None and agreement.version != expected_version:
+        raise ConcurrentChange()
+    before = _agreement_details(agreement)
+    for name, value in _parse_agreement(session, data, agreement).items():
+        setattr(agreement, name, value)
+    after = _agreement_details(agreement)
+    changed = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
+    if changed:
+        audit.record(session, actor, "agreement.updated", "agreement", agreement.id, {"changed": changed})
+    flush(session)
     return agreement
 
 
@@ -968,40 +899,38 @@ def agreement_view(session: Session, actor: User, agreement_id: int) -> Agreemen
 
 def attach_places(session: Session, actor: User, agreement_id: int, place_ids: Sequence[int]) -> int:
     """The agreement covers these places of its partner (taken from another agreement if need be)."""
-    with _unit(session):
-        agreement = _lock_agreement(session, actor, agreement_id)
-        if not place_ids:
-            raise InvalidInput({"place_ids": [msg("Choose at least one place.")]})
-        places = list(session.execute(
-            select(Place).where(Place.id.in_(list(place_ids))).order_by(Place.id).with_for_update()
-        ).scalars())
-        if len(places) != len(set(place_ids)) or any(
-                place.organisation_id != agreement.organisation_id for place in places):
-            raise InvalidInput({"place_ids": [msg("An agreement covers only places of its own partner.")]})
-        attached = 0
-        for place in places:
-            if place.agreement_id == agreement.id:
-                continue
-            previous, place.agreement_id = place.agreement_id, agreement.id
-            attached += 1
-            flush(session)
-            audit.record(session, actor, "place.agreement_attached", "place", place.id,
-                         {"agreement_id": agreement.id, "previous_agreement_id": previous})
-        commit(session)
+    agreement = _lock_agreement(session, actor, agreement_id)
+    if not place_ids:
+        raise InvalidInput({"place_ids": [msg("Choose at least one place.")]})
+    places = list(session.execute(
+        locked(select(Place).where(Place.id.in_(list(place_ids))).order_by(Place.id))
+    ).scalars())
+    if len(places) != len(set(place_ids)) or any(
+            place.organisation_id != agreement.organisation_id for place in places):
+        raise InvalidInput({"place_ids": [msg("An agreement covers only places of its own partner.")]})
+    attached = 0
+    for place in places:
+        if place.agreement_id == agreement.id:
+            continue
+        previous, place.agreement_id = place.agreement_id, agreement.id
+        attached += 1
+        flush(session)
+        audit.record(session, actor, "place.agreement_attached", "place", place.id,
+                     {"agreement_id": agreement.id, "previous_agreement_id": previous})
+    flush(session)
     return attached
 
 
 def detach_place(session: Session, actor: User, agreement_id: int, place_id: int) -> Place:
     """The agreement no longer covers this place (an ended agreement keeps its places, as a record)."""
-    with _unit(session):
-        agreement = _lock_agreement(session, actor, agreement_id)
-        place = _lock_place(session, actor, place_id, None)
-        if place.agreement_id != agreement.id:
-            raise NotFound()
-        place.agreement_id = None
-        flush(session)
-        audit.record(session, actor, "place.agreement_detached", "place", place.id, {"agreement_id": agreement.id})
-        commit(session)
+    agreement = _lock_agreement(session, actor, agreement_id)
+    place = _lock_place(session, actor, place_id, None)
+    if place.agreement_id != agreement.id:
+        raise NotFound()
+    place.agreement_id = None
+    flush(session)
+    audit.record(session, actor, "place.agreement_detached", "place", place.id, {"agreement_id": agreement.id})
+    flush(session)
     return place
 
 
@@ -1018,39 +947,38 @@ def end_agreement(session: Session, actor: User, agreement_id: int, ended_on: st
     place machine in the same transaction; places offered, occupied or held by a person stay until they
     are vacated, and are then withdrawn by hand (the place page says so)."""
     today = today or clock.today()
-    with _unit(session):
-        agreement = _lock_agreement(session, actor, agreement_id)
-        errors: Errors = {}
-        day = _day(errors, "ended_on", ended_on)
-        if day is not None and day < agreement.start_date:
-            _add(errors, "ended_on", msg("The end date must come after the start date."))
-        elif day is not None and day > today:
-            _add(errors, "ended_on", msg("Record the end once it has come: until then the agreement is listed "
-                                         "among those to renew."))
-        cleaned_note = _text(errors, "note", note, 2000)
-        if errors:
-            raise InvalidInput(errors)
-        assert day is not None
-        agreement.ended_at = day
-        audit.record(session, actor, "agreement.ended", "agreement", agreement.id,
-                     {"ended_on": day.isoformat(), "note": cleaned_note})
-        ending = AgreementEnding(agreement)
-        reason = str(msg("Its agreement %(reference)s ended on %(date)s.", reference=agreement.reference,
-                         date=day.isoformat()))
-        places = session.execute(
-            select(Place).where(Place.agreement_id == agreement.id).order_by(Place.reference).with_for_update()
-        ).scalars()
-        for place in places:
-            if place.state == "withdrawn":
-                continue
-            held = _holder(session, place.id) is not None or _current_occupancy(session, place.id) is not None
-            if place.state in FREE_STATES and not held:
-                fire_place(session, actor, place, "withdraw",
-                           engine.FireContext(actor=actor, today=today, reason=reason))
-                ending.withdrawn.append(place)
-            else:
-                ending.staying.append(place)
-        commit(session)
+    agreement = _lock_agreement(session, actor, agreement_id)
+    errors: Errors = {}
+    day = _day(errors, "ended_on", ended_on)
+    if day is not None and day < agreement.start_date:
+        _add(errors, "ended_on", msg("The end date must come after the start date."))
+    elif day is not None and day > today:
+        _add(errors, "ended_on", msg("Record the end once it has come: until then the agreement is listed "
+                                     "among those to renew."))
+    cleaned_note = _text(errors, "note", note, 2000)
+    if errors:
+        raise InvalidInput(errors)
+    assert day is not None
+    agreement.ended_at = day
+    audit.record(session, actor, "agreement.ended", "agreement", agreement.id,
+                 {"ended_on": day.isoformat(), "note": cleaned_note})
+    ending = AgreementEnding(agreement)
+    reason = str(msg("Its agreement %(reference)s ended on %(date)s.", reference=agreement.reference,
+                     date=day.isoformat()))
+    places = session.execute(
+        locked(select(Place).where(Place.agreement_id == agreement.id).order_by(Place.reference))
+    ).scalars()
+    for place in places:
+        if place.state == "withdrawn":
+            continue
+        held = _holder(session, place.id) is not None or _current_occupancy(session, place.id) is not None
+        if place.state in FREE_STATES and not held:
+            fire_place(session, actor, place, "withdraw",
+                       engine.FireContext(actor=actor, today=today, reason=reason))
+            ending.withdrawn.append(place)
+        else:
+            ending.staying.append(place)
+    flush(session)
     return ending
 
 

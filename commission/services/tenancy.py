@@ -19,6 +19,7 @@ from commission.models.cases import Case
 from commission.models.housing import Place
 from commission.models.tenancy import LeaseKind, Occupancy
 from commission.models.treasury import Deposit
+from commission.services.unit import locked
 from commission.workflow import engine
 
 OFFER_TRIGGERS = ("allocate", "offer_next")
@@ -37,7 +38,7 @@ def place_step(session: Session, actor: User | None, place: Place, trigger: str,
 
 
 def _locked_place(session: Session, place_id: int) -> Place:
-    return session.execute(select(Place).where(Place.id == place_id).with_for_update()).scalar_one()
+    return session.execute(locked(select(Place).where(Place.id == place_id))).scalar_one()
 
 
 def current_occupancy(session: Session, case_id: int) -> Occupancy | None:
@@ -48,7 +49,7 @@ def current_occupancy(session: Session, case_id: int) -> Occupancy | None:
 
 def _open_deposit(session: Session, case: Case, place_id: int) -> Deposit | None:
     return session.execute(
-        select(Deposit).where(Deposit.case_id == case.id, Deposit.place_id == place_id).with_for_update()
+        locked(select(Deposit).where(Deposit.case_id == case.id, Deposit.place_id == place_id))
     ).scalar_one_or_none()
 
 

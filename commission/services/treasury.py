@@ -8,11 +8,9 @@ every entry balances and that every deposit's state matches its entries.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -36,14 +34,14 @@ from commission.models.treasury import (
     LedgerLine,
     PaymentMethod,
 )
+from commission.parsing import parse_date, parse_euros
 from commission.services import audit
 from commission.services.steps import record_step
-from commission.services.unit import commit, flush
+from commission.services.unit import flush, locked
 from commission.workflow import engine
 from commission.workflow.deposit import DEPOSIT_MACHINE
 
 RATE_CENTS = 40  # per inhabitant and per year
-AMOUNT = re.compile(r"\d{1,9}(\.\d{1,2})?")
 MAX_CENTS = 100_000_000  # one million euros: anything above is a typing mistake
 
 
@@ -51,31 +49,17 @@ MAX_CENTS = 100_000_000  # one million euros: anything above is a typing mistake
 
 
 def parse_amount(text: str, field: str = "amount", *, allow_zero: bool = False) -> int:
-    """Euros as typed ("1 234,56", "1234.56", "300") to cents; refuses anything else, with a reason."""
-    cleaned = re.sub(r"[\s\u00a0\u202f€]", "", text or "").replace(",", ".")
-    if cleaned.startswith("-") and AMOUNT.fullmatch(cleaned[1:]):
-        raise InvalidInput({field: [msg("The amount must be more than zero.")]})
-    if not AMOUNT.fullmatch(cleaned):
-        raise InvalidInput({field: [msg("This is not an amount in euros (for example 350,00).")]})
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise InvalidInput({field: [msg("This is not an amount in euros (for example 350,00).")]}) from None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
-        raise InvalidInput({field: [msg("This is not an amount in euros (for example 350,00).")]})
-    cents = int(value * 100)
-    if cents < 0 or (cents == 0 and not allow_zero):
-        raise InvalidInput({field: [msg("The amount must be more than zero.")]})
-    if cents > MAX_CENTS:
-        raise InvalidInput({field: [msg("This amount is too large.")]})
+    """An amount of the fund, in cents (:func:`commission.parsing.parse_euros`): required, below a million euros."""
+    cents = parse_euros(text, field, allow_zero=allow_zero, maximum=MAX_CENTS)
+    assert cents is not None
     return cents
 
 
 def parse_day(text: str, field: str = "value_date") -> date:
-    try:
-        return date.fromisoformat((text or "").strip())
-    except ValueError:
-        raise InvalidInput({field: [msg("This is not a date (expected: YYYY-MM-DD).")]}) from None
+    """A value date (:func:`commission.parsing.parse_date`): required."""
+    day = parse_date(text, field)
+    assert day is not None
+    return day
 
 
 def parse_method(text: str) -> PaymentMethod:
@@ -156,7 +140,7 @@ def correct_entry(session: Session, actor: User, entry_id: int, reason: str, val
                  str(msg("Correction of entry %(id)s: %(reason)s", id=entry_id, reason=reason.strip())),
                  [Line(line.account, debit=line.credit_cents, credit=line.debit_cents) for line in original.lines],
                  corrects_id=entry_id)
-    commit(session)
+    flush(session)
     return entry
 
 
@@ -179,7 +163,7 @@ def record_expense(session: Session, actor: User, *, amount: str, value_date: st
     entry = post(session, actor, EntryKind.EXPENSE, parsed["value_date"], label.strip(),
                  [Line(Account.OTHER_EXPENSES, debit=parsed["amount"]), Line(Account.BANK, credit=parsed["amount"])],
                  method=parsed["method"], reference=reference)
-    commit(session)
+    flush(session)
     return entry
 
 
@@ -211,12 +195,12 @@ def contributions(session: Session, actor: User, year: int) -> list[Contribution
     flush(session)
     audit.record(session, actor, "contribution.year_opened", "contribution_year", year,
                  {"total_cents": sum(row.amount_cents for row in rows)})
-    commit(session)
+    flush(session)
     return contributions(session, actor, year)
 
 
 def _contribution(session: Session, contribution_id: int) -> Contribution:
-    row = session.execute(select(Contribution).where(Contribution.id == contribution_id).with_for_update()
+    row = session.execute(locked(select(Contribution).where(Contribution.id == contribution_id))
                           ).scalar_one_or_none()
     if row is None:
         raise NotFound()
@@ -232,7 +216,7 @@ def set_contribution_amount(session: Session, actor: User, contribution_id: int,
     audit.record(session, actor, "contribution.amount_set", "contribution", row.id,
                  {"from": row.amount_cents, "to": cents})
     row.amount_cents = cents
-    commit(session)
+    flush(session)
     return row
 
 
@@ -249,7 +233,7 @@ def call_contribution(session: Session, actor: User, contribution_id: int, value
          str(msg("Contribution %(year)s called: %(who)s", year=row.year, who=row.contributor)),
          [Line(Account.CONTRIBUTIONS_RECEIVABLE, debit=row.amount_cents),
           Line(Account.CONTRIBUTIONS, credit=row.amount_cents)], contribution_id=row.id)
-    commit(session)
+    flush(session)
     return row
 
 
@@ -270,7 +254,7 @@ def receive_contribution(session: Session, actor: User, contribution_id: int, va
          str(msg("Contribution %(year)s received: %(who)s", year=row.year, who=row.contributor)),
          [Line(Account.BANK, debit=row.amount_cents), Line(Account.CONTRIBUTIONS_RECEIVABLE, credit=row.amount_cents)],
          contribution_id=row.id, method=payment, reference=reference)
-    commit(session)
+    flush(session)
     return row
 
 
@@ -340,7 +324,7 @@ TRIGGER_ACTIONS = {
 def _load(session: Session, actor: User, deposit_id: int, action: policy.Action, expected_version: int | None
           ) -> Deposit:
     policy.require(actor, action)
-    deposit = session.execute(_deposit_query().where(Deposit.id == deposit_id).with_for_update(of=Deposit)
+    deposit = session.execute(locked(_deposit_query().where(Deposit.id == deposit_id), of=Deposit)
                               ).unique().scalar_one_or_none()
     if deposit is None:
         raise NotFound()
@@ -360,7 +344,7 @@ def approve_write_off(session: Session, actor: User, deposit_id: int) -> Deposit
     else:
         deposit.write_off_coordinator_id, deposit.write_off_coordinator_at = actor.id, utcnow()
     audit.record(session, actor, "deposit.write_off_approved", "deposit", deposit.id, {"role": actor.role.value})
-    commit(session)
+    flush(session)
     return deposit
 
 
@@ -382,7 +366,7 @@ def fire_deposit(session: Session, actor: User, deposit_id: int, trigger: str, *
     deposit = _load(session, actor, deposit_id, TRIGGER_ACTIONS.get(trigger, policy.Action.MANAGE_TREASURY),
                     expected_version)
     take_deposit_step(session, actor, deposit, trigger, movement, today or clock.today())
-    commit(session)
+    flush(session)
     return deposit
 
 

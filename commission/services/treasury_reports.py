@@ -33,7 +33,7 @@ from commission.models.treasury import (
     LedgerLine,
     PaymentMethod,
 )
-from commission.services.paging import PER_PAGE, Page
+from commission.services.paging import PER_PAGE, Page, paginate, paginate_rows
 from commission.services.treasury import OUTSTANDING, balances
 
 OVERDUE_AFTER_DAYS = 60  # a refund claimed longer ago than this, and not settled, is chased
@@ -288,10 +288,8 @@ def list_deposits(session: Session, actor: User, deposit_filter: DepositFilter |
         conditions.append(Deposit.state == deposit_filter.state)
     if deposit_filter.landlord_id is not None:
         conditions.append(Deposit.landlord_id == deposit_filter.landlord_id)
-    total = session.execute(select(func.count(Deposit.id)).where(and_(*conditions))).scalar_one()
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    rows = session.execute(
+    rows = paginate_rows(
+        session,
         select(Deposit.id, Case.id, Case.created_at, Applicant.first_name, Applicant.last_name, Place.reference,
                Place.address, Town.name, Organisation.name, Deposit.amount_cents, Deposit.state,
                Deposit.committed_on, Deposit.paid_on, Deposit.refund_claimed_on, Deposit.settled_on,
@@ -299,16 +297,16 @@ def list_deposits(session: Session, actor: User, deposit_filter: DepositFilter |
         .join(Case, Case.id == Deposit.case_id).join(Applicant, Applicant.id == Case.applicant_id)
         .join(Place, Place.id == Deposit.place_id).join(Town, Town.id == Place.town_id)
         .join(Organisation, Organisation.id == Deposit.landlord_id)
-        .where(and_(*conditions)).order_by(Deposit.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
+        .where(and_(*conditions)).order_by(Deposit.id.desc()),
+        page, per_page,
+    )
     items = [
         DepositRow(deposit_id, case_reference(case_id, created.year), _person(actor, first, last), place, address,
                    town, landlord, cents, state, committed, paid, claimed, settled, refunded, retained)
         for (deposit_id, case_id, created, first, last, place, address, town, landlord, cents, state, committed,
              paid, claimed, settled, refunded, retained) in rows
     ]
-    return Page(items, total, page, pages)
+    return Page(items, rows.total, rows.page, rows.pages)
 
 
 @dataclass(frozen=True)
@@ -422,12 +420,9 @@ def ledger_page(session: Session, actor: User, year: int, *, page: int = 1, per_
     policy.require(actor, policy.Action.VIEW_TREASURY)
     first, last = _year_bounds(year)
     within = and_(LedgerEntry.value_date >= first, LedgerEntry.value_date <= last)
-    total = session.execute(select(func.count(LedgerEntry.id)).where(within)).scalar_one()
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    entries = session.execute(_entries().where(within).order_by(LedgerEntry.value_date, LedgerEntry.id)
-                              .limit(per_page).offset((page - 1) * per_page)).unique().scalars().all()
-    return Page(_entry_rows(session, entries), total, page, pages)
+    entries = paginate(session, _entries().where(within).order_by(LedgerEntry.value_date, LedgerEntry.id),
+                       page, per_page)
+    return Page(_entry_rows(session, entries.items), entries.total, entries.page, entries.pages)
 
 
 def ledger_entry(session: Session, actor: User, entry_id: int) -> EntryRow:

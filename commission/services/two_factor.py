@@ -12,7 +12,6 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 
 import pyotp
 from sqlalchemy import delete, select, update
@@ -25,7 +24,7 @@ from commission.errors import CommissionError, InvalidInput, NotFound
 from commission.i18n import msg
 from commission.models.accounts import LoginFailure, RecoveryCode, Role, User, new_session_nonce
 from commission.services import accounts, audit
-from commission.services.unit import commit
+from commission.services.unit import flush
 
 ISSUER = "Commission appartements"
 # The roles that read medical details: they must log in with a code when the settings require it.
@@ -146,9 +145,7 @@ def _check_throttle(session: Session, settings: Settings, user: User, remote_add
 
 
 def _record_failure(session: Session, user: User, remote_addr: str) -> None:
-    session.add(LoginFailure(login_key=_throttle_key(user), remote_addr=remote_addr[:64]))
-    session.execute(delete(LoginFailure).where(LoginFailure.at < utcnow() - timedelta(days=1)))
-    commit(session)
+    accounts.record_failure(session, _throttle_key(user), remote_addr)
 
 
 def _clear_failures(session: Session, user: User) -> None:
@@ -220,7 +217,7 @@ def confirm_enrolment(
     _clear_failures(session, user)
     codes = _new_recovery_codes(session, user)
     audit.record(session, user, "account.two_factor_enabled", "user", user.id)
-    commit(session)
+    flush(session)
     return codes
 
 
@@ -263,7 +260,7 @@ def verify_login_code(
         left = remaining_recovery_codes(session, user)
         audit.record(session, user, "account.recovery_code_used", "user", user.id, {"remaining": left})
     _clear_failures(session, user)
-    commit(session)
+    flush(session)
     return left
 
 
@@ -281,7 +278,7 @@ def regenerate_recovery_codes(
     _require_current_code(session, settings, user, code, remote_addr)
     codes = _new_recovery_codes(session, user)
     audit.record(session, user, "account.recovery_codes_regenerated", "user", user.id)
-    commit(session)
+    flush(session)
     return codes
 
 
@@ -300,7 +297,7 @@ def disable(session: Session, settings: Settings, user: User, code: str, remote_
     _require_current_code(session, settings, user, code, remote_addr)
     _clear(session, user)
     audit.record(session, user, "account.two_factor_disabled", "user", user.id)
-    commit(session)
+    flush(session)
 
 
 # --- the coordinator's reset -------------------------------------------------------------------------
@@ -326,5 +323,5 @@ def reset(session: Session, actor: User | None, user_id: int) -> User:
     user.session_nonce = new_session_nonce()
     audit.record(session, actor, "account.two_factor_reset", "user", user.id,
                  actor_name=None if actor else "command line")
-    commit(session)
+    flush(session)
     return user

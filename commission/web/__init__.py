@@ -28,14 +28,33 @@ def create_app(
         instance_path=str(settings.instance_path),
     )
     configure(app, settings, engine=engine, testing=testing, **overrides)
+    # Before any blueprint: every <int:...> in a URL is bounded (out of range is a 404, never a 500).
+    from commission.web.converters import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
 
     csrf.init_app(app)
     app.jinja_env.add_extension("jinja2.ext.do")
 
-    from commission.web import admin, auth, cases, errors, hearings, i18n, letters, main, places, shell, stock, treasury
+    from commission.web import (
+        admin,
+        auth,
+        cases,
+        errors,
+        hearings,
+        i18n,
+        letters,
+        main,
+        places,
+        shell,
+        stock,
+        treasury,
+        unit,
+    )
 
     i18n.init_app(app)
     shell.init_app(app)
+    unit.init_app(app)  # after shell: its commit runs before the security headers are set on the answer
     errors.init_app(app)
     for blueprint in (auth.bp, main.bp, cases.bp, hearings.bp, letters.bp, admin.bp, places.bp, treasury.bp,
                       stock.bp):

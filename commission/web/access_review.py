@@ -9,11 +9,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from commission.errors import InvalidInput
+from commission.i18n import Message
+from commission.parsing import as_id, as_page, collect, parse_date
 from commission.services import access_review
-from commission.web.forms import optional_int
 from commission.web.i18n import render_message
 from commission.web.shell import db, login_required, require_user, settings
+from commission.web.unit import attempt
 
 bp = Blueprint("access_review", __name__)
 
@@ -38,14 +39,11 @@ def describe(access: access_review.Access) -> str:
 
 
 def _date(name: str, errors: dict[str, str]) -> date | None:
-    raw = (request.args.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = _("This is not a date (expected: YYYY-MM-DD).")
-        return None
+    refusals: dict[str, list[Message]] = {}
+    day = collect(refusals, parse_date, request.args.get(name), name, required=False)
+    if name in refusals:
+        errors[name] = render_message(refusals[name][0])
+    return day
 
 
 @bp.get("/access-review")
@@ -55,17 +53,16 @@ def index() -> ResponseReturnValue:
     errors: dict[str, str] = {}
     person = (request.args.get("person") or "").strip()[:MAX_PERSON]
     raw_user = (request.args.get("user") or "").strip()
-    user_id = optional_int(raw_user)
+    user_id = as_id(raw_user)
     if raw_user and user_id is None:
         errors["user"] = _("Choose an account from the list.")
     since, until = _date("from", errors), _date("to", errors)
-    page_number = optional_int(request.args.get("page")) or 1
-    try:
-        review = access_review.list_accesses(db(), user, person=person or None, user_id=user_id, since=since,
-                                             until=until, page=page_number)
-    except InvalidInput as invalid:
+    page_number = as_page(request.args.get("page"))
+    outcome = attempt(lambda: access_review.list_accesses(db(), user, person=person or None, user_id=user_id,
+                                                          since=since, until=until, page=page_number))
+    if (review := outcome.value) is None:
         # A period that ends before it starts: say so, and show the review as if no period were chosen.
-        errors["to"] = "; ".join(render_message(m) for messages in invalid.errors.values() for m in messages)
+        errors["to"] = "; ".join(outcome.general)
         since = until = None
         review = access_review.list_accesses(db(), user, person=person or None, user_id=user_id,
                                              page=page_number)

@@ -11,11 +11,12 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from commission import policy
-from commission.errors import InvalidInput
+from commission.parsing import as_page
 from commission.services import accounts, audit, reference, two_factor
-from commission.web.forms import attach_errors, optional_int
+from commission.web.forms import optional_int
 from commission.web.labels import ROLE_LABELS
 from commission.web.shell import db, login_required, require_user
+from commission.web.unit import attempt, page_status
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -44,7 +45,7 @@ def _fill_choices(form: UserForm) -> None:
 @bp.get("/users")
 @login_required
 def users() -> ResponseReturnValue:
-    page = optional_int(request.args.get("page")) or 1
+    page = as_page(request.args.get("page"))
     return render_template("admin/users.html", users=accounts.list_users(db(), require_user(), page=page))
 
 
@@ -56,6 +57,7 @@ def new_user() -> ResponseReturnValue:
     form = UserForm()
     _fill_choices(form)
     general: list[str] = []
+    outcome = None
     if form.validate_on_submit():
         data = accounts.UserInput(
             login=form.login.data or "",
@@ -67,26 +69,19 @@ def new_user() -> ResponseReturnValue:
             town_id=optional_int(form.town_id.data),
             organisation_id=optional_int(form.organisation_id.data),
         )
-        try:
-            user = accounts.create_user(db(), actor, data)
-        except InvalidInput as invalid:
-            general = attach_errors(form, invalid)
-        else:
+        outcome = attempt(lambda: accounts.create_user(db(), actor, data), form)
+        if (user := outcome.value) is not None:
             flash(_("The account %(login)s has been created.", login=user.login), "success")
             return redirect(url_for("admin.users"))
-    status = 400 if form.errors or general else 200
-    return render_template("admin/user_form.html", form=form, general=general), status
+        general = outcome.general
+    return render_template("admin/user_form.html", form=form, general=general), page_status(form, outcome)
 
 
 @bp.post("/users/<int:user_id>/delegation")
 @login_required
 def grant_delegation(user_id: int) -> ResponseReturnValue:
-    try:
-        user = accounts.grant_signing_delegation(db(), require_user(), user_id)
-    except InvalidInput as invalid:
-        for message in invalid.errors.get("", []):
-            flash(message.render(_), "error")
-    else:
+    outcome = attempt(lambda: accounts.grant_signing_delegation(db(), require_user(), user_id), flash_refusal=True)
+    if (user := outcome.value) is not None:
         flash(_("%(name)s now holds the council's signing delegation.", name=user.display_name), "success")
     return redirect(url_for("admin.users"))
 
@@ -95,11 +90,8 @@ def grant_delegation(user_id: int) -> ResponseReturnValue:
 @login_required
 def set_active(user_id: int) -> ResponseReturnValue:
     active = request.form.get("active") == "1"
-    try:
-        user = accounts.set_active(db(), require_user(), user_id, active)
-    except InvalidInput as invalid:
-        for message in invalid.errors.get("", []):
-            flash(message.render(_), "error")
+    outcome = attempt(lambda: accounts.set_active(db(), require_user(), user_id, active), flash_refusal=True)
+    if (user := outcome.value) is None:
         return redirect(url_for("admin.users"))
     if active:
         flash(_("The account %(login)s is enabled.", login=user.login), "success")
@@ -116,12 +108,8 @@ def reset_two_factor(user_id: int) -> ResponseReturnValue:
     if request.form.get("confirm") != "1":
         flash(_("Tick the box to confirm the reset of the two-factor login."), "error")
         return redirect(url_for("admin.users"))
-    try:
-        user = two_factor.reset(db(), require_user(), user_id)
-    except InvalidInput as invalid:
-        for message in invalid.errors.get("", []):
-            flash(message.render(_), "error")
-    else:
+    outcome = attempt(lambda: two_factor.reset(db(), require_user(), user_id), flash_refusal=True)
+    if (user := outcome.value) is not None:
         flash(_("The two-factor login of %(login)s is reset and its sessions have ended; it will set up a new "
                 "code at its next login.", login=user.login), "success")
     return redirect(url_for("admin.users"))
@@ -130,7 +118,7 @@ def reset_two_factor(user_id: int) -> ResponseReturnValue:
 @bp.get("/audit", endpoint="audit")
 @login_required
 def audit_trail() -> ResponseReturnValue:
-    page_number = optional_int(request.args.get("page")) or 1
+    page_number = as_page(request.args.get("page"))
     page = audit.list_entries(
         db(), require_user(), page=page_number,
         object_type=request.args.get("object_type") or None,

@@ -15,10 +15,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from commission.errors import InvalidInput
 from commission.models.accounts import User
 from commission.services import accounts, two_factor
-from commission.web.forms import attach_errors
 from commission.web.i18n import render_message
 from commission.web.shell import (
     current_user,
@@ -29,6 +27,7 @@ from commission.web.shell import (
     settings,
     start_session,
 )
+from commission.web.unit import attempt, page_status
 
 bp = Blueprint("auth", __name__)
 
@@ -101,21 +100,19 @@ def logout() -> ResponseReturnValue:
 def password() -> ResponseReturnValue:
     form = PasswordForm()
     general: list[str] = []
+    outcome = None
     if form.validate_on_submit():
         user = require_user()
-        try:
-            accounts.change_password(
-                db(), user, form.current_password.data or "", form.new_password.data or "",
-                form.confirm_password.data or "",
-            )
-        except InvalidInput as invalid:
-            general = attach_errors(form, invalid)
-        else:
+        outcome = attempt(lambda: accounts.change_password(
+            db(), user, form.current_password.data or "", form.new_password.data or "",
+            form.confirm_password.data or "",
+        ), form)
+        if outcome:
             start_session(user)
             flash(_("Your password has been changed. Your other sessions have ended."), "success")
             return redirect(url_for("main.home"))
-    status = 400 if form.errors or general else 200
-    return render_template("auth/password.html", form=form, general=general), status
+        general = outcome.general
+    return render_template("auth/password.html", form=form, general=general), page_status(form, outcome)
 
 
 # --- the second step of a login ----------------------------------------------------------------------
@@ -162,19 +159,19 @@ def login_code() -> ResponseReturnValue:
     error = None
     status = 200
     if form.validate_on_submit():
-        try:
-            left = two_factor.verify_login_code(db(), settings(), user, form.code.data or "",
-                                                request.remote_addr or "")
-        except InvalidInput as invalid:
-            error, status = render_message(invalid.message), 400
+        try:  # a wrong code is no refusal of attempt's: it answers 401 (its failure is recorded aside)
+            outcome = attempt(lambda: two_factor.verify_login_code(db(), settings(), user, form.code.data or "",
+                                                                   request.remote_addr or ""))
         except two_factor.CodeRefused as refusal:
             error, status = render_message(refusal.message), 401
         else:
-            start_session(user)
-            if left is not None:
-                flash(_("You logged in with a recovery code; %(count)s remain. Make new ones from your "
-                        "two-factor login page if you are running out.", count=left), "info")
-            return redirect(_safe_next(next_path))
+            if outcome:
+                start_session(user)
+                if (left := outcome.value) is not None:
+                    flash(_("You logged in with a recovery code; %(count)s remain. Make new ones from your "
+                            "two-factor login page if you are running out.", count=left), "info")
+                return redirect(_safe_next(next_path))
+            error, status = " ".join(outcome.general), outcome.status
     elif request.method == "POST":
         error, status = _("Type the code."), 400
     form.code.data = ""
@@ -222,11 +219,10 @@ def two_factor_page() -> ResponseReturnValue:
     secret = session.get(ENROL_KEY)
     if not isinstance(secret, str) or not secret:
         return redirect(url_for("auth.two_factor_page"))
-    try:
-        codes = two_factor.confirm_enrolment(db(), settings(), user, secret, form.code.data or "",
-                                             request.remote_addr or "")
-    except InvalidInput as invalid:
-        return _enrolment_page(user, form, attach_errors(form, invalid), 400)
+    outcome = attempt(lambda: two_factor.confirm_enrolment(db(), settings(), user, secret, form.code.data or "",
+                                                           request.remote_addr or ""), form)
+    if (codes := outcome.value) is None:
+        return _enrolment_page(user, form, outcome.general, outcome.status)
     session.pop(ENROL_KEY, None)
     flash(_("Two-factor login is on. From now on, you log in with your password and a code from your app."),
           "success")
@@ -254,12 +250,10 @@ def regenerate_recovery_codes() -> ResponseReturnValue:
     form = CodeForm(prefix="regenerate")
     if not form.validate_on_submit():
         return _account_page(user, form, CodeForm(prefix="disable"), [], 400)
-    try:
-        codes = two_factor.regenerate_recovery_codes(db(), settings(), user, form.code.data or "",
-                                                     request.remote_addr or "")
-    except InvalidInput as invalid:
-        general = attach_errors(form, invalid)
-        return _account_page(user, form, CodeForm(prefix="disable"), general, 400)
+    outcome = attempt(lambda: two_factor.regenerate_recovery_codes(db(), settings(), user, form.code.data or "",
+                                                                   request.remote_addr or ""), form)
+    if (codes := outcome.value) is None:
+        return _account_page(user, form, CodeForm(prefix="disable"), outcome.general, outcome.status)
     flash(_("New recovery codes have been made; the old ones no longer work."), "success")
     return render_template("auth/recovery_codes.html", codes=codes)
 
@@ -273,10 +267,9 @@ def disable_two_factor() -> ResponseReturnValue:
     form = CodeForm(prefix="disable")
     if not form.validate_on_submit():
         return _account_page(user, CodeForm(prefix="regenerate"), form, [], 400)
-    try:
-        two_factor.disable(db(), settings(), user, form.code.data or "", request.remote_addr or "")
-    except InvalidInput as invalid:
-        general = attach_errors(form, invalid)
-        return _account_page(user, CodeForm(prefix="regenerate"), form, general, 400)
+    outcome = attempt(lambda: two_factor.disable(db(), settings(), user, form.code.data or "",
+                                                 request.remote_addr or ""), form)
+    if not outcome:
+        return _account_page(user, CodeForm(prefix="regenerate"), form, outcome.general, outcome.status)
     flash(_("Two-factor login is off: you log in with your password only."), "success")
     return redirect(url_for("auth.two_factor_page"))

@@ -21,15 +21,17 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 
 from commission import policy
-from commission.errors import InvalidInput, TransitionRefused
+from commission.i18n import Message
 from commission.models.accounts import Role
 from commission.models.cases import Case, DocumentKind, HousingSituation
+from commission.parsing import as_page, as_whole, collect, parse_date
 from commission.services import cases, reference
 from commission.storage import DocumentStore
-from commission.web.forms import attach_errors, optional_int
+from commission.web.forms import optional_int
 from commission.web.i18n import render_message
 from commission.web.labels import PLACE_KIND_LABELS, PROTECTION_LABELS
 from commission.web.shell import db, login_required, require_user, settings
+from commission.web.unit import attempt, page_status
 from commission.workflow.case import CASE_MACHINE
 
 bp = Blueprint("cases", __name__)
@@ -151,6 +153,9 @@ def store() -> DocumentStore:
 # ---------------------------------------------------------------- pages
 
 
+MAX_WAITING_MONTHS = 1200  # a filter past a century of waiting is ignored, not turned into an overflow
+
+
 @bp.get("/cases")
 @login_required
 def index() -> ResponseReturnValue:
@@ -163,9 +168,9 @@ def index() -> ResponseReturnValue:
         state=state,
         care_team_id=optional_int(request.args.get("team")) if all_cases else None,
         town_id=optional_int(request.args.get("town")),
-        waiting_months=optional_int(request.args.get("waiting")),
+        waiting_months=as_whole(request.args.get("waiting"), 1, MAX_WAITING_MONTHS),
     )
-    page = cases.list_cases(db(), user, case_filter, page=optional_int(request.args.get("page")) or 1)
+    page = cases.list_cases(db(), user, case_filter, page=as_page(request.args.get("page")))
     towns, teams = reference.towns(db()), reference.care_teams(db())
     return render_template(
         "cases/index.html", page=page, case_filter=case_filter, towns=towns, teams=teams, all_cases=all_cases,
@@ -181,17 +186,15 @@ def new() -> ResponseReturnValue:
     form = CaseForm()
     _fill_case_choices(form)
     general: list[str] = []
+    outcome = None
     if form.validate_on_submit():
-        try:
-            case = cases.create_case(db(), user, _case_input(form))
-        except InvalidInput as invalid:
-            general = attach_errors(form, invalid)
-        else:
+        outcome = attempt(lambda: cases.create_case(db(), user, _case_input(form)), form)
+        if (case := outcome.value) is not None:
             flash(_("The draft file %(reference)s has been created.", reference=case.reference), "success")
             return redirect(url_for("cases.show", case_id=case.id))
-    status = 400 if form.errors or general else 200
+        general = outcome.general
     return render_template("cases/form.html", form=form, general=general, case=None,
-                           choose_team=user.role is not Role.CARE_TEAM), status
+                           choose_team=user.role is not Role.CARE_TEAM), page_status(form, outcome)
 
 
 @bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])
@@ -203,22 +206,18 @@ def edit(case_id: int) -> ResponseReturnValue:
     form = CaseForm()
     _fill_case_choices(form)
     general: list[str] = []
+    outcome = None
     if request.method == "GET":
         _load_form(form, case)
     elif form.validate_on_submit():
-        try:
-            cases.update_case(db(), user, case_id, _case_input(form),
-                              expected_version=optional_int(form.version.data) or -1)
-        except (InvalidInput, TransitionRefused) as error:
-            if isinstance(error, InvalidInput):
-                general = attach_errors(form, error)
-            else:
-                general = [render_message(m) for m in error.messages]
-        else:
+        outcome = attempt(lambda: cases.update_case(db(), user, case_id, _case_input(form),
+                                                    expected_version=optional_int(form.version.data) or -1), form)
+        if outcome:
             flash(_("The file has been saved."), "success")
             return redirect(url_for("cases.show", case_id=case_id))
-    status = 400 if form.errors or general else 200
-    return render_template("cases/form.html", form=form, general=general, case=case, choose_team=False), status
+        general = outcome.general  # the rollback expired ``case``: the page shows it as it is now
+    return render_template("cases/form.html", form=form, general=general, case=case, choose_team=False), \
+        page_status(form, outcome)
 
 
 @bp.get("/cases/<int:case_id>")
@@ -255,9 +254,10 @@ def fire(case_id: int, trigger: str) -> ResponseReturnValue:
     for field in ("hearing_date", "move_in_date", "lease_start", "lease_end"):
         raw = request.form.get(field)
         if raw is not None and (raw or field not in ("lease_start", "lease_end")):
-            parsed = cases.parse_date(raw)
+            refusals: dict[str, list[Message]] = {}
+            parsed = collect(refusals, parse_date, raw, field)
             if parsed is None:
-                errors.append(_("This is not a date (expected: YYYY-MM-DD)."))
+                errors.extend(render_message(message) for message in refusals[field])
             else:
                 values[field] = parsed
     lease_kind = request.form.get("lease_kind")
@@ -265,20 +265,13 @@ def fire(case_id: int, trigger: str) -> ResponseReturnValue:
         if lease_kind not in ("direct", "sublease", "occupancy"):
             errors.append(_("Choose the kind of lease."))
         values["lease_kind"] = lease_kind
-    if not errors:
-        try:
-            cases.fire_case(
-                db(), user, case_id, trigger, expected_version=optional_int(request.form.get("version")) or -1,
-                reason=request.form.get("reason", ""), comment=request.form.get("comment", ""), values=values,
-            )
-        except TransitionRefused as refusal:
-            errors = [render_message(message) for message in refusal.messages]
-        except InvalidInput as invalid:
-            errors = [render_message(m) for messages in invalid.errors.values() for m in messages]
     if errors:
         for error in errors:
             flash(error, "error")
-    else:
+    elif attempt(lambda: cases.fire_case(
+        db(), user, case_id, trigger, expected_version=optional_int(request.form.get("version")) or -1,
+        reason=request.form.get("reason", ""), comment=request.form.get("comment", ""), values=values,
+    ), flash_refusal=True):
         flash(_("The step has been recorded."), "success")
     return redirect(url_for("cases.show", case_id=case_id))
 
@@ -324,17 +317,11 @@ def upload(case_id: int) -> ResponseReturnValue:
     form = DocumentForm()
     if form.validate_on_submit():
         upload_file = request.files.get("file")
-        try:
-            cases.attach_document(
-                db(), user, store(), case_id, filename=(upload_file.filename or "") if upload_file else "",
-                data=upload_file.read() if upload_file else b"", kind=form.kind.data or "",
-                medical=bool(form.medical.data),
-            )
-        except InvalidInput as invalid:
-            for messages in invalid.errors.values():
-                for message in messages:
-                    flash(render_message(message), "error")
-        else:
+        if attempt(lambda: cases.attach_document(
+            db(), user, store(), case_id, filename=(upload_file.filename or "") if upload_file else "",
+            data=upload_file.read() if upload_file else b"", kind=form.kind.data or "",
+            medical=bool(form.medical.data),
+        ), flash_refusal=True):
             flash(_("The document has been attached."), "success")
     return redirect(url_for("cases.show", case_id=case_id) + "#documents")
 

@@ -29,8 +29,8 @@ from commission.i18n import DEFAULT_LOCALE
 from commission.models.accounts import User
 from commission.models.followup import ExitReason
 from commission.models.housing import PlaceKind
+from commission.parsing import as_page
 from commission.services import dashboard
-from commission.web.forms import optional_int
 from commission.web.i18n import money
 from commission.web.shell import db, login_required, require_user
 
@@ -135,7 +135,7 @@ def figures(year: int, key: str) -> ResponseReturnValue:
     user = require_user()
     filters = {name: request.args[name] for name in FILTER_NAMES if request.args.get(name)}
     found = dashboard.figure_records(db(), user, year, key, filters, today=clock.today(),
-                                     page=optional_int(request.args.get("page")) or 1)
+                                     page=as_page(request.args.get("page")))
     endpoint, argument = RECORD_PAGES[found.kind]
     return render_template("dashboard/figures.html", found=found, period=found.period, cell=_cell,
                            filter_labels=_filter_labels(found.filters), record_endpoint=endpoint,

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from commission.errors import CommissionError
-from commission.services.unit import is_concurrent_write
+from commission.services import unit
 from commission.web.i18n import render_message
 
 
@@ -23,10 +24,20 @@ def _titles() -> dict[int, tuple[str, str]]:
         409: (_("Changed meanwhile"), _("This record changed meanwhile: reload the page and try again.")),
         413: (_("File too large"), _("What you sent is larger than the allowed size.")),
         500: (_("Something went wrong"), _("The error has been recorded. Nothing was changed; try again later.")),
+        503: (_("Not available now"),
+              _("This cannot be done at the moment. Nothing was changed; try again in a moment.")),
     }
 
 
+def _roll_back() -> None:
+    """Before any error page: undo the unit of work, so that the page draws on a usable session."""
+    session = g.get("db")
+    if session is not None:
+        unit.rollback(session)
+
+
 def error_page(code: int, detail: str | None = None) -> tuple[str, int]:
+    _roll_back()
     titles = _titles()
     title, text = titles.get(code, titles[500 if code >= 500 else 400])
     return render_template("errors/error.html", code=code, title=title, text=detail or text), code
@@ -43,9 +54,11 @@ def init_app(app: Flask) -> None:
     def domain_error(error: CommissionError) -> tuple[str, int]:
         return error_page(error.status, render_message(error.message))
 
-    @app.errorhandler(OperationalError)
-    def database_busy(error: OperationalError) -> tuple[str, int]:
-        if is_concurrent_write(error):
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(StaleDataError)
+    def database_refused(error: Exception) -> tuple[str, int]:
+        _roll_back()
+        if unit.is_concurrent_write(error):
             return error_page(409)
         app.logger.exception("database error", exc_info=error)
         return error_page(500)
@@ -56,5 +69,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:
+        _roll_back()
         app.logger.exception("unexpected error", exc_info=error)
         return error_page(500)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -14,11 +14,10 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.validators import Length
 
 from commission import clock, policy
-from commission.errors import InvalidInput, NotFound, TransitionRefused
+from commission.errors import NotFound
 from commission.models.followup import EventKind, ExitReason, FollowUpStatus, IncidentKind, PlaceCondition
 from commission.services import cases, followup
-from commission.web.forms import attach_errors, optional_int
-from commission.web.i18n import render_message
+from commission.web.forms import optional_int
 from commission.web.labels import (
     EVENT_KIND_LABELS,
     EXIT_REASON_LABELS,
@@ -27,6 +26,7 @@ from commission.web.labels import (
     PLACE_CONDITION_LABELS,
 )
 from commission.web.shell import db, login_required, require_user
+from commission.web.unit import attempt, page_status
 
 bp = Blueprint("followup", __name__)
 
@@ -80,27 +80,11 @@ def _choices(labels: Mapping[Any, object], blank: bool = True) -> list[tuple[str
     return head + [(key.value, str(label)) for key, label in labels.items()]
 
 
-def _attempt(form: FlaskForm, action: Callable[[], object]) -> tuple[bool, list[str]]:
-    """Call the service; on refusal, its messages on the form's fields, and those that belong to none."""
-    try:
-        action()
-    except InvalidInput as invalid:
-        return False, attach_errors(form, invalid)
-    except TransitionRefused as refusal:
-        return False, [render_message(m) for m in refusal.messages]
-    return True, []
-
-
 def _action_inputs() -> list[followup.ActionInput]:
     return [followup.ActionInput(description=request.form.get(f"action-{i}-description", ""),
                                  owner=request.form.get(f"action-{i}-owner", ""),
                                  due_date=request.form.get(f"action-{i}-due_date", ""))
             for i in range(ACTION_ROWS)]
-
-
-def _flash_refusal(error: TransitionRefused) -> None:
-    for message in error.messages:
-        flash(render_message(message), "error")
 
 
 def _event_form() -> EventForm:
@@ -140,16 +124,18 @@ def record_event(case_id: int) -> ResponseReturnValue:
     user = require_user()
     form = _event_form()
     general: list[str] = []
+    outcome = None
     if form.validate_on_submit():
-        done, general = _attempt(form, lambda: followup.record_event(db(), user, case_id, followup.EventInput(
+        outcome = attempt(lambda: followup.record_event(db(), user, case_id, followup.EventInput(
             kind=form.kind.data or "", occurred_on=form.occurred_on.data or "",
             summary=form.summary.data or "", action_taken=form.action_taken.data or "",
             incident_kind=form.incident_kind.data or "", serious=bool(form.serious.data),
-        )))
-        if done:
+        )), form)
+        if outcome:
             flash(_("The follow-up event has been recorded."), "success")
             return redirect(url_for("followup.show", case_id=case_id) + "#events")
-    return _page(case_id, event_form=form, event_errors=general, status=400)
+        general = outcome.general
+    return _page(case_id, event_form=form, event_errors=general, status=page_status(form, outcome))
 
 
 @bp.route("/cases/<int:case_id>/followup/plan", methods=["GET", "POST"])
@@ -161,6 +147,7 @@ def plan(case_id: int) -> ResponseReturnValue:
     form = CarePlanForm()
     form.status.choices = _choices(FOLLOWUP_STATUS_LABELS, blank=False)
     general: list[str] = []
+    outcome = None
     if request.method == "GET":
         case, care_plan = record.case, record.plan
         form.referring_psychiatrist.data = case.referring_psychiatrist
@@ -176,16 +163,17 @@ def plan(case_id: int) -> ResponseReturnValue:
         else:
             form.status.data = FollowUpStatus.GOING_WELL.value
     elif form.validate_on_submit():
-        done, general = _attempt(form, lambda: followup.save_care_plan(db(), user, case_id, followup.CarePlanInput(
+        outcome = attempt(lambda: followup.save_care_plan(db(), user, case_id, followup.CarePlanInput(
             **{name: form[name].data or "" for name in (
                 "referring_psychiatrist", "referring_nurse", "social_worker", "visit_every_days",
                 "consultation_every_days", "activities", "status", "status_note")},
             version=optional_int(form.version.data),
-        )))
-        if done:
+        )), form)
+        if outcome:
             flash(_("The care plan has been saved."), "success")
             return redirect(url_for("followup.show", case_id=case_id))
-    status = 400 if form.errors or general else 200
+        general = outcome.general
+    status = page_status(form, outcome)
     return render_template("followup/plan.html", case=record.case, form=form, general=general), status
 
 
@@ -201,18 +189,20 @@ def new_meeting(case_id: int) -> ResponseReturnValue:
         for event in record.events if event.incident_kind is not None
     ]
     general: list[str] = []
+    outcome = None
     if request.method == "GET":
         form.incident_id.data = request.args.get("incident", "")
     elif form.validate_on_submit():
-        done, general = _attempt(form, lambda: followup.call_meeting(db(), user, case_id, followup.MeetingInput(
+        outcome = attempt(lambda: followup.call_meeting(db(), user, case_id, followup.MeetingInput(
             meeting_date=form.meeting_date.data or "", attendees=form.attendees.data or "",
             person_included=bool(form.person_included.data), incident_id=form.incident_id.data or "",
             held=bool(form.held.data), outcome=form.outcome.data or "", actions=_action_inputs(),
-        )))
-        if done:
+        )), form)
+        if outcome:
             flash(_("The resource meeting has been recorded."), "success")
             return redirect(url_for("followup.show", case_id=case_id) + "#meetings")
-    status = 400 if form.errors or general else 200
+        general = outcome.general
+    status = page_status(form, outcome)
     return render_template("followup/meeting.html", case=record.case, form=form, general=general, meeting=None,
                            rows=range(ACTION_ROWS), values=request.form), status
 
@@ -228,22 +218,24 @@ def meeting(case_id: int, meeting_id: int) -> ResponseReturnValue:
     can_record = policy.can(user, policy.Action.RECORD_FOLLOWUP, record.case)
     form = MeetingForm()
     general: list[str] = []
+    outcome = None
     if request.method == "GET":
         form.version.data = str(view.meeting.version)
         form.attendees.data = view.meeting.attendees
         form.person_included.data = view.meeting.person_included
         form.outcome.data = view.meeting.outcome
     elif form.validate_on_submit():
-        done, general = _attempt(form, lambda: followup.record_meeting_outcome(
+        outcome = attempt(lambda: followup.record_meeting_outcome(
             db(), user, meeting_id, followup.MeetingInput(
                 attendees=form.attendees.data or "", person_included=bool(form.person_included.data),
                 outcome=form.outcome.data or "", actions=_action_inputs(),
                 version=optional_int(form.version.data),
-            ), case_id=case_id))
-        if done:
+            ), case_id=case_id), form)
+        if outcome:
             flash(_("The meeting's outcome has been recorded."), "success")
             return redirect(url_for("followup.show", case_id=case_id) + "#meetings")
-    status = 400 if form.errors or general else 200
+        general = outcome.general
+    status = page_status(form, outcome)
     return render_template("followup/meeting.html", case=record.case, form=form, general=general, meeting=view,
                            rows=range(ACTION_ROWS), values=request.form, can_record=can_record,
                            today=clock.today()), status
@@ -253,16 +245,10 @@ def meeting(case_id: int, meeting_id: int) -> ResponseReturnValue:
 @login_required
 def action_done(case_id: int, action_id: int) -> ResponseReturnValue:
     user = require_user()
-    try:
-        action = followup.complete_action(db(), user, action_id, done_on=request.form.get("done_on", ""),
-                                          version=optional_int(request.form.get("version")), case_id=case_id)
-    except InvalidInput as invalid:
-        for messages in invalid.errors.values():
-            for message in messages:
-                flash(render_message(message), "error")
-    except TransitionRefused as refusal:
-        _flash_refusal(refusal)
-    else:
+    outcome = attempt(lambda: followup.complete_action(db(), user, action_id, done_on=request.form.get("done_on", ""),
+                                                       version=optional_int(request.form.get("version")),
+                                                       case_id=case_id), flash_refusal=True)
+    if (action := outcome.value) is not None:
         flash(_("The action has been marked as done."), "success")
         return redirect(url_for("followup.meeting", case_id=case_id, meeting_id=action.meeting_id))
     return redirect(url_for("followup.show", case_id=case_id) + "#meetings")
@@ -278,22 +264,24 @@ def exit_(case_id: int) -> ResponseReturnValue:
     form.reason.choices = _choices(EXIT_REASON_LABELS)
     form.place_condition.choices = _choices(PLACE_CONDITION_LABELS)
     general: list[str] = []
+    outcome = None
     if case.state not in followup.FOLLOWED_STATES:
         general = [_("Only a housed person's tenancy can end.")]
     elif request.method == "GET":
         form.version.data = str(case.version)
         form.exit_date.data = clock.today().isoformat()
     elif form.validate_on_submit():
-        done, general = _attempt(form, lambda: followup.record_exit(db(), user, case_id, followup.ExitInput(
+        outcome = attempt(lambda: followup.record_exit(db(), user, case_id, followup.ExitInput(
             reason=form.reason.data or "", exit_date=form.exit_date.data or "",
             place_condition=form.place_condition.data or "", place_notes=form.place_notes.data or "",
             note=form.note.data or "", version=optional_int(form.version.data),
-        )))
-        if done:
+        )), form)
+        if outcome:
             flash(_("The exit has been recorded: the place is vacated, the deposit's refund is claimed and the "
                     "file is closed."), "success")
             return redirect(url_for("cases.show", case_id=case_id))
-    status = 400 if form.errors or general else 200
+        general = outcome.general
+    status = 400 if outcome is None and general else page_status(form, outcome)
     return render_template("followup/exit.html", case=case, form=form, general=general,
                            can_submit=case.state in followup.FOLLOWED_STATES,
                            reasons=ExitReason, conditions=PlaceCondition), status

@@ -6,6 +6,7 @@ from flask_babel import gettext
 from flask_wtf import FlaskForm
 
 from commission.errors import InvalidInput
+from commission.parsing import MAX_ID, as_whole
 
 
 def attach_errors(form: FlaskForm, error: InvalidInput) -> list[str]:
@@ -22,9 +23,5 @@ def attach_errors(form: FlaskForm, error: InvalidInput) -> list[str]:
 
 
 def optional_int(value: object) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(str(value))
-    except ValueError:
-        return None
+    """A whole number from 0 to the largest id (a version, a year, an id), or ``None`` for anything else."""
+    return as_whole(value, 0, MAX_ID)

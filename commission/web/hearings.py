@@ -16,15 +16,16 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import Optional
 
 from commission import policy
-from commission.errors import ConcurrentChange, InvalidInput, NotFound, TransitionRefused
+from commission.errors import NotFound
 from commission.models.hearings import AttendanceStatus, Decision, ItemKind, VoteChoice
+from commission.parsing import as_whole
 from commission.services import followup, hearing_documents, hearings, reference
 from commission.storage import DocumentStore
-from commission.web.forms import attach_errors, optional_int
-from commission.web.i18n import render_message
+from commission.web.forms import optional_int
 from commission.web.labels import REVIEW_OUTCOME_LABELS
 from commission.web.letters import pdf_response
 from commission.web.shell import db, login_required, require_user, settings
+from commission.web.unit import attempt, page_status
 from commission.workflow.hearing import HEARING_MACHINE
 
 bp = Blueprint("hearings", __name__)
@@ -56,16 +57,8 @@ def _version() -> int | None:
 
 def _act(hearing_id: int, action: Callable[[], object], done: str, anchor: str = "") -> ResponseReturnValue:
     """Run a service call from a form: success or the refusal is flashed, then back to the hearing."""
-    try:
-        action()
-    except (TransitionRefused, InvalidInput) as refusal:
-        messages = (refusal.messages if isinstance(refusal, TransitionRefused)
-                    else [m for ms in refusal.errors.values() for m in ms])
-        for message in messages:
-            flash(render_message(message), "error")
-    except ConcurrentChange:
-        flash(_("This hearing changed meanwhile: the page has been reloaded, check and try again."), "error")
-    else:
+    if attempt(action, changed=_("This hearing changed meanwhile: the page has been reloaded, check and try again."),
+               flash_refusal=True):
         flash(done, "success")
     return redirect(url_for("hearings.show", hearing_id=hearing_id) + anchor)
 
@@ -119,13 +112,8 @@ def plan_year() -> ResponseReturnValue:
     if year is None or not 2000 <= year <= 2100:
         flash(_("Choose a year."), "error")
         return redirect(url_for("hearings.index"))
-    try:
-        planned = hearings.plan_year(db(), user, year)
-    except InvalidInput as invalid:
-        for messages in invalid.errors.values():
-            for message in messages:
-                flash(render_message(message), "error")
-    else:
+    outcome = attempt(lambda: hearings.plan_year(db(), user, year), flash_refusal=True)
+    if (planned := outcome.value) is not None:
         flash(_("%(count)s hearings planned for %(year)s.", count=len(planned), year=year), "success")
     return redirect(url_for("hearings.index"))
 
@@ -138,21 +126,20 @@ def new() -> ResponseReturnValue:
     form = HearingForm()
     _fill_choices(form)
     general: list[str] = []
+    outcome = None
     if request.method == "GET":
-        year = optional_int(request.args.get("year")) or date.today().year
-        quarter = min(max(optional_int(request.args.get("quarter")) or 1, 1), 4)
+        year = as_whole(request.args.get("year"), 2000, 2100) or date.today().year
+        quarter = as_whole(request.args.get("quarter"), 1, 4) or 1
         proposed = hearings.proposal(db(), user, year, quarter)
         form.process(data={**proposed.__dict__, "quorum": int(proposed.quorum),
                            "slot_minutes": int(proposed.slot_minutes)})
     elif form.validate_on_submit():
-        try:
-            hearing = hearings.plan_hearing(db(), user, _form_input(form))
-        except InvalidInput as invalid:
-            general = attach_errors(form, invalid)
-        else:
+        outcome = attempt(lambda: hearings.plan_hearing(db(), user, _form_input(form)), form)
+        if (hearing := outcome.value) is not None:
             flash(_("The hearing is planned."), "success")
             return redirect(url_for("hearings.show", hearing_id=hearing.id))
-    status = 400 if request.method == "POST" else 200
+        general = outcome.general
+    status = page_status(form, outcome)
     return render_template("hearings/form.html", form=form, hearing=None, general=general), status
 
 
@@ -165,6 +152,7 @@ def edit(hearing_id: int) -> ResponseReturnValue:
     form = HearingForm()
     _fill_choices(form)
     general: list[str] = []
+    outcome = None
     if request.method == "GET":
         form.process(data={
             "day": hearing.day.isoformat(), "start_time": hearing.start_time.strftime("%H:%M"),
@@ -172,16 +160,12 @@ def edit(hearing_id: int) -> ResponseReturnValue:
             "chair_id": str(hearing.chair_id or ""), "quorum": hearing.quorum, "slot_minutes": hearing.slot_minutes,
         })
     elif form.validate_on_submit():
-        try:
-            hearings.update_hearing(db(), user, hearing_id, _form_input(form), _version())
-        except InvalidInput as invalid:
-            general = attach_errors(form, invalid)
-        except TransitionRefused as refusal:
-            general = [render_message(message) for message in refusal.messages]
-        else:
+        outcome = attempt(lambda: hearings.update_hearing(db(), user, hearing_id, _form_input(form), _version()), form)
+        if outcome:
             flash(_("The hearing has been updated."), "success")
             return redirect(url_for("hearings.show", hearing_id=hearing_id))
-    status = 400 if request.method == "POST" else 200
+        general = outcome.general
+    status = page_status(form, outcome)
     return render_template("hearings/form.html", form=form, hearing=hearing, general=general), status
 
 
@@ -278,19 +262,15 @@ def session_view(hearing_id: int) -> ResponseReturnValue:
         entries = [hearings.AttendanceInput(attendance.id, request.form.get(f"status-{attendance.id}", ""),
                                             request.form.get(f"represented_by-{attendance.id}", ""))
                    for attendance in hearing.attendances]
-        try:
-            hearings.set_attendance(db(), user, hearing_id, entries)
-        except InvalidInput as invalid:
-            errors = {name: [render_message(m) for m in messages] for name, messages in invalid.errors.items()}
-            status = 400
-            db().rollback()
-            hearing = hearings.get_hearing(db(), user, hearing_id)
-        except TransitionRefused as refusal:
-            flash(" ".join(render_message(m) for m in refusal.messages), "error")
+        outcome = attempt(lambda: hearings.set_attendance(db(), user, hearing_id, entries))
+        if outcome.status != 400:  # recorded, or refused (a step, a change meanwhile): back to the session
+            if outcome:
+                flash(_("The attendance has been recorded."), "success")
+            else:
+                flash(" ".join(outcome.general), "error")
             return redirect(url_for("hearings.session_view", hearing_id=hearing_id))
-        else:
-            flash(_("The attendance has been recorded."), "success")
-            return redirect(url_for("hearings.session_view", hearing_id=hearing_id))
+        errors, status = outcome.errors, outcome.status
+        hearing = hearings.get_hearing(db(), user, hearing_id)  # as it is after the rollback
     rows = hearings.items(db(), hearing)
     return render_template(
         "hearings/session.html", hearing=hearing, items=rows, quorum=hearings.quorum(hearing),
@@ -303,16 +283,9 @@ def session_view(hearing_id: int) -> ResponseReturnValue:
 @login_required
 def add_attendee(hearing_id: int) -> ResponseReturnValue:
     user = require_user()
-    try:
-        hearings.add_attendee(db(), user, hearing_id, request.form.get("name", ""),
-                              request.form.get("capacity", ""), request.form.get("votes") == "y",
-                              request.form.get("status", "present"))
-    except (InvalidInput, TransitionRefused) as refusal:
-        messages = (refusal.messages if isinstance(refusal, TransitionRefused)
-                    else [m for ms in refusal.errors.values() for m in ms])
-        for message in messages:
-            flash(render_message(message), "error")
-    else:
+    if attempt(lambda: hearings.add_attendee(db(), user, hearing_id, request.form.get("name", ""),
+                                             request.form.get("capacity", ""), request.form.get("votes") == "y",
+                                             request.form.get("status", "present")), flash_refusal=True):
         flash(_("The attendee has been added."), "success")
     return redirect(url_for("hearings.session_view", hearing_id=hearing_id) + "#attendance")
 
@@ -341,22 +314,15 @@ def item_view(hearing_id: int, item_id: int) -> ResponseReturnValue:
             deferred_to_id=form.get("deferred_to_id", ""), votes=votes, recusals=recusals,
             note=form.get("note", ""), review_outcome=form.get("review_outcome", ""),
         )
-        try:
-            hearings.decide_item(db(), user, hearing_id, item_id, data)
-        except InvalidInput as invalid:
-            errors = {name: [render_message(m) for m in messages] for name, messages in invalid.errors.items()}
-            status = 400
-        except TransitionRefused as refusal:
-            errors = {"": [render_message(m) for m in refusal.messages]}
-            status = 409
-        else:
+        outcome = attempt(lambda: hearings.decide_item(db(), user, hearing_id, item_id, data))
+        if outcome:
             flash(_("The decision has been recorded."), "success")
             following = rows[index + 1] if index + 1 < len(rows) else None
             if following is not None and following.decision is None:
                 return redirect(url_for("hearings.item_view", hearing_id=hearing_id, item_id=following.id))
             return redirect(url_for("hearings.session_view", hearing_id=hearing_id))
-        db().rollback()
-        hearing = hearings.get_hearing(db(), user, hearing_id)
+        errors, status = outcome.errors, outcome.status
+        hearing = hearings.get_hearing(db(), user, hearing_id)  # as it is after the rollback
         rows = hearings.items(db(), hearing)
         item = rows[index]
     places = hearings.fitting_places(db(), item.case) if item.kind is ItemKind.APPLICATION else []
@@ -390,16 +356,11 @@ def minutes(hearing_id: int) -> ResponseReturnValue:
     if request.method == "POST":
         rows = hearings.items(db(), hearing)
         notes = {row.id: request.form.get(f"note-{row.id}", row.minutes_note) for row in rows}
-        try:
-            hearings.update_minutes(db(), user, hearing_id, remarks=request.form.get("remarks", ""),
-                                    movements=request.form.get("movements", ""), notes=notes,
-                                    expected_version=_version())
-        except TransitionRefused as refusal:
-            for message in refusal.messages:
-                flash(render_message(message), "error")
-        except ConcurrentChange:
-            flash(_("The minutes changed meanwhile: the page has been reloaded, check and try again."), "error")
-        else:
+        if attempt(lambda: hearings.update_minutes(db(), user, hearing_id, remarks=request.form.get("remarks", ""),
+                                                   movements=request.form.get("movements", ""), notes=notes,
+                                                   expected_version=_version()),
+                   changed=_("The minutes changed meanwhile: the page has been reloaded, check and try again."),
+                   flash_refusal=True):
             flash(_("The draft minutes have been saved."), "success")
         return redirect(url_for("hearings.minutes", hearing_id=hearing_id))
     return render_template("hearings/minutes.html", hearing=hearing, minutes=current,

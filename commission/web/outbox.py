@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
+from commission.parsing import as_page
 from commission.services import digest
-from commission.web.forms import optional_int
 from commission.web.shell import db, login_required, require_user
 
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")
@@ -15,7 +15,7 @@ bp = Blueprint("outbox", __name__, url_prefix="/outbox")
 @bp.get("")
 @login_required
 def index() -> ResponseReturnValue:
-    page = digest.list_outbox(db(), require_user(), page=optional_int(request.args.get("page")) or 1)
+    page = digest.list_outbox(db(), require_user(), page=as_page(request.args.get("page")))
     return render_template("outbox/index.html", page=page)
 
 

@@ -11,15 +11,16 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 
 from commission import clock, policy
-from commission.errors import ConcurrentChange, InvalidInput, NotFound, TransitionRefused
+from commission.errors import NotFound
 from commission.i18n import N_
 from commission.models.housing import PlaceKind
+from commission.parsing import as_page
 from commission.services import reference, stock
-from commission.web.forms import attach_errors, optional_int
-from commission.web.i18n import render_message
+from commission.web.forms import optional_int
 from commission.web.labels import PLACE_KIND_LABELS
 from commission.web.shell import db, login_required, require_user
 from commission.web.stock import LEASE_LABELS
+from commission.web.unit import attempt, page_status
 from commission.workflow.place import PLACE_MACHINE
 
 bp = Blueprint("places", __name__)
@@ -73,7 +74,7 @@ def index() -> ResponseReturnValue:
     kind = next((k for k in PlaceKind if k.value == kind_value), None)
     town_id = optional_int(request.args.get("town"))
     places = reference.list_places(db(), user, reference.PlaceFilter(kind=kind, town_id=town_id),
-                                   page=optional_int(request.args.get("page")) or 1)
+                                   page=as_page(request.args.get("page")))
     towns = reference.towns(db())
     return render_template(
         "places/index.html", places=places, kinds=list(PlaceKind), towns=towns,
@@ -108,19 +109,14 @@ def fire(place_id: int, trigger: str) -> ResponseReturnValue:
     policy.require(user, policy.Action.MANAGE_STOCK)
     if trigger not in stock.MANUAL_TRIGGERS:
         raise NotFound()
-    try:
-        stock.take_place_step(
-            db(), user, place_id, trigger, expected_version=optional_int(request.form.get("version")) or -1,
-            reason=request.form.get("reason", ""), inventory=request.form.get("inventory", ""), today=clock.today(),
-        )
-    except InvalidInput as invalid:
-        errors = {name: [render_message(m) for m in messages] for name, messages in invalid.errors.items()}
-        return _show(place_id, status=400, step_errors={trigger: errors})
-    except TransitionRefused as refusal:
-        return _show(place_id, status=409, general=[render_message(m) for m in refusal.messages])
-    except ConcurrentChange:
-        return _show(place_id, status=409, general=[
-            _("This place changed meanwhile: check what it shows now and try again.")])
+    outcome = attempt(lambda: stock.take_place_step(
+        db(), user, place_id, trigger, expected_version=optional_int(request.form.get("version")) or -1,
+        reason=request.form.get("reason", ""), inventory=request.form.get("inventory", ""), today=clock.today(),
+    ), changed=_("This place changed meanwhile: check what it shows now and try again."))
+    if outcome.status == 400:
+        return _show(place_id, status=400, step_errors={trigger: outcome.errors})
+    if not outcome:
+        return _show(place_id, status=outcome.status, general=outcome.general)
     flash(_("The step has been recorded."), "success")
     return redirect(url_for("places.show", place_id=place_id))
 
@@ -133,18 +129,17 @@ def new() -> ResponseReturnValue:
     form = PlaceForm()
     _fill_choices(form)
     general: list[str] = []
+    outcome = None
     if request.method == "GET":
         form.process(data={**stock.PlaceInput().__dict__, "organisation_id": request.args.get("organisation", "")})
     elif form.validate_on_submit():
-        try:
-            place = stock.create_place(db(), user, _place_input(form), today=clock.today())
-        except InvalidInput as invalid:
-            general = attach_errors(form, invalid)
-        else:
+        outcome = attempt(lambda: stock.create_place(db(), user, _place_input(form), today=clock.today()), form)
+        if (place := outcome.value) is not None:
             flash(_("The place %(reference)s is in the stock.", reference=place.reference), "success")
             return redirect(url_for("places.show", place_id=place.id))
-    status = 400 if form.errors or general else 200
-    return render_template("stock/place_form.html", form=form, place=None, general=general), status
+        general = outcome.general
+    return render_template("stock/place_form.html", form=form, place=None, general=general), \
+        page_status(form, outcome)
 
 
 @bp.route("/places/<int:place_id>/edit", methods=["GET", "POST"])
@@ -156,25 +151,20 @@ def edit(place_id: int) -> ResponseReturnValue:
     form = PlaceForm()
     _fill_choices(form, place.organisation_id, place.agreement_id)
     general: list[str] = []
-    status = 200
+    outcome = None
     if request.method == "GET":
         form.process(data={**stock.PlaceInput.of(place).__dict__, "version": str(place.version)})
     elif form.validate_on_submit():
-        try:
-            stock.update_place(db(), user, place_id, _place_input(form), optional_int(form.version.data) or -1)
-        except InvalidInput as invalid:
-            general = attach_errors(form, invalid)
-        except ConcurrentChange:
-            status = 409
-            general = [_("This place changed meanwhile: reload the page to see the change, then edit again.")]
-            db().rollback()
-            place = reference.get_place(db(), user, place_id)
-        else:
+        outcome = attempt(
+            lambda: stock.update_place(db(), user, place_id, _place_input(form), optional_int(form.version.data) or -1),
+            form, changed=_("This place changed meanwhile: reload the page to see the change, then edit again."))
+        if outcome:
             flash(_("The place has been saved."), "success")
             return redirect(url_for("places.show", place_id=place_id))
-    if request.method == "POST" and status == 200:
-        status = 400 if form.errors or general else 200
-    return render_template("stock/place_form.html", form=form, place=place, general=general), status
+        general = outcome.general
+        place = reference.get_place(db(), user, place_id)  # as it is after the rollback
+    return render_template("stock/place_form.html", form=form, place=place, general=general), \
+        page_status(form, outcome)
 
 
 @bp.get("/places/vacancies")

@@ -12,13 +12,14 @@ from typing import Any, TypeVar, cast
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.wrappers import Response
 
 from commission import policy
 from commission.config import Settings
 from commission.models.accounts import User
-from commission.services import accounts, two_factor
+from commission.services import accounts, two_factor, unit
 from commission.web.labels import ALL_LABELS
 
 F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
@@ -33,11 +34,20 @@ def settings() -> Settings:
     return cast(Settings, current_app.extensions["commission.settings"])
 
 
+# Requests that may write: their unit of work takes SQLite's write lock as it begins (unit.writing).
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def db() -> Session:
-    """The request's database session; closed (and rolled back if not committed) at teardown."""
+    """The request's database session, its unit of work: committed once when the view has succeeded
+    (:func:`commission.web.unit.end_request`), rolled back before any error page, closed at teardown."""
     if "db" not in g:
         factory = cast(sessionmaker[Session], current_app.extensions["commission.sessions"])
-        g.db = factory()
+        bind = factory.kw.get("bind")
+        if request.method not in SAFE_METHODS and isinstance(bind, Engine):
+            g.db = factory(bind=unit.writing(bind))
+        else:
+            g.db = factory()
     return cast(Session, g.db)
 
 
@@ -102,8 +112,8 @@ def _load_user() -> Response | None:
         return None
     g.user = user
     session["seen"] = int(time.time())
-    # End the read transaction: the view's service starts its own, so that its reads and writes are
-    # as close together as they can be.
+    # End the read transaction, which wrote nothing (committed rather than rolled back, so that the
+    # user stays loaded): the view's unit starts its own, its reads and writes as close as they can be.
     db().commit()
     if two_factor.is_required(settings(), user) and not two_factor.is_enabled(user) and (
         request.endpoint not in ENROLMENT_ENDPOINTS

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -10,13 +12,13 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 
 from commission import clock, policy
-from commission.errors import ConcurrentChange, InvalidInput, TransitionRefused
 from commission.models.tenancy import LeaseKind, Renewal
+from commission.parsing import as_page
 from commission.services import reference, stock
-from commission.web.forms import attach_errors, optional_int
-from commission.web.i18n import render_message
+from commission.web.forms import optional_int
 from commission.web.labels import ORGANISATION_KIND_LABELS, PLACE_KIND_LABELS
 from commission.web.shell import db, login_required, require_user
+from commission.web.unit import Outcome, attempt, page_status
 from commission.workflow.place import PLACE_MACHINE
 
 bp = Blueprint("stock", __name__)
@@ -71,18 +73,17 @@ def new_partner() -> ResponseReturnValue:
     form = PartnerForm()
     _fill_partner_choices(form)
     general: list[str] = []
+    outcome = None
     if request.method == "GET":
         form.process(data=stock.PartnerInput().__dict__)
     elif form.validate_on_submit():
-        try:
-            stock.create_partner(db(), user, _partner_input(form))
-        except InvalidInput as invalid:
-            general = attach_errors(form, invalid)
-        else:
+        outcome = attempt(lambda: stock.create_partner(db(), user, _partner_input(form)), form)
+        if outcome:
             flash(_("The partner has been added."), "success")
             return redirect(url_for("stock.partners"))
-    status = 400 if form.errors or general else 200
-    return render_template("stock/partner_form.html", form=form, partner=None, general=general), status
+        general = outcome.general
+    return render_template("stock/partner_form.html", form=form, partner=None, general=general), \
+        page_status(form, outcome)
 
 
 @bp.route("/partners/<int:organisation_id>/edit", methods=["GET", "POST"])
@@ -93,24 +94,21 @@ def edit_partner(organisation_id: int) -> ResponseReturnValue:
     form = PartnerForm()
     _fill_partner_choices(form)
     general: list[str] = []
+    outcome = None
     if request.method == "GET":
         form.process(data=stock.PartnerInput.of(partner).__dict__)
     elif form.validate_on_submit():
-        try:
-            stock.update_partner(db(), user, organisation_id, _partner_input(form),
-                                 optional_int(request.form.get("version")) or -1)
-        except InvalidInput as invalid:
-            general = attach_errors(form, invalid)
-            partner = stock.get_partner(db(), user, organisation_id)
-        except ConcurrentChange:
-            general = [_("This partner changed meanwhile: reload the page to see the change, then edit again.")]
-            db().rollback()
-            partner = stock.get_partner(db(), user, organisation_id)
-        else:
+        outcome = attempt(lambda: stock.update_partner(db(), user, organisation_id, _partner_input(form),
+                                                       optional_int(request.form.get("version")) or -1), form,
+                          changed=_("This partner changed meanwhile: reload the page to see the change, then edit "
+                                    "again."))
+        if outcome:
             flash(_("The partner has been saved."), "success")
             return redirect(url_for("stock.partners"))
-    status = 400 if form.errors or general else 200
-    return render_template("stock/partner_form.html", form=form, partner=partner, general=general), status
+        general = outcome.general
+        partner = stock.get_partner(db(), user, organisation_id)  # as it is after the rollback
+    return render_template("stock/partner_form.html", form=form, partner=partner, general=general), \
+        page_status(form, outcome)
 
 
 @bp.post("/partners/<int:organisation_id>/active")
@@ -118,12 +116,7 @@ def edit_partner(organisation_id: int) -> ResponseReturnValue:
 def set_partner_active(organisation_id: int) -> ResponseReturnValue:
     user = require_user()
     active = request.form.get("active") == "1"
-    try:
-        stock.set_partner_active(db(), user, organisation_id, active)
-    except TransitionRefused as refusal:
-        for message in refusal.messages:
-            flash(render_message(message), "error")
-    else:
+    if attempt(lambda: stock.set_partner_active(db(), user, organisation_id, active), flash_refusal=True):
         flash(_("The partner is active again.") if active else _("The partner has been deactivated."), "success")
     return redirect(url_for("stock.partners"))
 
@@ -159,7 +152,7 @@ def agreements() -> ResponseReturnValue:
     user = require_user()
     today = clock.today()
     due = stock.agreements_to_renew(db(), user, today)
-    page = stock.list_agreements(db(), user, page=optional_int(request.args.get("page")) or 1)
+    page = stock.list_agreements(db(), user, page=as_page(request.args.get("page")))
     return render_template("stock/agreements.html", due=due, page=page, renewal_labels=RENEWAL_LABELS,
                            months=stock.RENEWAL_HORIZON_MONTHS,
                            horizon=stock.add_months(today, stock.RENEWAL_HORIZON_MONTHS))
@@ -173,19 +166,18 @@ def new_agreement() -> ResponseReturnValue:
     form = AgreementForm()
     _fill_agreement_choices(form)
     general: list[str] = []
+    outcome = None
     if request.method == "GET":
         form.process(data={**stock.AgreementInput().__dict__,
                            "organisation_id": request.args.get("organisation", "")})
     elif form.validate_on_submit():
-        try:
-            agreement = stock.create_agreement(db(), user, _agreement_input(form))
-        except InvalidInput as invalid:
-            general = attach_errors(form, invalid)
-        else:
+        outcome = attempt(lambda: stock.create_agreement(db(), user, _agreement_input(form)), form)
+        if (agreement := outcome.value) is not None:
             flash(_("The agreement %(reference)s has been recorded.", reference=agreement.reference), "success")
             return redirect(url_for("stock.agreement", agreement_id=agreement.id))
-    status = 400 if form.errors or general else 200
-    return render_template("stock/agreement_form.html", form=form, agreement=None, general=general), status
+        general = outcome.general
+    return render_template("stock/agreement_form.html", form=form, agreement=None, general=general), \
+        page_status(form, outcome)
 
 
 @bp.route("/agreements/<int:agreement_id>/edit", methods=["GET", "POST"])
@@ -199,27 +191,21 @@ def edit_agreement(agreement_id: int) -> ResponseReturnValue:
     form = AgreementForm()
     _fill_agreement_choices(form, agreement.organisation_id)
     general: list[str] = []
+    outcome = None
     if request.method == "GET":
         form.process(data=stock.AgreementInput.of(agreement).__dict__)
     elif form.validate_on_submit():
-        try:
-            stock.update_agreement(db(), user, agreement_id, _agreement_input(form),
-                                   optional_int(request.form.get("version")) or -1)
-        except ConcurrentChange:
-            general = [_("This agreement changed meanwhile: reload the page to see the change, then edit again.")]
-            db().rollback()
-            agreement = stock.get_agreement(db(), user, agreement_id)
-        except InvalidInput as invalid:
-            general = attach_errors(form, invalid)
-            agreement = stock.get_agreement(db(), user, agreement_id)
-        except TransitionRefused as refusal:
-            general = [render_message(m) for m in refusal.messages]
-            agreement = stock.get_agreement(db(), user, agreement_id)
-        else:
+        outcome = attempt(lambda: stock.update_agreement(db(), user, agreement_id, _agreement_input(form),
+                                                         optional_int(request.form.get("version")) or -1), form,
+                          changed=_("This agreement changed meanwhile: reload the page to see the change, then edit "
+                                    "again."))
+        if outcome:
             flash(_("The agreement has been saved."), "success")
             return redirect(url_for("stock.agreement", agreement_id=agreement_id))
-    status = 400 if form.errors or general else 200
-    return render_template("stock/agreement_form.html", form=form, agreement=agreement, general=general), status
+        general = outcome.general
+        agreement = stock.get_agreement(db(), user, agreement_id)  # as it is after the rollback
+    return render_template("stock/agreement_form.html", form=form, agreement=agreement, general=general), \
+        page_status(form, outcome)
 
 
 def _agreement_page(agreement_id: int, *, status: int = 200, errors: dict[str, list[str]] | None = None,
@@ -238,11 +224,11 @@ def agreement(agreement_id: int) -> ResponseReturnValue:
     return _agreement_page(agreement_id)
 
 
-def _refused(agreement_id: int, error: InvalidInput | TransitionRefused) -> ResponseReturnValue:
-    if isinstance(error, InvalidInput):
-        errors = {name: [render_message(m) for m in messages] for name, messages in error.errors.items()}
-        return _agreement_page(agreement_id, status=400, errors=errors)
-    return _agreement_page(agreement_id, status=409, general=[render_message(m) for m in error.messages])
+def _refused(agreement_id: int, refusal: Outcome[Any]) -> ResponseReturnValue:
+    """The agreement's page with a refused step: bad input by field (400), or the reason why not (409)."""
+    if refusal.status == 400:
+        return _agreement_page(agreement_id, status=400, errors=refusal.errors)
+    return _agreement_page(agreement_id, status=refusal.status, general=refusal.general)
 
 
 @bp.post("/agreements/<int:agreement_id>/places")
@@ -252,10 +238,9 @@ def attach_places(agreement_id: int) -> ResponseReturnValue:
     policy.require(user, policy.Action.MANAGE_STOCK)
     place_ids = [value for value in (optional_int(raw) for raw in request.form.getlist("place_ids"))
                  if value is not None]
-    try:
-        count = stock.attach_places(db(), user, agreement_id, place_ids)
-    except (InvalidInput, TransitionRefused) as error:
-        return _refused(agreement_id, error)
+    outcome = attempt(lambda: stock.attach_places(db(), user, agreement_id, place_ids))
+    if (count := outcome.value) is None:
+        return _refused(agreement_id, outcome)
     flash(_("%(count)s places are now covered by this agreement.", count=count), "success")
     return redirect(url_for("stock.agreement", agreement_id=agreement_id))
 
@@ -264,10 +249,9 @@ def attach_places(agreement_id: int) -> ResponseReturnValue:
 @login_required
 def detach_place(agreement_id: int, place_id: int) -> ResponseReturnValue:
     user = require_user()
-    try:
-        stock.detach_place(db(), user, agreement_id, place_id)
-    except (InvalidInput, TransitionRefused) as error:
-        return _refused(agreement_id, error)
+    outcome = attempt(lambda: stock.detach_place(db(), user, agreement_id, place_id))
+    if not outcome:
+        return _refused(agreement_id, outcome)
     flash(_("The agreement no longer covers this place."), "success")
     return redirect(url_for("stock.agreement", agreement_id=agreement_id))
 
@@ -276,11 +260,10 @@ def detach_place(agreement_id: int, place_id: int) -> ResponseReturnValue:
 @login_required
 def end_agreement(agreement_id: int) -> ResponseReturnValue:
     user = require_user()
-    try:
-        ending = stock.end_agreement(db(), user, agreement_id, request.form.get("ended_on", ""),
-                                     note=request.form.get("note", ""), today=clock.today())
-    except (InvalidInput, TransitionRefused) as error:
-        return _refused(agreement_id, error)
+    outcome = attempt(lambda: stock.end_agreement(db(), user, agreement_id, request.form.get("ended_on", ""),
+                                                  note=request.form.get("note", ""), today=clock.today()))
+    if (ending := outcome.value) is None:
+        return _refused(agreement_id, outcome)
     flash(_("The agreement has ended: %(count)s free places have left the stock.", count=len(ending.withdrawn)),
           "success")
     if ending.staying:

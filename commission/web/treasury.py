@@ -21,14 +21,16 @@ from wtforms.validators import Length
 
 from commission import clock, policy
 from commission.documents import exports
-from commission.errors import ConcurrentChange, InvalidInput, NotFound, TransitionRefused
+from commission.errors import ConcurrentChange, NotFound, TransitionRefused
 from commission.i18n import DEFAULT_LOCALE
 from commission.models.accounts import Role, User
-from commission.models.treasury import Deposit, PaymentMethod
+from commission.models.treasury import Deposit, LedgerEntry, PaymentMethod
+from commission.parsing import as_page
 from commission.services import treasury, treasury_reports
-from commission.web.forms import attach_errors, optional_int
+from commission.web.forms import optional_int
 from commission.web.i18n import render_message
 from commission.web.shell import db, login_required, require_user
+from commission.web.unit import attempt, page_status
 from commission.workflow.deposit import DEPOSIT_MACHINE
 
 bp = Blueprint("treasury", __name__, url_prefix="/treasury")
@@ -65,10 +67,6 @@ def _method_choices() -> list[tuple[str, str]]:
     return [(method.value, _(treasury_reports.METHOD_LABELS[method])) for method in PaymentMethod]
 
 
-def _messages(error: InvalidInput) -> Errors:
-    return {name: [render_message(message) for message in messages] for name, messages in error.errors.items()}
-
-
 def _translator() -> Callable[[str], str]:
     return _
 
@@ -103,7 +101,7 @@ def deposits() -> ResponseReturnValue:
     choices = treasury_reports.landlords(db(), user)
     landlord_id = optional_int(request.args.get("landlord")) if choices else None
     deposit_filter = treasury_reports.DepositFilter(state=state, landlord_id=landlord_id)
-    page = treasury_reports.list_deposits(db(), user, deposit_filter, page=optional_int(request.args.get("page")) or 1)
+    page = treasury_reports.list_deposits(db(), user, deposit_filter, page=as_page(request.args.get("page")))
     args = {name: value for name, value in (("state", state), ("landlord", landlord_id)) if value is not None}
     return render_template("treasury/deposits.html", page=page, deposit_filter=deposit_filter, landlords=choices,
                            machine=DEPOSIT_MACHINE, args=args)
@@ -173,38 +171,32 @@ def deposit_step(deposit_id: int, trigger: str) -> ResponseReturnValue:
         value_date=form.get("value_date", ""), method=form.get("method", ""), reference=form.get("reference", ""),
         refunded=form.get("refunded", ""), reason=form.get("reason", ""),
     )
-    errors: Errors
-    try:
-        treasury.fire_deposit(db(), user, deposit_id, trigger,
-                              expected_version=optional_int(form.get("expected_version")) or -1, movement=movement)
-    except ConcurrentChange:
-        return _changed_meanwhile(deposit_id)
-    except InvalidInput as invalid:
-        errors = _messages(invalid)
-    except TransitionRefused as refusal:
-        errors = _refusal_errors(trigger, refusal)
-    else:
+    outcome = attempt(lambda: treasury.fire_deposit(
+        db(), user, deposit_id, trigger,
+        expected_version=optional_int(form.get("expected_version")) or -1, movement=movement))
+    if outcome:
         flash(_("The step has been recorded."), "success")
         return redirect(url_for("treasury.deposit", deposit_id=deposit_id))
-    db().rollback()
+    if isinstance(outcome.refusal, ConcurrentChange):
+        return _changed_meanwhile(deposit_id)
+    errors = (_refusal_errors(trigger, outcome.refusal) if isinstance(outcome.refusal, TransitionRefused)
+              else outcome.errors)
     current = treasury.get_deposit(db(), user, deposit_id)
     if DEPOSIT_MACHINE.find(trigger, current.state) is None:
         state = _(DEPOSIT_MACHINE.state(current.state).label)
         errors = {"": [_("This step is not possible now: the deposit is “%(state)s”.", state=state)]}
-    return _deposit_page(deposit_id, failed=trigger, errors=errors, values=form, status=400)
+    return _deposit_page(deposit_id, failed=trigger, errors=errors, values=form, status=outcome.status)
 
 
 @bp.post("/deposits/<int:deposit_id>/write-off-approval")
 @login_required
 def approve_write_off(deposit_id: int) -> ResponseReturnValue:
     user = require_user()
-    try:
-        treasury.approve_write_off(db(), user, deposit_id)
-    except ConcurrentChange:
+    outcome = attempt(lambda: treasury.approve_write_off(db(), user, deposit_id))
+    if isinstance(outcome.refusal, ConcurrentChange):
         return _changed_meanwhile(deposit_id)
-    except InvalidInput as invalid:
-        db().rollback()
-        return _deposit_page(deposit_id, failed="approve", errors=_messages(invalid), status=400)
+    if not outcome:
+        return _deposit_page(deposit_id, failed="approve", errors=outcome.errors, status=outcome.status)
     flash(_("Your approval of the write-off has been recorded."), "success")
     return redirect(url_for("treasury.deposit", deposit_id=deposit_id))
 
@@ -250,12 +242,10 @@ def _contribution_action(year: int, contribution_id: int, form_name: str, action
     year = _year(year)
     if contribution_id not in {row.id for row in treasury_reports.year_contributions(db(), user, year)}:
         raise NotFound()
-    try:
-        action()
-    except InvalidInput as invalid:
-        db().rollback()
-        return _contributions_page(year, failed=(contribution_id, form_name), errors=_messages(invalid),
-                                   values=request.form, status=400)
+    outcome = attempt(action)
+    if not outcome:
+        return _contributions_page(year, failed=(contribution_id, form_name), errors=outcome.errors,
+                                   values=request.form, status=outcome.status)
     flash(done, "success")
     return redirect(url_for("treasury.contributions", year=year) + f"#contribution-{contribution_id}")
 
@@ -311,20 +301,18 @@ def new_expense() -> ResponseReturnValue:
     form = ExpenseForm()
     form.method.choices = _method_choices()
     general: list[str] = []
+    outcome = None
     if request.method == "GET":
         form.value_date.data = clock.today().isoformat()
     elif form.validate_on_submit():
-        try:
-            entry = treasury.record_expense(
-                db(), user, amount=form.amount.data or "", value_date=form.value_date.data or "",
-                label=form.label.data or "", method=form.method.data or "", reference=form.reference.data or "")
-        except InvalidInput as invalid:
-            general = attach_errors(form, invalid)
-        else:
+        outcome = attempt(lambda: treasury.record_expense(
+            db(), user, amount=form.amount.data or "", value_date=form.value_date.data or "",
+            label=form.label.data or "", method=form.method.data or "", reference=form.reference.data or ""), form)
+        if (entry := outcome.value) is not None:
             flash(_("The expense has been recorded."), "success")
             return redirect(url_for("treasury.ledger", year=entry.value_date.year))
-    status = 400 if form.errors or general else 200
-    return render_template("treasury/expense.html", form=form, general=general), status
+        general = outcome.general
+    return render_template("treasury/expense.html", form=form, general=general), page_status(form, outcome)
 
 
 class CorrectionForm(FlaskForm):
@@ -340,21 +328,22 @@ def correct(entry_id: int) -> ResponseReturnValue:
     entry = treasury_reports.ledger_entry(db(), user, entry_id)
     form = CorrectionForm()
     general: list[str] = []
+    outcome = None
     if request.method == "GET":
         form.value_date.data = clock.today().isoformat()
     elif form.validate_on_submit():
-        try:
+        def correct_entry() -> LedgerEntry:
             raw_day = (form.value_date.data or "").strip()
             day = treasury.parse_day(raw_day) if raw_day else None
-            correction = treasury.correct_entry(db(), user, entry_id, form.reason.data or "", day)
-        except InvalidInput as invalid:
-            db().rollback()
-            general = attach_errors(form, invalid)
-        else:
+            return treasury.correct_entry(db(), user, entry_id, form.reason.data or "", day)
+
+        outcome = attempt(correct_entry, form)
+        if (correction := outcome.value) is not None:
             flash(_("Entry %(id)s has been reversed by entry %(correction)s.", id=entry_id,
                     correction=correction.id), "success")
             return redirect(url_for("treasury.ledger", year=correction.value_date.year))
-    status = 400 if form.errors or general else 200
+        general = outcome.general
+    status = page_status(form, outcome)
     return render_template("treasury/correct.html", form=form, general=general, entry=entry,
                            entry_kind_labels=treasury_reports.ENTRY_KIND_LABELS,
                            account_labels=treasury_reports.ACCOUNT_LABELS), status
@@ -369,7 +358,7 @@ def correct(entry_id: int) -> ResponseReturnValue:
 def ledger(year: int | None = None) -> ResponseReturnValue:
     user = require_user()
     year = _year(year)
-    page = treasury_reports.ledger_page(db(), user, year, page=optional_int(request.args.get("page")) or 1)
+    page = treasury_reports.ledger_page(db(), user, year, page=as_page(request.args.get("page")))
     return render_template("treasury/ledger.html", year=year, page=page,
                            years=treasury_reports.ledger_years(db(), user),
                            manage=policy.can(user, policy.Action.MANAGE_TREASURY),

@@ -261,7 +261,7 @@ def test_partners_are_added_edited_and_deactivated(client: FlaskClient, session:
     assert post_form(client, path, edit).status_code == 302
     # the same page sent again, after that change: the partner changed meanwhile, nothing is written
     stale = post_form(client, path, {**edit, "phone": "03 20 99 99 99"})
-    assert stale.status_code == 400 and "entre-temps" in stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "entre-temps" in stale.get_data(as_text=True)
     listing = client.get("/partners").get_data(as_text=True)
     assert "Foyer Les Tilleuls" in listing and "EPSM" not in listing
     post_form(client, f"/partners/{world.landlord_b.id}/active", {"active": "0"}, form_page="/partners")

@@ -239,7 +239,7 @@ def test_a_cancellation_needs_its_reason(client: FlaskClient, session: Session, 
 
 
 @pytest.mark.parametrize(("refunded", "message"), [
-    ("-5", "The amount must be more than zero."),
+    ("-5", "The amount cannot be negative."),
     ("abc", "This is not an amount in euros"),
     ("12,345", "This is not an amount in euros"),
     ("300", "The refund cannot reach the deposit"),
@@ -363,7 +363,7 @@ def test_an_expense_and_its_correction(client: FlaskClient, session: Session, wo
     login(client, "treasurer")
     page = "/treasury/expenses/new?lang=en"
     before = entries(session)
-    for amount, message in (("-20", "more than zero"), ("vingt", "not an amount"), ("", "not an amount")):
+    for amount, message in (("-20", "more than zero"), ("vingt", "not an amount"), ("", "Give the amount in euros.")):
         response = post_form(client, page, {"amount": amount, "value_date": "2025-03-03", "label": "Keys",
                                             "method": "cheque"})
         assert response.status_code == 400
