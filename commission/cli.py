@@ -18,9 +18,9 @@ from commission import migrate
 from commission.config import ConfigurationError, Settings, load_settings
 from commission.db import make_engine, make_session_factory
 from commission.errors import CommissionError
-from commission.services.unit import unit_of_work
 from commission.i18n import DEFAULT_LOCALE, LOCALES, translations
 from commission.models.accounts import Role
+from commission.services.unit import unit_of_work
 
 
 def _cli_locale() -> str:
