@@ -14,10 +14,10 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from commission import migrate
+from commission import migrate, parsing
 from commission.config import ConfigurationError, Settings, load_settings
 from commission.db import make_engine, make_session_factory
-from commission.errors import CommissionError
+from commission.errors import CommissionError, InvalidInput
 from commission.i18n import DEFAULT_LOCALE, LOCALES, translations
 from commission.models.accounts import Role
 from commission.services.unit import unit_of_work
@@ -31,6 +31,27 @@ def _cli_locale() -> str:
 def fail(text: str, code: int = 1) -> NoReturn:
     click.echo(f"commission: {text}", err=True)
     sys.exit(code)
+
+
+class _Parsed(click.ParamType):  # type: ignore[type-arg]
+    """A command-line value read by the same parser as the forms, with its message in the user's language."""
+
+    def __init__(self, name: str, parse: Callable[[str], Any]) -> None:
+        self.name = name
+        self._parse = parse
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return self._parse(value)
+        except InvalidInput as invalid:
+            self.fail(invalid.message.render(translations(_cli_locale()).gettext), param, ctx)
+
+
+ID = _Parsed("id", lambda text: parsing.parse_id(text, "id"))
+DAY = _Parsed("YYYY-MM-DD", lambda text: parsing.parse_date(text, "date"))
+YEAR = _Parsed("year", lambda text: parsing.parse_whole(text, "year", minimum=2000, maximum=2100))
 
 
 def _safe_url(settings: Settings) -> str:
@@ -171,9 +192,9 @@ def user() -> None:
 @click.option("--name", "display_name", required=True, help="The person's full name.")
 @click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
 @click.option("--email", default="")
-@click.option("--care-team", "care_team_id", type=int, help="Care team id (care-team members).")
-@click.option("--town", "town_id", type=int, help="Town id (chairs).")
-@click.option("--landlord", "organisation_id", type=int, help="Landlord id (landlord representatives).")
+@click.option("--care-team", "care_team_id", type=ID, help="Care team id (care-team members).")
+@click.option("--town", "town_id", type=ID, help="Town id (chairs).")
+@click.option("--landlord", "organisation_id", type=ID, help="Landlord id (landlord representatives).")
 @click.password_option(help="Asked for when not given.")
 @click.pass_context
 def user_add(ctx: click.Context, login: str, display_name: str, role: str, email: str,
@@ -337,7 +358,7 @@ def hearings_group() -> None:
 
 
 @hearings_group.command("list")
-@click.option("--year", type=int, help="Only this year's hearings.")
+@click.option("--year", type=YEAR, help="Only this year's hearings.")
 @AS_OPTION
 @click.pass_context
 def hearings_list(ctx: click.Context, year: int | None, as_login: str | None) -> None:
@@ -353,11 +374,12 @@ def hearings_list(ctx: click.Context, year: int | None, as_login: str | None) ->
 
 
 @main.command("minutes")
-@click.argument("hearing_id", type=int)
+@click.argument("hearing_id", type=ID)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Where to write the PDF.")
 @click.option("--redacted", is_flag=True, help="The version for wider distribution (initials only).")
-@click.option("--version", "number", type=int, help="A given version of the minutes (default: the latest).")
+@click.option("--version", "number", type=click.IntRange(1, parsing.MAX_ID),
+              help="A given version of the minutes (default: the latest).")
 @AS_OPTION
 @click.pass_context
 def minutes_command(ctx: click.Context, hearing_id: int, out: Path, redacted: bool, number: int | None,
@@ -377,7 +399,7 @@ def minutes_command(ctx: click.Context, hearing_id: int, out: Path, redacted: bo
 
 
 @main.command("convocations")
-@click.argument("hearing_id", type=int)
+@click.argument("hearing_id", type=ID)
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="The folder to write the letters and the invitations into (created if needed).")
 @AS_OPTION
@@ -551,16 +573,15 @@ def reminders_group() -> None:
 def reminders_send(ctx: click.Context, day: str | None, dry_run: bool) -> None:
     """Send each user the day's digest of their reminders (run it daily, from cron). Without
     COMMISSION_SMTP_HOST the digests are kept in the outbox only."""
-    from datetime import datetime
 
     from commission.services import digest
 
     for_date = None
     if day is not None:
         try:
-            for_date = datetime.strptime(day.strip(), "%Y-%m-%d").date()
-        except ValueError:
-            fail(f"--date must be a day written YYYY-MM-DD, not {day!r}", 2)
+            for_date = parsing.parse_date(day, "date")
+        except InvalidInput as invalid:
+            fail(f"--date: {invalid.message.render(translations(_cli_locale()).gettext)}", 2)
     settings, session = _hearing_session(ctx)
     with session, unit_of_work(session):
         run = digest.send_digests(session, settings.mail, for_date, base_url=settings.base_url, dry_run=dry_run)
@@ -590,7 +611,7 @@ def report_group() -> None:
 
 
 @report_group.command("annual")
-@click.option("--year", required=True, type=int, help="The calendar year (the current one: figures as of today).")
+@click.option("--year", required=True, type=YEAR, help="The calendar year (the current one: figures as of today).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Where to write the PDF.")
 @AS_OPTION

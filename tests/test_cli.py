@@ -225,3 +225,13 @@ def test_user_reset_two_factor_for_a_lone_coordinator(env: str, world: World, se
     assert "Traceback" not in output
     code, output = run("user", "reset-two-factor", "--login", "nobody")
     assert code == 1 and "no account has the login 'nobody'" in output and "Traceback" not in output
+
+
+@pytest.mark.parametrize("bad", ["10000000000000000000000000000000", "-1", "²", "0"])
+def test_ids_out_of_range_on_the_command_line_get_the_forms_message(bad: str) -> None:
+    from commission.cli import main
+
+    refused = CliRunner().invoke(main, ["minutes", "--out", "/dev/null", "--", bad])
+    assert refused.exit_code == 2, refused.output
+    assert "Traceback" not in refused.output and "OverflowError" not in refused.output
+    assert "Cet identifiant n'est pas valide." in refused.output

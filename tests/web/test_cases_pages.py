@@ -87,8 +87,9 @@ def test_a_step_with_a_stale_version_says_the_file_changed(
     login(client, "care_a")
     response = post_form(client, f"/cases/{case.id}/steps/submit", {"version": str(case.version - 1)},
                          form_page=f"/cases/{case.id}")
-    assert response.status_code == 409
-    assert "modifié entre-temps" in unescape(response.get_data(as_text=True))
+    # a button: back to the file as it is now, which says what happened
+    assert response.status_code == 302 and response.headers["Location"] == f"/cases/{case.id}"
+    assert "modifié entre-temps" in unescape(client.get(response.headers["Location"]).get_data(as_text=True))
     fresh(session)
     assert case.state == "draft"
 
