@@ -51,7 +51,8 @@ class _Parsed(click.ParamType):  # type: ignore[type-arg]
 
 ID = _Parsed("id", lambda text: parsing.parse_id(text, "id"))
 DAY = _Parsed("YYYY-MM-DD", lambda text: parsing.parse_date(text, "date"))
-YEAR = _Parsed("year", lambda text: parsing.parse_whole(text, "year", minimum=2000, maximum=2100))
+# Bounded against overflow only: the command says itself which years have figures.
+YEAR = _Parsed("year", lambda text: parsing.parse_whole(text, "year", minimum=1, maximum=9999))
 
 
 def _safe_url(settings: Settings) -> str:

@@ -260,7 +260,8 @@ def test_reminders_send_from_the_command_line(session: Session, world: World, sm
     for bad in ("2026-13-01", "demain", "28/05/2026"):
         refused = runner.invoke(main, ["reminders", "send", "--date", bad])
         # the forms' message for the same mistake, in the user's language
-        assert refused.exit_code == 2 and "--date: Ce n'est pas une date (format attendu : AAAA-MM-JJ)." in refused.output
+        assert refused.exit_code == 2
+        assert "--date: Ce n'est pas une date (format attendu : AAAA-MM-JJ)." in refused.output
         assert "Traceback" not in refused.output
     monkeypatch.setenv("COMMISSION_SMTP_PORT", "vingt-cinq")
     misconfigured = runner.invoke(main, ["reminders", "send"])
