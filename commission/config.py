@@ -31,10 +31,13 @@ Mail (the daily digest of reminders) is configured when ``COMMISSION_SMTP_HOST``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from commission.documents.data import DEFAULT_COUNCIL_NAME
 
 
 class ConfigurationError(Exception):
@@ -59,6 +62,14 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class CouncilSettings:
+    """What the council sets for its commission, read wherever a document or a step needs it."""
+
+    name: str = DEFAULT_COUNCIL_NAME
+    offer_reply_days: int = 10  # days a person has to answer an offer (1 to 60)
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     secret_key: str
@@ -75,6 +86,7 @@ class Settings:
     retain_closed_years: int = 5
     retain_refused_years: int = 2
     retain_withdrawn_years: int = 2
+    council: CouncilSettings = field(default_factory=CouncilSettings)
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -125,6 +137,29 @@ def _base_url(env: dict[str, str]) -> str:
 
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+MAX_OFFER_REPLY_DAYS = 60
+
+
+def load_council_settings(env: Mapping[str, str] | None = None) -> CouncilSettings:
+    """The council's name (``COMMISSION_COUNCIL_NAME``) and the days a person has to answer an offer
+    (``COMMISSION_OFFER_REPLY_DAYS``, 1 to 60). Read at each use, so that documents and steps follow
+    the council's settings without the caller carrying them."""
+    env = os.environ if env is None else env
+    days = _int_from_env(dict(env), "COMMISSION_OFFER_REPLY_DAYS", CouncilSettings.offer_reply_days)
+    if days > MAX_OFFER_REPLY_DAYS:
+        raise ConfigurationError(f"COMMISSION_OFFER_REPLY_DAYS must be {MAX_OFFER_REPLY_DAYS} at most, not {days}")
+    return CouncilSettings(name=(env.get("COMMISSION_COUNCIL_NAME") or "").strip() or DEFAULT_COUNCIL_NAME,
+                           offer_reply_days=days)
+
+
+def environment_name(default: str = "production") -> str:
+    """The environment the command line runs in (``COMMISSION_ENV``); checked by :func:`load_settings`."""
+    return os.environ.get("COMMISSION_ENV", default)
+
+
+def system_language() -> str:
+    """The language of the shell the command line runs in (``LANG``), as two letters, or ''."""
+    return (os.environ.get("LANG") or "")[:2]
 
 
 def load_mail_settings(env: dict[str, str] | None = None) -> MailSettings | None:
@@ -196,4 +231,5 @@ def load_settings(env: dict[str, str] | None = None, *, environment: str | None 
         retain_closed_years=_int_from_env(env, "COMMISSION_RETAIN_CLOSED_YEARS", 5),
         retain_refused_years=_int_from_env(env, "COMMISSION_RETAIN_REFUSED_YEARS", 2),
         retain_withdrawn_years=_int_from_env(env, "COMMISSION_RETAIN_WITHDRAWN_YEARS", 2),
+        council=load_council_settings(env),
     )

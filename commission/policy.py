@@ -17,6 +17,8 @@ from commission.models.cases import Case
 from commission.models.hearings import Hearing
 from commission.models.housing import Place
 from commission.models.treasury import Deposit
+from commission.workflow.engine import MachineSpec, TransitionSpec
+from commission.workflow.tags import Screen
 
 
 class Action(enum.Enum):
@@ -117,37 +119,13 @@ ROLE_RULES: dict[Action, frozenset[Role]] = {
     Action.VIEW_OUTBOX: frozenset({Role.COORDINATOR}),
 }
 
-# Who may fire each trigger of the case machine (the coordinator may fire them all).
-CASE_TRIGGER_ROLES: dict[str, frozenset[Role]] = {
-    "submit": frozenset({Role.CARE_TEAM}),
-    "resubmit": frozenset({Role.CARE_TEAM}),
-    "return_incomplete": frozenset(),
-    "mark_ready": frozenset(),
-    "schedule": frozenset(),
-    "unschedule": frozenset(),
-    "unschedule_to_waiting_list": frozenset(),
-    "offer_next": frozenset(),
-    "hear": frozenset(),
-    "allocate": frozenset(),
-    "place_on_waiting_list": frozenset(),
-    "defer": frozenset(),
-    "refuse": frozenset(),
-    "accept_offer": frozenset({Role.CARE_TEAM}),
-    "decline_offer": frozenset({Role.CARE_TEAM}),
-    "expire_offer": frozenset(),
-    "start_move_in": frozenset(),
-    "confirm_housed": frozenset(),
-    "start_exit": frozenset({Role.CARE_TEAM}),
-    "close": frozenset(),
-    "withdraw": frozenset({Role.CARE_TEAM}),
-    "reopen": frozenset(),
+# The steps of the hearing machine, and the action each needs (the others: managing the hearings).
+HEARING_STEP_ACTIONS: dict[str, Action] = {
+    "open_session": Action.RUN_SESSION, "close": Action.RUN_SESSION,
+    "approve_minutes": Action.APPROVE_MINUTES, "sign_minutes": Action.SIGN_MINUTES,
 }
-
-# The steps a hearing takes: its agenda (schedule, unschedule) and its session's decisions. They are
-# taken through the hearing's pages and service, never from the case's own page; the coordinator may
-# still take them through the case service (to record a hearing held on paper, say).
-HEARING_TRIGGERS = frozenset({"schedule", "unschedule", "unschedule_to_waiting_list", "hear", "allocate",
-                              "place_on_waiting_list", "defer", "refuse", "offer_next"})
+# The deposit's: committing the council takes the signing delegation; the rest is the treasurer's.
+DEPOSIT_STEP_ACTIONS: dict[str, Action] = {"commit": Action.ISSUE_COMMITMENT}
 
 
 def _role_allows(user: User | None, action: Action) -> bool:
@@ -211,10 +189,153 @@ def _record_allows(user: User, action: Action, record: Any) -> bool:
 
 
 def can_fire(user: User | None, trigger: str, case: Case) -> bool:
+    """May the user take this step of a file? The coordinator takes them all; others, those the
+    case machine gives their role (``TransitionSpec.roles``), on files they may reach."""
     if not can(user, Action.FIRE_CASE, case):
         return False
     assert user is not None
-    return user.role is Role.COORDINATOR or user.role in CASE_TRIGGER_ROLES.get(trigger, frozenset())
+    from commission.workflow.case import CASE_MACHINE
+
+    roles = {role for step in CASE_MACHINE.transitions if step.trigger == trigger for role in step.roles}
+    return user.role is Role.COORDINATOR or user.role in roles
+
+
+def may_take(user: User | None, spec: MachineSpec, trigger: str, record: Any) -> bool:
+    """May the user take this step of any machine's record (its guards are checked when it is taken)?"""
+    if spec.name == "case":
+        return can_fire(user, trigger, record)
+    if spec.name == "hearing":
+        return can(user, HEARING_STEP_ACTIONS.get(trigger, Action.MANAGE_HEARINGS), record)
+    if spec.name == "deposit":
+        return can(user, DEPOSIT_STEP_ACTIONS.get(trigger, Action.MANAGE_TREASURY), record)
+    if spec.name == "place":
+        return can(user, Action.MANAGE_STOCK, record)
+    raise KeyError(spec.name)
+
+
+def steps_for(user: User | None, spec: MachineSpec, record: Any, screen: Screen | None = None
+              ) -> list[TransitionSpec]:
+    """The steps a page offers this user on this record: those the machine has from the record's
+    state (on one screen, or on all), that the user may take. The first is the page's primary button."""
+    return [step for step in spec.available(record.state, screen) if may_take(user, spec, step.trigger, record)]
+
+
+# ---------------------------------------------------------------- rules on persons and roles
+
+
+def is_staff(user: User | None) -> bool:
+    """Takes part in the commission's work (the data-protection officer only reads the logs)."""
+    return user is not None and user.role in STAFF_ROLES
+
+
+def team_is_own(user: User) -> bool:
+    """A care-team member files for their own team only; the coordinator chooses the team."""
+    return user.role is Role.CARE_TEAM
+
+
+def reads_other_team(role: Role | None, user_team: int | None, case_team: int | None) -> bool:
+    """A care-team member reading a file of another team (they may have moved team since)."""
+    return role is Role.CARE_TEAM and user_team != case_team
+
+
+def sees_agenda_person(user: User, case: Case) -> bool:
+    """Whether the user sees who an agenda item is about (else initials only): those who sit on the
+    commission, and the person's own care team."""
+    if can(user, Action.VIEW_FULL_AGENDA):
+        return True
+    return user.role is Role.CARE_TEAM and case.care_team_id == user.care_team_id
+
+
+def sees_tenant_names(user: User) -> bool:
+    """A landlord's representative reads the deposits on their places, not who the persons are."""
+    return user.role is not Role.LANDLORD
+
+
+# The roles that read medical details: they must log in with a code when the settings require it.
+TWO_FACTOR_ROLES = frozenset({Role.COORDINATOR, Role.CARE_TEAM})
+
+
+def needs_two_factor(user: User) -> bool:
+    return user.role in TWO_FACTOR_ROLES
+
+
+# The deposits' reminders go to those who chase the refunds: the treasurer, the coordinator, and a
+# landlord's representative for the deposits their landlord owes back (the signing delegation,
+# which lets a member read the deposits, is not a duty to chase them).
+REFUND_CHASERS = frozenset({Role.COORDINATOR, Role.TREASURER, Role.LANDLORD})
+
+
+def chases_refunds(user: User) -> bool:
+    return user.role in REFUND_CHASERS and can(user, Action.VIEW_DEPOSITS)
+
+
+def write_off_approval(user: User, deposit: Deposit) -> str | None:
+    """Which approval of a write-off this user gives ("treasurer" or "coordinator"), or None when
+    they may not give one now: each of the two approves once, while the refund is claimed (the
+    machine's ``write_off`` step is open)."""
+    from commission.workflow.deposit import DEPOSIT_MACHINE
+
+    if not can(user, Action.APPROVE_WRITE_OFF, deposit) or not DEPOSIT_MACHINE.allows("write_off", deposit.state):
+        return None
+    if user.role is Role.TREASURER:
+        return "treasurer" if deposit.write_off_treasurer_id is None else None
+    return "coordinator" if deposit.write_off_coordinator_id is None else None
+
+
+def may_hold_delegation(user: User) -> bool:
+    """The data-protection officer cannot hold the council's signing delegation."""
+    return user.role is not Role.DATA_PROTECTION
+
+
+# What each role's account is bound to: a care team, a town, a landlord.
+ROLE_BINDINGS: dict[Role, str] = {Role.CARE_TEAM: "care_team_id", Role.CHAIR: "town_id",
+                                  Role.LANDLORD: "organisation_id"}
+
+
+def binding(role: Role) -> str | None:
+    """The field an account of this role must be bound to, if any."""
+    return ROLE_BINDINGS.get(role)
+
+
+# Who sits on the commission, and whether they vote: invited when a hearing is convened.
+SEAT_VOTES: dict[Role, bool] = {Role.CHAIR: True, Role.MEMBER: True, Role.LANDLORD: True,
+                                Role.COORDINATOR: False, Role.TREASURER: False}
+
+
+def invited_clause() -> ColumnElement[bool]:
+    """The accounts invited to sit at a hearing."""
+    return User.role.in_(list(SEAT_VOTES))
+
+
+def votes(user: User) -> bool:
+    return SEAT_VOTES.get(user.role, False)
+
+
+def chair_clause() -> ColumnElement[bool]:
+    """The accounts that may chair a hearing: the elected officials."""
+    return User.role == Role.CHAIR
+
+
+def may_chair(user: User) -> bool:
+    return user.role is Role.CHAIR and user.active
+
+
+def landlord_representatives_clause() -> ColumnElement[bool]:
+    return User.role == Role.LANDLORD
+
+
+def coordinators_clause() -> ColumnElement[bool]:
+    return User.role == Role.COORDINATOR
+
+
+def sees_every_hearing_reminder(user: User) -> bool:
+    """The coordinator is reminded of every convened hearing; others of those they sit at, and the
+    care teams of those where their people are heard."""
+    return user.role is Role.COORDINATOR
+
+
+def reminded_of_own_people(user: User) -> bool:
+    return user.role is Role.CARE_TEAM
 
 
 def can(user: User | None, action: Action, record: Any = None) -> bool:

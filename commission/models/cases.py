@@ -13,6 +13,7 @@ from commission.models.accounts import User
 from commission.models.housing import Place, PlaceKind
 from commission.models.people import Applicant
 from commission.models.reference import CareTeam, Town
+from commission.workflow.case_states import HOLDING_STATES
 from commission.models.steps import StepRecord
 from commission.models.types import str_enum
 
@@ -43,8 +44,6 @@ case_wished_town = Table(
 )
 
 
-# The states in which a case holds its allocated place (offered, accepted, moving in, housed, exiting).
-HOLDING_STATES = ("allocated", "offer_accepted", "moving_in", "housed", "exiting")
 HOLDING_CONDITION = "state IN ({}) AND allocated_place_id IS NOT NULL".format(
     ", ".join(f"'{state}'" for state in HOLDING_STATES)
 )

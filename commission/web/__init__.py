@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Engine
 
 from commission.config import Settings, load_settings
+from commission.workflow.machines import means
 from commission.db import make_engine, make_session_factory
 from commission.resources import static_dir, templates_dir
 
@@ -35,6 +36,9 @@ def create_app(
 
     csrf.init_app(app)
     app.jinja_env.add_extension("jinja2.ext.do")
+    # Templates ask the machines what a state means, never compare it by name.
+    app.jinja_env.tests["tagged"] = means
+    app.jinja_env.globals["tagged"] = means
 
     from commission.web import (
         admin,

@@ -14,16 +14,14 @@ from datetime import timedelta
 from commission.db import utcnow
 from commission.i18n import N_, Message, msg
 from commission.models.cases import Case
-from commission.workflow.engine import FireContext, MachineSpec, StateSpec, TransitionSpec
+from commission.models.accounts import Role
+from commission.workflow.case_states import CASE_STATES
+from commission.workflow.engine import FireContext, MachineSpec, TransitionSpec, states_tagged
+from commission.workflow.tags import Screen, Tag
 
 INCOMPLETE_REMINDER_DAYS = 30
 OFFER_REPLY_DAYS = 10  # the default; COMMISSION_OFFER_REPLY_DAYS sets another (1 to 60 days)
 FIRST_REVIEW_DAYS = 180  # a housed person's follow-up is first reviewed at a hearing six months after moving in
-
-BEFORE_HOUSED = (
-    "draft", "submitted", "incomplete", "ready", "scheduled", "heard", "allocated", "waiting_list",
-    "deferred", "offer_accepted", "moving_in",
-)
 
 REQUIRED_FOR_SUBMISSION: tuple[tuple[str, str], ...] = (
     ("housing_situation", N_("current housing situation")),
@@ -139,7 +137,7 @@ def _on_ready(case: Case, context: FireContext) -> None:
 
 
 def _on_schedule(case: Case, context: FireContext) -> None:
-    case.scheduled_from_waiting_list = case.state == "waiting_list"
+    case.scheduled_from_waiting_list = Tag.ON_WAITING_LIST in CASE_STATES_BY_NAME[case.state].tags
     case.scheduled_for = context.values["hearing_date"]
     case.due_date = context.values["hearing_date"]
 
@@ -220,70 +218,49 @@ def _on_reopen(case: Case, context: FireContext) -> None:
 
 
 REASON = msg("Say why.")
+CASE_STATES_BY_NAME = {state.name: state for state in CASE_STATES}
+# Who takes a step besides the coordinator, who may take them all: the care team files, answers the
+# offer for the person, announces the exit and the withdrawal.
+CARE_TEAM = frozenset({Role.CARE_TEAM})
+HEARING = Screen.HEARING
 
 CASE_MACHINE = MachineSpec(
     name="case",
     initial="draft",
-    states=(
-        StateSpec("draft", N_("Draft"), N_("The care team is preparing the application; nobody else sees it yet.")),
-        StateSpec("submitted", N_("Submitted"), N_("The care team has filed the application; the coordinator "
-                                                    "checks that it is complete.")),
-        StateSpec("incomplete", N_("Incomplete"), N_("Returned to the care team with the list of what is missing; "
-                                                      "a reminder follows if nothing comes.")),
-        StateSpec("ready", N_("Ready"), N_("Complete: it waits to be placed on a quarterly hearing's agenda.")),
-        StateSpec("scheduled", N_("On an agenda"), N_("On the agenda of the next hearing; the person is invited "
-                                                       "to come and present their situation.")),
-        StateSpec("heard", N_("Heard"), N_("Presented at the hearing; the commission's decision is being recorded.")),
-        StateSpec("allocated", N_("Place offered"), N_("The commission allocated a place; the person has a deadline "
-                                                        "to accept or decline the offer.")),
-        StateSpec("waiting_list", N_("Waiting list"), N_("Favourable opinion, no place yet: the person waits for one; "
-                                                          "a declined offer also comes back here.")),
-        StateSpec("deferred", N_("Deferred"), N_("The commission awaits something before deciding; the file comes "
-                                                  "back at a later hearing.")),
-        StateSpec("refused", N_("Refused"), N_("The commission refused the application, with its reason."),
-                  final=True),
-        StateSpec("offer_accepted", N_("Offer accepted"), N_("The person accepted the place; the lease and the "
-                                                             "deposit are being prepared.")),
-        StateSpec("moving_in", N_("Moving in"), N_("The lease is signed and the move-in date is set.")),
-        StateSpec("housed", N_("Housed"), N_("The person lives in the place; the care team follows the tenancy.")),
-        StateSpec("exiting", N_("Exiting"), N_("The tenancy is ending: the place, the deposit and the file are "
-                                               "being closed.")),
-        StateSpec("closed", N_("Closed"), N_("The tenancy has ended and everything is settled."), final=True),
-        StateSpec("withdrawn", N_("Withdrawn"), N_("The person withdrew the application."), final=True),
-    ),
+    states=CASE_STATES,
     transitions=(
         TransitionSpec("submit", ("draft",), "submitted", N_("Submit to the commission"),
-                       guards=(_complete,), effect=_on_submit),
+                       guards=(_complete,), effect=_on_submit, roles=CARE_TEAM),
         TransitionSpec("return_incomplete", ("submitted",), "incomplete", N_("Return as incomplete"),
                        effect=_on_incomplete,
                        reason_required=msg("List what is missing.")),
         TransitionSpec("resubmit", ("incomplete",), "submitted", N_("Send back with the missing items"),
-                       guards=(_complete,), effect=_on_resubmit),
+                       guards=(_complete,), effect=_on_resubmit, roles=CARE_TEAM),
         TransitionSpec("mark_ready", ("submitted",), "ready", N_("Mark as complete"),
                        guards=(_complete,), effect=_on_ready),
         TransitionSpec("schedule", ("ready", "deferred", "waiting_list"), "scheduled",
                        N_("Place on a hearing's agenda"),
-                       guards=(_hearing_date_ahead,), effect=_on_schedule),
+                       guards=(_hearing_date_ahead,), effect=_on_schedule, screen=HEARING),
         TransitionSpec("unschedule", ("scheduled",), "ready", N_("Remove from the agenda"),
-                       guards=(_was_not_on_waiting_list,), effect=_on_unschedule, reason_required=REASON),
+                       guards=(_was_not_on_waiting_list,), effect=_on_unschedule, reason_required=REASON, screen=HEARING),
         TransitionSpec("unschedule_to_waiting_list", ("scheduled",), "waiting_list",
                        N_("Remove from the agenda, back to the waiting list"),
-                       guards=(_was_on_waiting_list,), effect=_on_unschedule, reason_required=REASON),
-        TransitionSpec("hear", ("scheduled",), "heard", N_("Record as heard"), effect=_clear_due),
+                       guards=(_was_on_waiting_list,), effect=_on_unschedule, reason_required=REASON, screen=HEARING),
+        TransitionSpec("hear", ("scheduled",), "heard", N_("Record as heard"), effect=_clear_due, screen=HEARING),
         TransitionSpec("allocate", ("heard",), "allocated", N_("Allocate a place"),
-                       guards=(_place_given,), effect=_on_allocate),
+                       guards=(_place_given,), effect=_on_allocate, screen=HEARING),
         TransitionSpec("place_on_waiting_list", ("heard",), "waiting_list", N_("Favourable, waiting for a place"),
-                       effect=_on_decision),
+                       effect=_on_decision, screen=HEARING),
         TransitionSpec("defer", ("heard",), "deferred", N_("Defer to a later hearing"), effect=_on_defer,
-                       reason_required=msg("Say what is awaited.")),
+                       reason_required=msg("Say what is awaited."), screen=HEARING),
         TransitionSpec("refuse", ("heard",), "refused", N_("Refuse"), effect=_on_decision,
-                       reason_required=msg("Give the reason for the refusal.")),
+                       reason_required=msg("Give the reason for the refusal."), screen=HEARING),
         TransitionSpec("accept_offer", ("allocated",), "offer_accepted", N_("Offer accepted"),
-                       guards=(_offer_open,), effect=_on_offer_accepted),
+                       guards=(_offer_open,), effect=_on_offer_accepted, roles=CARE_TEAM),
         TransitionSpec("decline_offer", ("allocated",), "waiting_list", N_("Offer declined"),
-                       effect=_on_offer_lost, reason_required=msg("Give the reason the offer was declined.")),
+                       effect=_on_offer_lost, reason_required=msg("Give the reason the offer was declined."), roles=CARE_TEAM),
         TransitionSpec("offer_next", ("waiting_list",), "allocated", N_("Offer the place to the next candidate"),
-                       guards=(_place_given,), effect=_on_allocate),
+                       guards=(_place_given,), effect=_on_allocate, screen=HEARING),
         TransitionSpec("expire_offer", ("allocated",), "waiting_list", N_("Offer expired without reply"),
                        guards=(_offer_expired,), effect=_on_offer_lost),
         TransitionSpec("start_move_in", ("offer_accepted",), "moving_in", N_("Lease signed, move-in planned"),
@@ -291,11 +268,11 @@ CASE_MACHINE = MachineSpec(
         TransitionSpec("confirm_housed", ("moving_in",), "housed", N_("Moved in"),
                        guards=(_moved_in,), effect=_on_housed),
         TransitionSpec("start_exit", ("housed",), "exiting", N_("Tenancy ending"), effect=_clear_due,
-                       reason_required=msg("Give the reason for the exit.")),
-        TransitionSpec("close", ("exiting",), "closed", N_("Close the file"), effect=_clear_due),
-        TransitionSpec("withdraw", BEFORE_HOUSED, "withdrawn", N_("Withdrawn by the person"),
-                       effect=_on_withdraw, reason_required=REASON),
-        TransitionSpec("reopen", ("closed", "refused", "withdrawn"), "draft", N_("Reopen"),
+                       reason_required=msg("Give the reason for the exit."), roles=CARE_TEAM),
+        TransitionSpec("close", ("exiting",), "closed", N_("Close the file"), effect=_clear_due, screen=Screen.EXIT),
+        TransitionSpec("withdraw", states_tagged(CASE_STATES, Tag.BEFORE_HOUSED), "withdrawn", N_("Withdrawn by the person"),
+                       effect=_on_withdraw, reason_required=REASON, roles=CARE_TEAM),
+        TransitionSpec("reopen", states_tagged(CASE_STATES, Tag.ENDED), "draft", N_("Reopen"),
                        effect=_on_reopen, reason_required=msg("Give the reason for reopening the file.")),
     ),
 )

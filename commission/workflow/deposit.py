@@ -12,6 +12,7 @@ from __future__ import annotations
 from commission.i18n import N_, Message, msg
 from commission.models.treasury import Deposit
 from commission.workflow.engine import FireContext, MachineSpec, StateSpec, TransitionSpec
+from commission.workflow.tags import Tag
 
 
 def _not_before_commitment(deposit: Deposit, context: FireContext) -> Message | None:
@@ -35,17 +36,25 @@ DEPOSIT_MACHINE = MachineSpec(
     initial="requested",
     states=(
         StateSpec("requested", N_("Requested"), N_("A hearing allocated the place; the deposit awaits the "
-                                                   "council's commitment.")),
-        StateSpec("committed", N_("Committed"), N_("The council committed to pay the landlord.")),
-        StateSpec("paid", N_("Paid"), N_("Paid to the landlord; it comes back at the exit.")),
+                                                   "council's commitment."),
+                  tags=frozenset({Tag.BEFORE_PAYMENT})),
+        StateSpec("committed", N_("Committed"), N_("The council committed to pay the landlord."),
+                  tags=frozenset({Tag.BEFORE_PAYMENT})),
+        StateSpec("paid", N_("Paid"), N_("Paid to the landlord; it comes back at the exit."),
+                  tags=frozenset({Tag.PAID_OUT, Tag.OUTSTANDING})),
         StateSpec("refund_claimed", N_("Refund claimed"), N_("The person left; the refund is claimed from the "
-                                                             "landlord.")),
-        StateSpec("refunded", N_("Refunded"), N_("The landlord refunded the whole deposit."), final=True),
+                                                             "landlord."),
+                  tags=frozenset({Tag.OUTSTANDING, Tag.AWAITING_REFUND})),
+        StateSpec("refunded", N_("Refunded"), N_("The landlord refunded the whole deposit."), final=True,
+                  tags=frozenset({Tag.RETURNED, Tag.CLOSED_ACCOUNT})),
         StateSpec("retained", N_("Partly retained"), N_("The landlord kept part of it, with the reason."),
-                  final=True),
+                  final=True,
+                  tags=frozenset({Tag.RETURNED, Tag.PARTLY_RETAINED, Tag.CLOSED_ACCOUNT})),
         StateSpec("written_off", N_("Written off"), N_("Lost, with the approval of the treasurer and the "
-                                                       "coordinator."), final=True),
-        StateSpec("cancelled", N_("Cancelled"), N_("The allocation fell through before any payment."), final=True),
+                                                       "coordinator."), final=True,
+                  tags=frozenset({Tag.CLOSED_ACCOUNT})),
+        StateSpec("cancelled", N_("Cancelled"), N_("The allocation fell through before any payment."), final=True,
+                  tags=frozenset({Tag.CLOSED_ACCOUNT})),
     ),
     transitions=(
         TransitionSpec("commit", ("requested",), "committed", N_("Commit the council to the landlord")),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from commission.i18n import N_, Message, msg
 from commission.models.hearings import Decision, Hearing, ItemKind
 from commission.workflow.engine import FireContext, MachineSpec, StateSpec, TransitionSpec
+from commission.workflow.tags import Tag
 
 
 def _has_agenda(hearing: Hearing, _context: FireContext) -> Message | None:
@@ -57,14 +58,21 @@ HEARING_MACHINE = MachineSpec(
     name="hearing",
     initial="planned",
     states=(
-        StateSpec("planned", N_("Planned"), N_("Date, place and chair are set; the agenda is being prepared.")),
-        StateSpec("convened", N_("Convened"), N_("The agenda is frozen and the convocations are sent.")),
-        StateSpec("in_session", N_("In session"), N_("The commission sits: attendance, then each item in turn.")),
-        StateSpec("closed", N_("Closed"), N_("Every item is decided; the minutes are being drafted.")),
-        StateSpec("minutes_approved", N_("Minutes approved"), N_("The minutes are approved and await signature.")),
+        StateSpec("planned", N_("Planned"), N_("Date, place and chair are set; the agenda is being prepared."),
+                  tags=frozenset({Tag.TAKES_PLACE, Tag.AGENDA_OPEN, Tag.DETAILS_EDITABLE})),
+        StateSpec("convened", N_("Convened"), N_("The agenda is frozen and the convocations are sent."),
+                  tags=frozenset({Tag.TAKES_PLACE, Tag.DETAILS_EDITABLE, Tag.CONVOKED, Tag.ATTENDANCE_OPEN})),
+        StateSpec("in_session", N_("In session"), N_("The commission sits: attendance, then each item in turn."),
+                  tags=frozenset({Tag.TAKES_PLACE, Tag.ATTENDANCE_OPEN, Tag.SITTING, Tag.HELD})),
+        StateSpec("closed", N_("Closed"), N_("Every item is decided; the minutes are being drafted."),
+                  tags=frozenset({Tag.TAKES_PLACE, Tag.HELD, Tag.MINUTES_DRAFT})),
+        StateSpec("minutes_approved", N_("Minutes approved"), N_("The minutes are approved and await signature."),
+                  tags=frozenset({Tag.TAKES_PLACE, Tag.HELD})),
         StateSpec("minutes_signed", N_("Minutes signed"), N_("The minutes are signed and archived; they no longer "
-                                                               "change."), final=True),
-        StateSpec("cancelled", N_("Cancelled"), N_("The hearing will not take place."), final=True),
+                                                               "change."), final=True,
+                  tags=frozenset({Tag.TAKES_PLACE, Tag.HELD})),
+        StateSpec("cancelled", N_("Cancelled"), N_("The hearing will not take place."), final=True,
+                  tags=frozenset()),
     ),
     transitions=(
         TransitionSpec("convene", ("planned",), "convened", N_("Freeze the agenda and send the convocations"),

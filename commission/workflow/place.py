@@ -10,6 +10,7 @@ from __future__ import annotations
 from commission.i18n import N_, Message, msg
 from commission.models.housing import Place
 from commission.workflow.engine import FireContext, MachineSpec, StateSpec, TransitionSpec
+from commission.workflow.tags import Tag
 
 
 def _inventory_given(_place: Place, context: FireContext) -> Message | None:
@@ -36,12 +37,17 @@ PLACE_MACHINE = MachineSpec(
     name="place",
     initial="available",
     states=(
-        StateSpec("available", N_("Available"), N_("Vacant: the commission may allocate it.")),
-        StateSpec("offered", N_("Offered"), N_("Allocated by a hearing; the person has been offered it.")),
-        StateSpec("occupied", N_("Occupied"), N_("Someone lives there.")),
+        StateSpec("available", N_("Available"), N_("Vacant: the commission may allocate it."),
+                  tags=frozenset({Tag.ALLOCATABLE, Tag.FREE})),
+        StateSpec("offered", N_("Offered"), N_("Allocated by a hearing; the person has been offered it."),
+                  tags=frozenset({Tag.TAKEN, Tag.OFFERED})),
+        StateSpec("occupied", N_("Occupied"), N_("Someone lives there."),
+                  tags=frozenset({Tag.TAKEN, Tag.OCCUPIED})),
         StateSpec("vacated", N_("Vacated"), N_("The person has left: inventory of fixtures and works before the "
-                                                 "next allocation.")),
-        StateSpec("withdrawn", N_("Withdrawn"), N_("No longer in the stock: its agreement has ended.")),
+                                                 "next allocation."),
+                  tags=frozenset({Tag.FREE, Tag.VACATED})),
+        StateSpec("withdrawn", N_("Withdrawn"), N_("No longer in the stock: its agreement has ended."),
+                  tags=frozenset({Tag.OUT_OF_STOCK})),
     ),
     transitions=(
         TransitionSpec("offer", ("available",), "offered", N_("Offer to the person allocated"), effect=_on_taken),
