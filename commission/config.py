@@ -31,9 +31,9 @@ Mail (the daily digest of reminders) is configured when ``COMMISSION_SMTP_HOST``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -23,6 +23,25 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commission import clock
+from commission.demo_phrases import (
+    ACTIVITIES,
+    ALLOCATIONS,
+    ATTENDEES,
+    AWAITED,
+    DECLINES,
+    EXITS,
+    INCIDENTS,
+    INVENTORIES,
+    MEETING_ACTIONS,
+    MEETING_OUTCOMES,
+    MISSING,
+    PROJECTS,
+    REFUSALS,
+    RETENTIONS,
+    REVIEWS,
+    VISITS,
+    WITHDRAWALS,
+)
 from commission.errors import CommissionError
 from commission.models.accounts import User
 from commission.models.cases import Case
@@ -34,75 +53,13 @@ from commission.models.tenancy import Occupancy
 from commission.models.treasury import Deposit
 from commission.services import cases, digest, followup, hearing_documents, hearings, tenancy, treasury, unit
 from commission.storage import DocumentStore
+from commission.workflow.case import CASE_MACHINE
+from commission.workflow.deposit import DEPOSIT_MACHINE
+from commission.workflow.place import PLACE_MACHINE
+from commission.workflow.tags import Tag
 
 YEARS_OF_HISTORY = 3
 NEXT_AGENDA_SIZE = 12
-
-PROJECTS = [
-    "Vivre seul·e dans un appartement, avec une visite infirmière hebdomadaire "
-    "et l'hôpital de jour deux fois par semaine.",
-    "Quitter l'hospitalisation au long cours : logement proche du CMP, accompagnement du SAVS, activités au GEM.",
-    "Retrouver un logement après une période à la rue ; suivi renforcé les trois premiers mois, puis mensuel.",
-    "Prendre son autonomie après des années chez les parents ; la famille reste présente, l'équipe soignante suit.",
-    "Sortie de foyer vers un logement associatif ; reprise d'une activité en ESAT, consultations mensuelles.",
-]
-MISSING = ["Justificatif de ressources (notification AAH)", "Copie du jugement de curatelle",
-           "Avis du psychiatre référent", "Pièce d'identité en cours de validité"]
-AWAITED = ["Bilan de l'essai en appartement thérapeutique", "Accord de la curatrice sur le budget",
-           "Stabilisation du traitement après l'hospitalisation"]
-REFUSALS = ["Le projet de soin n'est pas encore construit avec la personne.",
-            "La personne relève d'une structure médicalisée, orientation proposée vers une MAS."]
-ALLOCATIONS = ["Le logement correspond au projet et aux besoins exprimés.",
-               "Proche du CMP et de la famille ; la personne a visité le logement et le souhaite."]
-DECLINES = ["Logement trop éloigné de la famille", "Étage élevé sans ascenseur", "La personne a trouvé un logement"]
-# Why tenancies end, and how often (the reason, the note written with it).
-EXITS = [
-    ("ordinary_housing", "Accès à un logement ordinaire du parc social", 30),
-    ("lease_taken_over", "Glissement de bail : la personne devient locataire en titre", 20),
-    ("hospitalisation", "Hospitalisation de longue durée", 15),
-    ("moved_elsewhere", "Déménagement hors du secteur", 15),
-    ("other", "Entrée en EHPAD", 10),
-    ("death", "", 5),
-    ("eviction", "Résiliation du bail après impayés répétés", 5),
-]
-WITHDRAWALS = ["La personne a trouvé une solution dans sa famille", "La personne ne souhaite plus déménager"]
-INVENTORIES = ["État des lieux de sortie conforme ; peintures refaites dans la chambre.",
-               "Remplacement du flexible de douche et nettoyage ; logement prêt.",
-               "Quelques trous au mur rebouchés ; cuisine nettoyée."]
-RETENTIONS = ["Porte de la cuisine à remplacer", "Peintures dégradées dans le séjour", "Nettoyage non effectué"]
-ACTIVITIES = ["Atelier cuisine thérapeutique le mardi ; GEM le jeudi.", "Hôpital de jour deux fois par semaine.",
-              "Groupe de parole mensuel ; activité sportive adaptée.", "CATTP le lundi et le vendredi."]
-VISITS = ["Visite à domicile, logement bien tenu.", "Visite infirmière, préparation du pilulier.",
-          "Visite avec l'assistante sociale : courriers et budget.", "Visite à domicile, courses faites ensemble."]
-INCIDENTS = [
-    ("rent_arrears", "Deux mois de loyer impayés", "Plan d'apurement avec la curatrice"),
-    ("neighbour_complaint", "Plainte pour bruit la nuit", "Rencontre avec les voisins et le bailleur"),
-    ("landlord_complaint", "Courrier du bailleur sur l'entretien des parties communes", "Rappel du règlement"),
-    ("damage", "Dégât des eaux dans la salle de bains", "Déclaration à l'assurance, intervention du bailleur"),
-    ("other", "Perte des clés du logement", "Double des clés demandé au bailleur"),
-]
-ATTENDEES = ["Infirmier référent, assistante sociale, bailleur, curatrice",
-             "Psychiatre référent, infirmière, chargée de gestion locative du bailleur",
-             "Équipe soignante, mandataire judiciaire, coordinatrice du conseil"]
-MEETING_OUTCOMES = ["Maintien dans le logement avec un suivi renforcé.",
-                    "Médiation avec le voisinage ; point dans un mois.",
-                    "Plan d'apurement signé ; aide à la gestion du budget."]
-MEETING_ACTIONS = [("Rencontrer les voisins avec le bailleur", "Infirmier référent"),
-                   ("Mettre en place un plan d'apurement", "Curatrice"),
-                   ("Renforcer les visites à domicile", "Équipe soignante"),
-                   ("Demander une aide au Fonds de solidarité logement", "Assistante sociale"),
-                   ("Faire intervenir une aide ménagère", "Coordinatrice du conseil")]
-
-# What the commission says when it reviews a tenancy, by the follow-up status it sees.
-REVIEWS = {
-    "going_well": [("continue", "Le suivi se passe bien ; visites infirmières espacées."),
-                   ("continue", "Bonne intégration dans le quartier ; reprise d'une activité au GEM."),
-                   ("prepare_exit", "Autonomie acquise : préparer l'accès à un logement ordinaire.")],
-    "needs_attention": [("closer_follow_up", "Quelques impayés réglés avec la curatrice ; à revoir au trimestre."),
-                        ("continue", "Difficultés passagères, l'équipe a renforcé les visites.")],
-    "at_risk": [("resource_meeting", "Plaintes du voisinage : une cellule ressource est à réunir."),
-                ("closer_follow_up", "Situation fragile après une hospitalisation ; à revoir au trimestre.")],
-}
 
 
 @dataclass(order=True)
@@ -226,12 +183,12 @@ class DemoHistory:
 
     def _withdraw(self, case_id: int, day: date) -> None:
         case = self.session.get(Case, case_id)
-        if case is not None and case.state in ("submitted", "incomplete", "ready", "waiting_list", "deferred"):
+        if case is not None and CASE_MACHINE.means(case.state, Tag.OPEN_APPLICATION):
             self._fire(case_id, "withdraw", None, day, reason=self.rng.choice(WITHDRAWALS))
 
     def _check(self, case_id: int, day: date) -> None:
         case = self.session.get(Case, case_id)
-        if case is None or case.state != "submitted":
+        if case is None or not CASE_MACHINE.allows("mark_ready", case.state):
             return
         if self.rng.random() < 0.3 and not case.missing_items:
             self._fire(case_id, "return_incomplete", self.coordinator, day, reason=self.rng.choice(MISSING))
@@ -245,7 +202,7 @@ class DemoHistory:
 
     def _offer_answer(self, case_id: int, day: date) -> None:
         case = self.session.get(Case, case_id)
-        if case is None or case.state != "allocated":
+        if case is None or not CASE_MACHINE.allows("accept_offer", case.state):
             return
         if self.rng.random() < 0.12:
             self._fire(case_id, "decline_offer", None, day, reason=self.rng.choice(DECLINES))
@@ -264,7 +221,7 @@ class DemoHistory:
     def _after_offers(self, day: date) -> None:
         """Whoever the hearing ranked next was offered the place: they answer too."""
         for case_id in self.session.execute(
-            select(Case.id).where(Case.state == "allocated", Case.offer_deadline >= day)
+            select(Case.id).where(Case.state.in_(CASE_MACHINE.tagged(Tag.OFFER_PENDING)), Case.offer_deadline >= day)
         ).scalars():
             self.at(self.later(day, 2, 8), partial(self._offer_answer, case_id))
 
@@ -279,7 +236,7 @@ class DemoHistory:
 
     def _followed(self, case_id: int) -> Case | None:
         case = self.session.get(Case, case_id)
-        return case if case is not None and case.state in followup.FOLLOWED_STATES else None
+        return case if case is not None and CASE_MACHINE.means(case.state, Tag.FOLLOWED) else None
 
     def _care_plan(self, case_id: int, day: date) -> None:
         case = self._followed(case_id)
@@ -373,7 +330,7 @@ class DemoHistory:
 
     def _exit(self, case_id: int, day: date) -> None:
         case = self.session.get(Case, case_id)
-        if case is None or case.state != "housed":
+        if case is None or not CASE_MACHINE.allows("start_exit", case.state):
             return
         reason, note, _weight = self.rng.choices(EXITS, weights=[weight for *_rest, weight in EXITS])[0]
         self._fire(case_id, "start_exit", None, day, reason=note or reason)
@@ -389,14 +346,15 @@ class DemoHistory:
         if place_id is not None:
             self.at(self.later(day, 15, 40), partial(self._works_done, place_id))
         deposit_id = self.session.execute(
-            select(Deposit.id).where(Deposit.case_id == case_id, Deposit.state == "refund_claimed")
+            select(Deposit.id).where(Deposit.case_id == case_id,
+                                     Deposit.state.in_(DEPOSIT_MACHINE.tagged(Tag.AWAITING_REFUND)))
         ).scalar_one_or_none()
         if deposit_id is not None:
             self.at(self.later(day, 30, 90), partial(self._settle_deposit, deposit_id))
 
     def _works_done(self, place_id: int, day: date) -> None:
         place = self.session.execute(select(Place).where(Place.id == place_id)).scalar_one()
-        if place.state != "vacated":
+        if not PLACE_MACHINE.allows("make_available", place.state):
             return
         inventory = self.rng.choice(INVENTORIES)
         occupancy = self.session.execute(
@@ -411,9 +369,9 @@ class DemoHistory:
     # ------------------------------------------------------------ money
 
     def _commit_deposit(self, case_id: int, day: date) -> None:
-        deposit = self.session.execute(
-            select(Deposit).where(Deposit.case_id == case_id, Deposit.state == "requested")
-        ).scalar_one_or_none()
+        deposit = next((deposit for deposit in self.session.execute(
+            select(Deposit).where(Deposit.case_id == case_id).order_by(Deposit.id)
+        ).scalars() if DEPOSIT_MACHINE.allows("commit", deposit.state)), None)
         if deposit is None:
             return
         treasury.fire_deposit(self.session, self.delegate, deposit.id, "commit", expected_version=None, today=day)
@@ -427,7 +385,7 @@ class DemoHistory:
 
     def _settle_deposit(self, deposit_id: int, day: date) -> None:
         deposit = self.session.get(Deposit, deposit_id)
-        if deposit is None or deposit.state != "refund_claimed":
+        if deposit is None or not DEPOSIT_MACHINE.means(deposit.state, Tag.AWAITING_REFUND):
             return
         movement = treasury.Movement(value_date=day.isoformat(), method=self.rng.choice(["transfer", "cheque"]),
                                      reference=f"REMB-{day:%Y%m%d}-{deposit_id:04d}")
@@ -526,7 +484,7 @@ class DemoHistory:
         roll = self.rng.random()
         if roll < 0.06:
             return hearings.DecisionInput(decision="refuse", reason=self.rng.choice(REFUSALS))
-        if roll < 0.16 and case.state != "deferred":
+        if roll < 0.16 and not CASE_MACHINE.means(case.state, Tag.AWAITED_ITEMS):
             return hearings.DecisionInput(decision="defer", reason=self.rng.choice(AWAITED))
         places = hearings.fitting_places(self.session, case)
         if places and roll < 0.85:
@@ -569,7 +527,7 @@ class DemoHistory:
         assert hearing is not None
         found = hearings.candidates(self.session, self.coordinator, hearing)
         # this time the files deferred in September wait for what is awaited: they come last
-        chosen = [(case, kind) for case, kind in found.all() if case.state != "deferred"]
+        chosen = [(case, kind) for case, kind in found.all() if not CASE_MACHINE.means(case.state, Tag.AWAITED_ITEMS)]
         chosen += [(case, ItemKind.APPLICATION) for case in found.deferred]
         for case, kind in chosen[:NEXT_AGENDA_SIZE]:
             hearings.add_item(self.session, self.coordinator, hearing.id, case.id, review=kind is ItemKind.REVIEW,

@@ -1,7 +1,11 @@
 """The one permission policy. Every service asks it; the web only hides what it would refuse.
 
-Two kinds of rule: which roles may perform an action at all (``ROLE_RULES``), and which records a
-user may reach (the ``*_scope`` functions, used both to check one record and to filter lists).
+Three kinds of rule: which roles may perform an action at all (``ROLE_RULES``); which records a user
+may reach (the ``*_scope`` functions, used both to check one record and to filter lists); and which
+steps of a machine a user may take on a record (:func:`may_take`, :func:`steps_for`: the pages offer
+those, the first as the primary button). Every other question about a role (who must log in with a
+code, who sees a person's name, who is invited to a hearing, who approves a write-off) is answered by
+a function of this module: no other module compares a role by name (``tests/test_one_home.py``).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, true
 
 from commission.errors import Forbidden
+from commission.i18n import N_
 from commission.models.accounts import Role, User
 from commission.models.cases import Case
 from commission.models.hearings import Hearing
@@ -338,6 +343,23 @@ def reminded_of_own_people(user: User) -> bool:
     return user.role is Role.CARE_TEAM
 
 
+# The records behind a dashboard figure, by their kind, and the action that lets a user read them.
+FIGURE_RECORD_ACTIONS: dict[str, Action] = {
+    "place": Action.VIEW_PLACES,
+    "case": Action.VIEW_CASES,
+    "deposit": Action.VIEW_DEPOSITS,
+    "agreement": Action.MANAGE_STOCK,
+    "hearing": Action.VIEW_HEARINGS,
+}
+
+
+def sees_figure_records(user: User | None, kind: str) -> bool:
+    """Whether the user may read the records of this kind behind a dashboard figure (the figures themselves
+    are shown to everyone on the dashboard)."""
+    action = FIGURE_RECORD_ACTIONS.get(kind)
+    return action is not None and can(user, action)
+
+
 def can(user: User | None, action: Action, record: Any = None) -> bool:
     if not _role_allows(user, action):
         return False
@@ -351,3 +373,46 @@ def require(user: User | None, action: Action, record: Any = None) -> User:
         raise Forbidden()
     assert user is not None
     return user
+
+
+# ---------------------------------------------------------------- who takes each step, in words
+
+# Actions whose holders are qualified per record: the words say who, not only which role.
+_QUALIFIED_TAKERS: dict[Action, tuple[str, ...]] = {
+    Action.RUN_SESSION: (N_("Coordinator"), N_("the hearing's chair")),
+    Action.EDIT_MINUTES: (N_("Coordinator"), N_("the hearing's chair")),
+    Action.APPROVE_MINUTES: (N_("Coordinator"), N_("the hearing's chair")),
+    Action.SIGN_MINUTES: (N_("the hearing's chair"), N_("the holder of the signing delegation")),
+    Action.ISSUE_COMMITMENT: (N_("the holder of the signing delegation"),),
+}
+
+
+def _action_of(spec: MachineSpec, trigger: str) -> Action | None:
+    if spec.name == "hearing":
+        return HEARING_STEP_ACTIONS.get(trigger, Action.MANAGE_HEARINGS)
+    if spec.name == "deposit":
+        return DEPOSIT_STEP_ACTIONS.get(trigger, Action.MANAGE_TREASURY)
+    if spec.name == "place":
+        return Action.MANAGE_STOCK
+    return None
+
+
+def step_takers(spec: MachineSpec, trigger: str) -> tuple[str, ...]:
+    """Who may take a step, in words (message ids), for the diagrams and the pages on the workflow."""
+    from commission.labels import ROLE_LABELS
+
+    steps = [step for step in spec.transitions if step.trigger == trigger]
+    if not steps:
+        raise KeyError(trigger)
+    if spec.name not in ("case", "hearing", "deposit", "place"):
+        return ()  # a machine the policy does not know (a test's, say): nobody is named
+    if steps[0].screen is Screen.CONSEQUENCE:
+        return (N_("follows from another record's step"),)
+    action = _action_of(spec, trigger)
+    if action is None:  # the case: the coordinator, and the roles the step names
+        roles = {Role.COORDINATOR, *(role for step in steps for role in step.roles)}
+    elif action in _QUALIFIED_TAKERS:
+        return _QUALIFIED_TAKERS[action]
+    else:
+        roles = set(ROLE_RULES[action])
+    return tuple(ROLE_LABELS[role] for role in Role if role in roles)

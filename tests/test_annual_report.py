@@ -88,7 +88,7 @@ def test_the_report_has_its_charts_as_text(session: Session, scheme: Scheme) -> 
     text = text_of(render_annual_report(report, locale="en"))
     # each label is in a chart (drawn as vector graphics, its text kept as text) and in the table beside it
     for label in ("Apartment in social housing", "Occupied", "Q1", "Admissions", "Ordinary housing reached",
-                  "Favourable, waiting list"):
+                  "Favourable opinion, waiting list"):
         assert text.count(label) >= 2, label
 
 

@@ -192,10 +192,11 @@ def test_withdrawal_is_possible_before_housed_only(session: Session, world: Worl
     case = new_case(session, world)
     step(session, world.users["care_a"], case, "withdraw", reason="Found a private tenancy")
     assert case.state == "withdrawn"
-    from commission.workflow.case import BEFORE_HOUSED, CASE_MACHINE
+    from commission.workflow.case import CASE_MACHINE
+    from commission.workflow.tags import Tag
 
     withdraw = next(t for t in CASE_MACHINE.transitions if t.trigger == "withdraw")
-    assert set(withdraw.sources) == set(BEFORE_HOUSED)
+    assert set(withdraw.sources) == set(CASE_MACHINE.tagged(Tag.BEFORE_HOUSED))
     assert not {"housed", "exiting", "closed"} & set(withdraw.sources)
 
 

@@ -32,10 +32,42 @@ def svg_text(svg: str) -> str:
 
 
 def test_registry_holds_every_machine() -> None:
+    from commission.workflow.deposit import DEPOSIT_MACHINE
     from commission.workflow.hearing import HEARING_MACHINE
+    from commission.workflow.place import PLACE_MACHINE
 
-    assert MACHINES["case"] is CASE_MACHINE
-    assert MACHINES["hearing"] is HEARING_MACHINE
+    assert MACHINES == {"case": CASE_MACHINE, "hearing": HEARING_MACHINE, "place": PLACE_MACHINE,
+                        "deposit": DEPOSIT_MACHINE}
+
+
+# One step of each machine, and who the policy lets take it, as the French diagram names them.
+WHO_TAKES = [
+    ("case", "submit", ["Coordination", "Membre d'équipe soignante"], ["Trésorerie"]),
+    ("hearing", "sign_minutes", ["présidence de la séance", "titulaire de la délégation de signature"],
+     ["Coordination"]),
+    ("place", "withdraw", ["Coordination"], ["Trésorerie"]),
+    ("deposit", "commit", ["titulaire de la délégation de signature"], ["Trésorerie"]),
+]
+
+
+@pytest.mark.parametrize(("machine", "trigger", "takers", "others"), WHO_TAKES, ids=[w[0] for w in WHO_TAKES])
+def test_the_diagram_names_who_may_take_each_step(machine: str, trigger: str, takers: list[str],
+                                                  others: list[str]) -> None:
+    from commission import policy
+
+    spec = MACHINES[machine]
+    gettext = translations("fr").gettext
+    step = next(t for t in spec.transitions if t.trigger == trigger)
+    shown = svg_text(to_svg(spec, gettext))
+    label = f"{gettext(step.label)} ({' / '.join(takers)})"
+    assert label in shown
+    assert not any(f"{gettext(step.label)} ({other}" in shown for other in others)
+    # Every step of the machine says who takes it, in the Mermaid text too.
+    code, out, err = run(machine, "--format", "mermaid")
+    assert code == 0, err
+    for transition in spec.transitions:
+        who = " / ".join(policy.step_takers(spec, transition.trigger))
+        assert who and f"{transition.trigger} ({who})" in out
 
 
 def test_cli_mermaid_shows_every_state_and_transition() -> None:
@@ -47,7 +79,8 @@ def test_cli_mermaid_shows_every_state_and_transition() -> None:
         assert f'    state "{state.label}" as {state.name}' in lines
         assert (f"    {state.name} --> [*]" in lines) is state.final
     assert f"    [*] --> {CASE_MACHINE.initial}" in lines
-    arrows = {line.strip().split(": ")[0]: line.split(": ", 1)[1].split(", ") for line in lines if ": " in line}
+    arrows = {line.strip().split(": ")[0]: [label.split(" (")[0] for label in line.split(": ", 1)[1].split(", ")]
+              for line in lines if ": " in line}
     for transition in CASE_MACHINE.transitions:
         for source in transition.sources:
             assert transition.trigger in arrows[f"{source} --> {transition.dest}"]

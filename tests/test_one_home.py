@@ -134,8 +134,8 @@ def test_no_state_or_role_is_named_outside_its_home() -> None:
 
 # In a template: ``x.state == "..."``, ``x.state in (...)``, a role compared with its name.
 TEMPLATE_STATE = re.compile(r"\.state(\.value)?\s*((==|!=)\s*[\"']|(not\s+)?in\s*[(\[])")
-TEMPLATE_ROLE = re.compile(r"\.role(\.value)?\s*((==|!=)\s*[\"'](%s)[\"']|(not\s+)?in\s*[(\[])"
-                           % "|".join(role.value for role in Role))
+ROLE_ALTERNATIVES = "|".join(role.value for role in Role)
+TEMPLATE_ROLE = re.compile(r"\.role(\.value)?\s*((==|!=)\s*[\"'](" + ROLE_ALTERNATIVES + r")[\"']|(not\s+)?in\s*[(\[])")
 
 
 def test_templates_ask_the_machines_and_the_policy() -> None:

@@ -322,3 +322,14 @@ def test_the_command_line_shows_then_applies(world: World, settings: Settings, t
     fresh(session)
     refused = session.get(Applicant, files["refused"].applicant_id)
     assert refused is not None and refused.anonymised_at is not None and refused.last_name != REFUSED.last
+
+
+def test_every_ending_has_its_period(settings: Settings) -> None:
+    """Each state a file may end in is kept for the period of the outcome that ended it: a new ending
+    without a rule fails here, not at the night's run."""
+    from commission.workflow.case import CASE_MACHINE
+    from commission.workflow.tags import Tag
+
+    periods = {state: retention.rule_years(settings, state) for state in CASE_MACHINE.tagged(Tag.ENDED)}
+    assert periods == {"closed": settings.retain_closed_years, "refused": settings.retain_refused_years,
+                       "withdrawn": settings.retain_withdrawn_years}

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from commission.cli import main
 from commission.documents import exports
 from commission.documents.statement import render_statement
-from commission.errors import Forbidden
+from commission.errors import Forbidden, InvalidInput
 from commission.i18n import translations
 from commission.models import Place, PlaceKind
 from commission.models.treasury import Account, Deposit, EntryKind, LedgerEntry
@@ -192,6 +192,32 @@ def test_age_bands_and_overdue_limits_are_exact(session: Session, world: World) 
     data = treasury_reports.overview(session, world.users["treasurer"], TODAY)
     assert {group.key: group.count for group in data.by_age} == {"0-1": 1, "1-3": 1, "3+": 0}
     assert [row.deposit_id for row in data.overdue] == [under_a_year.id]
+    assert treasury.check(session) == []
+
+
+def test_each_approver_approves_a_write_off_once(session: Session, world: World) -> None:
+    """The service refuses, not only the page: an approval before the refund is claimed, and a second one
+    in the same name (the treasurer's, the coordinator's)."""
+    treasurer, coordinator = world.users["treasurer"], world.users["coordinator"]
+    delegate(session, world)
+    lost = paid(session, world, "Wanda", date(2025, 5, 1))
+    with pytest.raises(InvalidInput) as early:
+        treasury.approve_write_off(session, treasurer, lost.id)
+    assert early.value.errors[""][0].msgid == "Only a deposit whose refund is claimed can be written off."
+    fire(session, world, lost, "claim_refund", date(2025, 6, 2))
+    for approver in (treasurer, coordinator):
+        first = treasury.approve_write_off(session, approver, lost.id)
+        approved = (first.write_off_treasurer_id, first.write_off_treasurer_at, first.write_off_coordinator_id,
+                    first.write_off_coordinator_at)
+        with pytest.raises(InvalidInput) as again:
+            treasury.approve_write_off(session, approver, lost.id)
+        assert "already recorded" in again.value.errors[""][0].msgid
+        found = session.get(Deposit, lost.id)
+        assert found is not None and (found.write_off_treasurer_id, found.write_off_treasurer_at,
+                                      found.write_off_coordinator_id, found.write_off_coordinator_at) == approved
+    assert (found.write_off_treasurer_id, found.write_off_coordinator_id) == (treasurer.id, coordinator.id)
+    with pytest.raises(Forbidden):
+        treasury.approve_write_off(session, world.users["landlord_a"], lost.id)
     assert treasury.check(session) == []
 
 

@@ -56,7 +56,10 @@ def install() -> None:
             continue
         module = importlib.import_module(info.name)
         for name, value in list(vars(module).items()):
-            if (name.startswith("_") or not inspect.isfunction(value) or value.__module__ != module.__name__
+            # A service split into a package re-exports its sections' functions: they are its own too.
+            own = inspect.isfunction(value) and (value.__module__ == module.__name__ or (
+                info.ispkg and value.__module__.startswith(module.__name__ + ".")))
+            if (name.startswith("_") or not inspect.isfunction(value) or not own
                     or getattr(value, "__wrapped_as_unit__", False) or f"{info.name}.{name}" in _STEPS):
                 continue
             parameters = list(inspect.signature(value).parameters)

@@ -1,6 +1,6 @@
 """The annual activity report (rapport d'activité), as an A4 PDF/A; and the charts the dashboard shows too.
 
-The report takes the year's figures (:class:`commission.services.dashboard.YearFigures`, plain data) and
+The report takes the year's figures (:class:`commission.documents.figures.YearFigures`, plain data) and
 nothing else: it names no person, no file, no place. Its charts are the dashboard's, drawn by
 :func:`year_charts` from the same figures, each followed by its table.
 """
@@ -14,12 +14,7 @@ from decimal import Decimal
 from babel.numbers import format_currency, format_decimal
 
 from commission.documents.charts import Chart, Series, bar_chart
-from commission.documents.pdf import gettext as document_gettext
-from commission.documents.pdf import render_pdf, supported_locale
-from commission.i18n import DEFAULT_LOCALE, N_
-from commission.models.followup import ExitReason
-from commission.models.housing import PlaceKind
-from commission.services.dashboard import (
+from commission.documents.figures import (
     DECISION_LABELS,
     DECISION_TRIGGERS,
     HEARING_DECISION_LABELS,
@@ -27,24 +22,14 @@ from commission.services.dashboard import (
     AnnualReport,
     YearFigures,
 )
+from commission.documents.pdf import gettext as document_gettext
+from commission.documents.pdf import render_pdf, supported_locale
+from commission.i18n import DEFAULT_LOCALE, N_
+from commission.labels import EXIT_REASON_LABELS, PLACE_KIND_LABELS
+from commission.models.followup import ExitReason
+from commission.models.housing import PlaceKind
 from commission.workflow.place import PLACE_MACHINE
 
-# The same message ids as the interface's labels (commission.web.labels): one translation serves both.
-PLACE_KIND_LABELS: dict[PlaceKind, str] = {
-    PlaceKind.APARTMENT: N_("Apartment in social housing"),
-    PlaceKind.HOSTEL_PLACE: N_("Contracted place in a hostel or residence"),
-    PlaceKind.TRANSITIONAL_PLACE: N_("Transitional place"),
-    PlaceKind.RESIDENCE_PLACE: N_("Place in the residence"),
-}
-EXIT_REASON_LABELS: dict[ExitReason, str] = {
-    ExitReason.ORDINARY_HOUSING: N_("Ordinary housing reached"),
-    ExitReason.LEASE_TAKEN_OVER: N_("Lease taken over by the person"),
-    ExitReason.HOSPITALISATION: N_("Hospitalisation"),
-    ExitReason.MOVED_ELSEWHERE: N_("Moved elsewhere"),
-    ExitReason.DEATH: N_("Death"),
-    ExitReason.EVICTION: N_("Eviction"),
-    ExitReason.OTHER: N_("Other reason"),
-}
 PLACE_STATE_LABELS: dict[str, str] = {state: PLACE_MACHINE.state(state).label for state in PLACE_STATES}
 QUARTER_LABEL = N_("Q%(number)s")
 

@@ -24,14 +24,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from commission.services.treasury_reports import (
-    ACCOUNT_LABELS,
-    ENTRY_KIND_LABELS,
-    METHOD_LABELS,
-    LedgerRow,
-    Statement,
-    statement_rows,
-)
+from commission.documents.fund_data import LedgerRow, Statement, statement_rows
+from commission.labels import ACCOUNT_LABELS, ENTRY_KIND_LABELS, METHOD_LABELS
 
 Cell = str | int | date | None
 Kind = Literal["text", "date", "money", "integer"]

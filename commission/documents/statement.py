@@ -11,7 +11,7 @@ from commission.documents.pdf import gettext, render_pdf, supported_locale
 from commission.i18n import DEFAULT_LOCALE
 
 if TYPE_CHECKING:
-    from commission.services.treasury_reports import StatementDocument
+    from commission.documents.fund_data import StatementDocument
 
 
 def render_statement(data: StatementDocument, *, locale: str = DEFAULT_LOCALE) -> bytes:

@@ -13,9 +13,9 @@ from commission.models.accounts import User
 from commission.models.housing import Place, PlaceKind
 from commission.models.people import Applicant
 from commission.models.reference import CareTeam, Town
-from commission.workflow.case_states import HOLDING_STATES
 from commission.models.steps import StepRecord
 from commission.models.types import str_enum
+from commission.workflow.case_states import HOLDING_STATES
 
 
 class HousingSituation(enum.Enum):

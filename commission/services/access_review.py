@@ -22,7 +22,7 @@ from commission.clock import COUNCIL_ZONE, local_date
 from commission.db import UTCDateTime, utcnow
 from commission.errors import InvalidInput
 from commission.i18n import Message, msg
-from commission.models.accounts import Role, User
+from commission.models.accounts import User
 from commission.models.audit import AuditEntry
 from commission.models.cases import AccessLog, Case
 from commission.models.people import Applicant
@@ -87,11 +87,6 @@ def _council_midnight(day: date) -> datetime:
 def is_night(at: datetime) -> bool:
     hour = at.astimezone(COUNCIL_ZONE).hour
     return hour >= NIGHT_STARTS or hour < NIGHT_ENDS
-
-
-def _other_team(role: Role | None, user_team: int | None, case_team: int) -> bool:
-    """A care-team member reading a file of another team (they may have moved team since)."""
-    return role is Role.CARE_TEAM and user_team != case_team
 
 
 def _person_condition(text: str) -> ColumnElement[bool]:
@@ -179,7 +174,7 @@ def list_accesses(
         if row.kind == "read":
             if is_night(row.at):
                 reasons.append(msg("Read at night (between 22:00 and 06:59)."))
-            if _other_team(row.role, row.care_team_id, row.case_team_id):
+            if policy.reads_other_team(row.role, row.care_team_id, row.case_team_id):
                 reasons.append(msg("A care-team member read a file of another team."))
         result.append(Access(
             kind=row.kind, at=row.at, user_id=row.user_id, who=row.display_name or row.actor_name, what=row.what,
@@ -230,7 +225,7 @@ def flags(
         files[key].add(row.case_id)
         if is_night(at):
             night[key] += row.reads
-        if _other_team(row.role, row.care_team_id, row.case_team_id):
+        if policy.reads_other_team(row.role, row.care_team_id, row.case_team_id):
             other[key].add(case_reference(row.case_id, row.created_at.year))
 
     found: list[Flag] = []

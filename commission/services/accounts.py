@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -203,20 +204,33 @@ class UserInput:
     organisation_id: int | None = None
 
 
+def _landlord(session: Session, organisation_id: int | None) -> bool:
+    organisation = session.get(Organisation, organisation_id) if organisation_id else None
+    return organisation is not None and organisation.kind is OrganisationKind.LANDLORD
+
+
+# What an account may be bound to (the policy says which role is bound to which): whether the value
+# names one, and the message when it does not.
+BINDING_CHECKS: dict[str, tuple[Callable[[Session, int | None], bool], Message]] = {
+    "care_team_id": (lambda session, key: key is not None and session.get(CareTeam, key) is not None,
+                     msg("A care-team member must belong to a care team.")),
+    "town_id": (lambda session, key: key is not None and session.get(Town, key) is not None,
+                msg("A chair must be bound to a town.")),
+    "organisation_id": (_landlord, msg("A landlord representative must be bound to a landlord.")),
+}
+
+
 def _validate_binding(session: Session, data: UserInput, errors: dict[str, list[Message]]) -> Role | None:
     try:
         role = Role(data.role)
     except ValueError:
         errors["role"] = [msg("Choose a role.")]
         return None
-    if role is Role.CARE_TEAM and (data.care_team_id is None or session.get(CareTeam, data.care_team_id) is None):
-        errors["care_team_id"] = [msg("A care-team member must belong to a care team.")]
-    if role is Role.CHAIR and (data.town_id is None or session.get(Town, data.town_id) is None):
-        errors["town_id"] = [msg("A chair must be bound to a town.")]
-    if role is Role.LANDLORD:
-        organisation = session.get(Organisation, data.organisation_id) if data.organisation_id else None
-        if organisation is None or organisation.kind is not OrganisationKind.LANDLORD:
-            errors["organisation_id"] = [msg("A landlord representative must be bound to a landlord.")]
+    binding = policy.binding(role)
+    if binding is not None:
+        bound, problem = BINDING_CHECKS[binding]
+        if not bound(session, getattr(data, binding)):
+            errors[binding] = [problem]
     return role
 
 
@@ -241,15 +255,16 @@ def create_user(session: Session, actor: User | None, data: UserInput) -> User:
     role = _validate_binding(session, data, errors)
     if errors or role is None:
         raise InvalidInput(errors)
+    # The account keeps the one binding its role has; the form's other fields are ignored.
+    binding = policy.binding(role)
+    bindings = {name: getattr(data, name) if name == binding else None for name in BINDING_CHECKS}
     user = User(
         login=login,
         display_name=display_name,
         email=data.email.strip(),
         password_hash=hash_password(data.password),
         role=role,
-        care_team_id=data.care_team_id if role is Role.CARE_TEAM else None,
-        town_id=data.town_id if role is Role.CHAIR else None,
-        organisation_id=data.organisation_id if role is Role.LANDLORD else None,
+        **bindings,
     )
     session.add(user)
     session.flush()
@@ -285,7 +300,7 @@ def grant_signing_delegation(session: Session, actor: User, user_id: int) -> Use
         raise NotFound()
     if not user.active:
         raise InvalidInput({"": [msg("A disabled account cannot hold the signing delegation.")]})
-    if user.role is Role.DATA_PROTECTION:
+    if not policy.may_hold_delegation(user):
         raise InvalidInput({"": [msg("The data-protection officer cannot hold the signing delegation.")]})
     from commission.models.tenancy import SigningDelegation
 

@@ -6,7 +6,6 @@ from redacted data, so that what a wider audience must not read is not in what t
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -15,6 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commission import clock, policy
+from commission import labels as tables
+from commission.config import load_council_settings
 from commission.documents.data import (
     AgendaData,
     AgendaItem,
@@ -36,47 +37,27 @@ from commission.models.accounts import User
 from commission.models.cases import Case
 from commission.models.followup import CaseReview, ReviewOutcome
 from commission.models.hearings import AgendaItem as AgendaRow
-from commission.models.hearings import AttendanceStatus, Decision, Hearing, ItemKind, Minutes, MinutesStatus, VoteChoice
+from commission.models.hearings import Decision, Hearing, ItemKind, Minutes, MinutesStatus, VoteChoice
 from commission.models.people import ProtectionMeasure
 from commission.services import hearings
 from commission.storage import DocumentStore
+from commission.workflow.hearing import HEARING_MACHINE
+from commission.workflow.tags import Tag
 
 COUNCIL_ZONE = ZoneInfo("Europe/Paris")
 
-DECISION_LABELS = {
-    Decision.ALLOCATE: N_("Place allocated"),
-    Decision.RANKED: N_("Ranked candidate for the place"),
-    Decision.WAITING_LIST: N_("Favourable opinion, waiting list"),
-    Decision.DEFER: N_("Deferred"),
-    Decision.REFUSE: N_("Refused"),
-    Decision.REVIEW_NOTED: N_("Follow-up reviewed"),
-}
-KIND_LABELS = {ItemKind.APPLICATION: N_("Application"), ItemKind.REVIEW: N_("Follow-up review")}
-STATUS_LABELS = {
-    AttendanceStatus.PRESENT: N_("Present"), AttendanceStatus.EXCUSED: N_("Excused"),
-    AttendanceStatus.REPRESENTED: N_("Represented"), AttendanceStatus.ABSENT: N_("Absent"),
-}
-MINUTES_STATUS_LABELS = {
-    MinutesStatus.DRAFT: N_("Draft minutes"), MinutesStatus.APPROVED: N_("Approved minutes"),
-    MinutesStatus.SIGNED: N_("Signed minutes"),
-}
-PLACE_KIND_WORDS = {
-    "apartment": N_("Apartment in social housing"),
-    "hostel_place": N_("Contracted place in a hostel or residence"),
-    "transitional_place": N_("Transitional place"),
-    "residence_place": N_("Place in the residence"),
-}
-PROTECTION_WORDS = {
-    ProtectionMeasure.SAFEGUARD: N_("Safeguard of justice"),
-    ProtectionMeasure.CURATORSHIP: N_("Curatorship"),
-    ProtectionMeasure.REINFORCED_CURATORSHIP: N_("Reinforced curatorship"),
-    ProtectionMeasure.GUARDIANSHIP: N_("Guardianship"),
-    ProtectionMeasure.FAMILY_AUTHORISATION: N_("Family authorisation"),
-}
+# The words of the minutes and letters: the shared label tables.
+DECISION_LABELS = tables.DECISION_LABELS
+KIND_LABELS = tables.ITEM_KIND_LABELS
+STATUS_LABELS = tables.ATTENDANCE_LABELS
+MINUTES_STATUS_LABELS = tables.MINUTES_STATUS_LABELS
+PLACE_KIND_WORDS = {kind.value: label for kind, label in tables.PLACE_KIND_LABELS.items()}
+PROTECTION_WORDS = {measure: label for measure, label in tables.PROTECTION_LABELS.items()
+                    if measure is not ProtectionMeasure.NONE}
 
 
 def council() -> Council:
-    return Council(name=os.environ.get("COMMISSION_COUNCIL_NAME", "").strip() or Council().name)
+    return Council(name=load_council_settings().name)
 
 
 def _gettext(locale: str = DEFAULT_LOCALE):  # type: ignore[no-untyped-def]
@@ -117,19 +98,11 @@ def _place_words(item: AgendaRow) -> str:
     return f"{place.reference}, {place.address}, {place.town.name}" if place else ""
 
 
-REVIEW_OUTCOME_WORDS = {
-    ReviewOutcome.CONTINUE: N_("the tenancy goes on; next review in a year"),
-    ReviewOutcome.CLOSER_FOLLOW_UP: N_("closer follow-up; reviewed again next quarter"),
-    ReviewOutcome.RESOURCE_MEETING: N_("a resource meeting is to be called; reviewed next quarter"),
-    ReviewOutcome.PREPARE_EXIT: N_("a move out is to be prepared"),
-}
-
-
 def _decision_words(gettext: Callable[[str], str], decision: Decision | None, outcome: ReviewOutcome | None) -> str:
     if decision is None:
         return ""
     label = gettext(DECISION_LABELS[decision])
-    return f"{label}: {gettext(REVIEW_OUTCOME_WORDS[outcome])}" if outcome is not None else label
+    return f"{label} — {gettext(tables.REVIEW_OUTCOME_LABELS[outcome])}" if outcome is not None else label
 
 
 def build_minutes_data(session: Session, hearing: Hearing, minutes: Minutes, *, signer: User | None = None,
@@ -188,7 +161,8 @@ def _following(session: Session, hearing: Hearing) -> Hearing | None:
     from sqlalchemy import select
 
     return session.execute(
-        select(Hearing).where(Hearing.day > hearing.day, Hearing.state != "cancelled").order_by(Hearing.day).limit(1)
+        select(Hearing).where(Hearing.day > hearing.day, Hearing.state.in_(HEARING_MACHINE.tagged(Tag.TAKES_PLACE)))
+        .order_by(Hearing.day).limit(1)
     ).scalar_one_or_none()
 
 
@@ -267,7 +241,7 @@ def convocation_letters(session: Session, actor: User, hearing: Hearing, *, loca
                         today: datetime | None = None) -> list[Letter]:
     """One letter per agenda item to the person, their guardian (if any) and their care team."""
     _require_manager(actor)
-    if hearing.state == "planned":
+    if HEARING_MACHINE.means(hearing.state, Tag.AGENDA_OPEN):
         raise TransitionRefused(msg("Convocations are sent once the hearing is convened."))
     gettext = _gettext(locale)
     info = hearing_info(hearing)
@@ -300,7 +274,7 @@ def _lines(address: str | None) -> tuple[str, ...]:
 def invitations(session: Session, actor: User, hearing: Hearing) -> list[tuple[str, Invitation]]:
     """A calendar invitation per recipient: each member for the hearing, each person for their slot."""
     _require_manager(actor)
-    if hearing.state == "planned":
+    if HEARING_MACHINE.means(hearing.state, Tag.AGENDA_OPEN):
         raise TransitionRefused(msg("Invitations are sent once the hearing is convened."))
     start = datetime.combine(hearing.day, hearing.start_time, tzinfo=COUNCIL_ZONE)
     count = max(len(hearing.items), 1)

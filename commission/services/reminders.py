@@ -21,11 +21,14 @@ from sqlalchemy.orm import Session, joinedload
 
 from commission import clock, policy
 from commission.i18n import N_, Message, msg
-from commission.models.accounts import Role, User
+from commission.models.accounts import User
 from commission.models.cases import Case, CaseTransition
 from commission.models.hearings import AgendaItem, Attendance, Hearing
 from commission.models.people import Applicant
 from commission.services import cases, followup, stock, treasury_reports
+from commission.workflow.case import CASE_MACHINE
+from commission.workflow.hearing import HEARING_MACHINE
+from commission.workflow.tags import Tag
 
 # The kinds of reminder, in the order the home page and the digest show them, with their titles.
 KIND_TITLES: dict[str, str] = {
@@ -136,6 +139,8 @@ def reminders_for(session: Session, user: User, today: date | None = None) -> li
 
 # What a reminder shows of a file: its reference (from its id and year) and, on the web, the name.
 CASE_COLUMNS = (Case.id, Case.created_at, Applicant.first_name, Applicant.last_name)
+# The files waiting for the coordinator's completeness check: those the check ("mark_ready") leaves from.
+TO_CHECK = tuple(state.name for state in CASE_MACHINE.states if CASE_MACHINE.allows("mark_ready", state.name))
 
 
 def _files(session: Session, user: User, today: date) -> list[Reminder]:
@@ -144,31 +149,32 @@ def _files(session: Session, user: User, today: date) -> list[Reminder]:
     and waiting for the completeness check."""
     if not policy.can(user, policy.Action.VIEW_CASES):
         return []
-    states = ["allocated", "incomplete"]
+    offered, incomplete = CASE_MACHINE.tagged(Tag.OFFER_PENDING), CASE_MACHINE.tagged(Tag.MISSING_ITEMS)
+    groups = [offered, incomplete]
     if policy.can(user, policy.Action.VIEW_ALL_CASES):
-        states.append("submitted")
+        groups.append(TO_CHECK)
     submitted_at = (select(func.max(CaseTransition.at))
-                    .where(CaseTransition.case_id == Case.id, CaseTransition.to_state == "submitted")
+                    .where(CaseTransition.case_id == Case.id, CaseTransition.to_state.in_(TO_CHECK))
                     .correlate(Case).scalar_subquery())
     rows = session.execute(
         select(*CASE_COLUMNS, Case.state, Case.offer_deadline, Case.due_date, submitted_at)
         .join(Applicant, Applicant.id == Case.applicant_id)
-        .where(policy.case_scope(user), Case.state.in_(states),
-               (Case.state != "allocated") | Case.offer_deadline.is_not(None))
-        .order_by(case((Case.state == "allocated", 0), (Case.state == "incomplete", 1), else_=2),
+        .where(policy.case_scope(user), Case.state.in_([state for group in groups for state in group]),
+               Case.state.not_in(offered) | Case.offer_deadline.is_not(None))
+        .order_by(case((Case.state.in_(offered), 0), (Case.state.in_(incomplete), 1), else_=2),
                   Case.offer_deadline, Case.due_date, Case.id)
-        .limit(ROWS_PER_KIND * len(states))
+        .limit(ROWS_PER_KIND * len(groups))
     ).all()
     found = []
     for case_id, created, first, last, state, deadline, due, at in rows:
         reference, person = treasury_reports.case_reference(case_id, created.year), f"{first} {last}"
         link = {"case_id": case_id}
-        if state == "allocated":
+        if CASE_MACHINE.means(state, Tag.OFFER_PENDING):
             assert deadline is not None  # the query asked for it
             found.append(Reminder("offer", _offer_message(deadline, today), deadline,
                                   (deadline - today).days <= cases.OFFER_REMINDER_DAYS, "cases.show", link,
                                   reference, person))
-        elif state == "incomplete":
+        elif CASE_MACHINE.means(state, Tag.MISSING_ITEMS):
             urgent = due is not None and due <= today
             message = (msg("returned as incomplete; the reminder date (%(date)s) has come: complete the file and "
                            "submit it again.", date=due) if urgent
@@ -235,13 +241,13 @@ def _followup(session: Session, user: User, today: date) -> list[Reminder]:
 def _hearings(session: Session, user: User, today: date) -> list[Reminder]:
     """Convened hearings within a fortnight: for the coordinator, for those invited or chairing, and
     for the care teams whose people are on the agenda (with how many, never who)."""
-    window = (Hearing.state == "convened", Hearing.day >= today,
+    window = (Hearing.state.in_(HEARING_MACHINE.tagged(Tag.CONVOKED)), Hearing.day >= today,
               Hearing.day <= today + timedelta(days=HEARING_HORIZON_DAYS))
     counts: dict[int, int] = {}
     condition: ColumnElement[bool] | None
-    if user.role is Role.COORDINATOR:
+    if policy.sees_every_hearing_reminder(user):
         condition = None
-    elif user.role is Role.CARE_TEAM:
+    elif policy.reminded_of_own_people(user):
         counts = {hearing_id: int(count) for hearing_id, count in session.execute(
             select(AgendaItem.hearing_id, func.count(AgendaItem.id))
             .join(Hearing, Hearing.id == AgendaItem.hearing_id).join(Case, Case.id == AgendaItem.case_id)
@@ -288,14 +294,9 @@ def _agreements(session: Session, user: User, today: date) -> list[Reminder]:
     return found
 
 
-# The deposits' reminders go to those who chase the refunds: the treasurer, the coordinator, and a
-# landlord's representative for the deposits their landlord owes back (the signing delegation,
-# which lets a member read the deposits, is not a duty to chase them).
-REFUND_ROLES = frozenset({Role.COORDINATOR, Role.TREASURER, Role.LANDLORD})
-
-
 def _refunds(session: Session, user: User, today: date) -> list[Reminder]:
-    if user.role not in REFUND_ROLES or not policy.can(user, policy.Action.VIEW_DEPOSITS):
+    # The deposits' reminders go to those who chase the refunds (the policy says who).
+    if not policy.chases_refunds(user):
         return []
     found = []
     for row in treasury_reports.overdue_refunds(session, user, today, REFUND_OVERDUE_DAYS):

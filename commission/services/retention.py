@@ -22,7 +22,7 @@ import re
 import types
 import typing
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
@@ -63,9 +63,10 @@ from commission.services import audit
 from commission.services.treasury_reports import case_reference
 from commission.services.unit import flush, locked, unit_of_work
 from commission.storage import DocumentStore
+from commission.workflow.case import CASE_MACHINE
+from commission.workflow.deposit import DEPOSIT_MACHINE
+from commission.workflow.tags import Tag
 
-ENDED_STATES = ("closed", "refused", "withdrawn")
-SETTLED_DEPOSIT_STATES = ("refunded", "retained", "written_off", "cancelled")
 STRUCK = "[…]"
 ANONYMOUS_FIRST_NAME = "Personne"
 
@@ -74,9 +75,20 @@ def anonymous_last_name(applicant_id: int) -> str:
     return f"anonymisée n° {applicant_id}"
 
 
+# How long an ended file is kept, by the step that ended it: the settings hold one period per outcome.
+RULE_OF_ENDING: dict[str, Callable[[Settings], int]] = {
+    "close": lambda settings: settings.retain_closed_years,
+    "refuse": lambda settings: settings.retain_refused_years,
+    "withdraw": lambda settings: settings.retain_withdrawn_years,
+}
+
+
 def rule_years(settings: Settings, state: str) -> int:
-    return {"closed": settings.retain_closed_years, "refused": settings.retain_refused_years,
-            "withdrawn": settings.retain_withdrawn_years}[state]
+    """The years a file ended in this state is kept: the rule of the step that leads there."""
+    for step in CASE_MACHINE.transitions:
+        if step.dest == state and step.trigger in RULE_OF_ENDING:
+            return RULE_OF_ENDING[step.trigger](settings)
+    raise KeyError(state)
 
 
 def add_years(day: date, years: int) -> date:
@@ -133,7 +145,7 @@ def due_persons(session: Session, settings: Settings, today: date) -> tuple[list
         ends = by_person.setdefault(applicant_id, [])
         if ends is None:
             continue
-        if state not in ENDED_STATES:
+        if not CASE_MACHINE.means(state, Tag.ENDED):
             by_person[applicant_id] = None  # a file still alive keeps the person
             continue
         ended_on = clock.local_date(last_at or created_at)
@@ -145,7 +157,8 @@ def due_persons(session: Session, settings: Settings, today: date) -> tuple[list
         return [], []
     case_ids = [end.case_id for person in candidates for end in person.cases]
     unsettled = set(session.execute(
-        select(Deposit.case_id).where(Deposit.case_id.in_(case_ids), Deposit.state.not_in(SETTLED_DEPOSIT_STATES))
+        select(Deposit.case_id).where(Deposit.case_id.in_(case_ids),
+                                      Deposit.state.not_in(DEPOSIT_MACHINE.tagged(Tag.CLOSED_ACCOUNT)))
     ).scalars())
     living = set(session.execute(
         select(Occupancy.case_id).where(Occupancy.case_id.in_(case_ids), Occupancy.ended_on.is_(None))

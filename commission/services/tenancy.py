@@ -21,6 +21,10 @@ from commission.models.tenancy import LeaseKind, Occupancy
 from commission.models.treasury import Deposit
 from commission.services.unit import locked
 from commission.workflow import engine
+from commission.workflow.case import CASE_MACHINE
+from commission.workflow.deposit import DEPOSIT_MACHINE
+from commission.workflow.place import PLACE_MACHINE
+from commission.workflow.tags import Tag
 
 OFFER_TRIGGERS = ("allocate", "offer_next")
 LOST_OFFER_TRIGGERS = ("decline_offer", "expire_offer")
@@ -53,6 +57,11 @@ def _open_deposit(session: Session, case: Case, place_id: int) -> Deposit | None
     ).scalar_one_or_none()
 
 
+def _held_before_housed(source: str) -> bool:
+    """The file held its place but the person had not moved in (offered, accepted, moving in)."""
+    return CASE_MACHINE.means(source, Tag.HOLDS_PLACE) and CASE_MACHINE.means(source, Tag.BEFORE_HOUSED)
+
+
 def follow(session: Session, actor: User | None, case: Case, trigger: str, source: str, place_before: int | None,
            today: date, reason: str) -> None:
     """The place's and the deposit's side of a case step just taken."""
@@ -60,17 +69,17 @@ def follow(session: Session, actor: User | None, case: Case, trigger: str, sourc
 
     if trigger in OFFER_TRIGGERS and case.allocated_place_id is not None:
         place = _locked_place(session, case.allocated_place_id)
-        if place.state != "available":
+        if not PLACE_MACHINE.allows("offer", place.state):
             raise TransitionRefused(msg("This place is not available (it is %(state)s).", state=place.state))
         place_step(session, actor, place, "offer", today, reason=reason)
         treasury.request_deposit(session, actor, case, place, today)
-    elif (trigger in LOST_OFFER_TRIGGERS or (trigger in LEAVING_TRIGGERS and source in (
-            "allocated", "offer_accepted", "moving_in"))) and place_before is not None:
+    elif (trigger in LOST_OFFER_TRIGGERS or (trigger in LEAVING_TRIGGERS and _held_before_housed(source))) \
+            and place_before is not None:
         place = _locked_place(session, place_before)
-        if place.state == "offered":
+        if PLACE_MACHINE.allows("release", place.state):
             place_step(session, actor, place, "release", today, reason=reason)
         deposit = _open_deposit(session, case, place_before)
-        if deposit is not None and deposit.state in ("requested", "committed"):
+        if deposit is not None and DEPOSIT_MACHINE.allows("cancel", deposit.state):
             treasury.take_deposit_step(session, actor, deposit, "cancel",
                                        treasury.Movement(reason=reason or str(msg("The offer fell through."))),
                                        today)
@@ -87,10 +96,10 @@ def follow(session: Session, actor: User | None, case: Case, trigger: str, sourc
         if occupancy is not None:
             occupancy.ended_on = max(today, occupancy.move_in_date)
         place = _locked_place(session, place_before)
-        if place.state == "occupied":
+        if PLACE_MACHINE.allows("vacate", place.state):
             place_step(session, actor, place, "vacate", today, reason=case.decision_reason)
         deposit = _open_deposit(session, case, place_before)
-        if deposit is not None and deposit.state == "paid":
+        if deposit is not None and DEPOSIT_MACHINE.allows("claim_refund", deposit.state):
             treasury.take_deposit_step(session, actor, deposit, "claim_refund", treasury.Movement(), today)
 
 
@@ -102,26 +111,28 @@ def check(session: Session) -> list[str]:
     by_case = {row.case_id: row for row in occupancies.values()}
     holders = dict(session.execute(
         select(Case.allocated_place_id, Case.state).where(Case.allocated_place_id.is_not(None),
-                                                          Case.state.in_(["allocated", "offer_accepted", "moving_in",
-                                                                          "housed", "exiting"]))
+                                                          Case.state.in_(CASE_MACHINE.tagged(Tag.HOLDS_PLACE)))
     ).all())
     for place in session.execute(select(Place).order_by(Place.id)).scalars():
         held = holders.get(place.id)
-        expected = {"allocated": "offered", "offer_accepted": "offered", "moving_in": "offered",
-                    "housed": "occupied", "exiting": "occupied"}.get(held or "")
-        if expected is not None and place.state != expected:
+        # A file holding its place before the move-in has it offered; once housed (or leaving), occupied.
+        expected = None if held is None else Tag.OFFERED if CASE_MACHINE.means(held, Tag.BEFORE_HOUSED) \
+            else Tag.OCCUPIED
+        if expected is not None and not PLACE_MACHINE.means(place.state, expected):
             problems.append(f"place {place.reference} is {place.state} but its file is {held}")
-        if expected is None and place.state in ("offered", "occupied"):
+        if expected is None and PLACE_MACHINE.means(place.state, Tag.TAKEN):
             problems.append(f"place {place.reference} is {place.state} but no file holds it")
-        if (place.state == "occupied") != (place.id in occupancies):
+        if PLACE_MACHINE.means(place.state, Tag.OCCUPIED) != (place.id in occupancies):
             problems.append(f"place {place.reference} is {place.state} "
                             f"{'with' if place.id in occupancies else 'without'} a current occupancy")
-        if place.state == "withdrawn" and place.active:
+        if PLACE_MACHINE.means(place.state, Tag.OUT_OF_STOCK) and place.active:
             problems.append(f"place {place.reference} is withdrawn but marked active")
-    for case_id, state in session.execute(select(Case.id, Case.state).where(Case.state.in_(["housed", "exiting"]))):
+    for case_id, state in session.execute(select(Case.id, Case.state)
+                                          .where(Case.state.in_(CASE_MACHINE.tagged(Tag.FOLLOWED)))):
         if case_id not in by_case:
             problems.append(f"file {case_id} is {state} without a current occupancy")
     for occupancy in by_case.values():
-        if holders.get(occupancy.place_id) not in ("housed", "exiting"):
+        held = holders.get(occupancy.place_id)
+        if held is None or not CASE_MACHINE.means(held, Tag.FOLLOWED):
             problems.append(f"occupancy {occupancy.id} is current but its file is not housed")
     return problems

@@ -16,6 +16,8 @@ from commission.models.tenancy import SigningDelegation
 from commission.models.treasury import DepositTransition
 from commission.services import cases, treasury
 from commission.services.hearing_documents import COUNCIL_ZONE, PLACE_KIND_WORDS, council
+from commission.workflow.case import CASE_MACHINE
+from commission.workflow.tags import Tag
 
 
 def place_info(place: Place, locale: str = DEFAULT_LOCALE) -> PlaceInfo:
@@ -34,7 +36,8 @@ def _lines(text: str) -> tuple[str, ...]:
 def offer_letter(session: Session, actor: User, case_id: int) -> OfferLetter:
     """The offer of the place allocated to a file (its care team and the coordinator may print it)."""
     case = cases.get_case(session, actor, case_id)
-    if case.state != "allocated" or case.allocated_place is None or case.offer_deadline is None:
+    if not CASE_MACHINE.means(case.state, Tag.OFFER_PENDING) or case.allocated_place is None \
+            or case.offer_deadline is None:
         raise TransitionRefused(msg("There is no offer waiting for an answer on this file."))
     place = session.execute(select(Place).options(joinedload(Place.town), joinedload(Place.organisation))
                             .where(Place.id == case.allocated_place.id)).scalar_one()

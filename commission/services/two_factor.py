@@ -22,13 +22,11 @@ from commission.config import Settings
 from commission.db import utcnow
 from commission.errors import CommissionError, InvalidInput, NotFound
 from commission.i18n import msg
-from commission.models.accounts import LoginFailure, RecoveryCode, Role, User, new_session_nonce
+from commission.models.accounts import LoginFailure, RecoveryCode, User, new_session_nonce
 from commission.services import accounts, audit
 from commission.services.unit import flush
 
 ISSUER = "Commission appartements"
-# The roles that read medical details: they must log in with a code when the settings require it.
-REQUIRED_ROLES = frozenset({Role.COORDINATOR, Role.CARE_TEAM})
 RECOVERY_CODE_COUNT = 10
 RECOVERY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read from paper without doubt
 RECOVERY_CODE_LENGTH = 10
@@ -49,8 +47,9 @@ class CodeRefused(CommissionError):
 
 
 def is_required(settings: Settings, user: User) -> bool:
-    """Must this account log in with a code?"""
-    return settings.two_factor_required and user.role in REQUIRED_ROLES
+    """Must this account log in with a code? The roles that read medical details must, when the
+    settings require it (the policy says which)."""
+    return settings.two_factor_required and policy.needs_two_factor(user)
 
 
 def is_enabled(user: User) -> bool:

@@ -10,9 +10,9 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Engine
 
 from commission.config import Settings, load_settings
-from commission.workflow.machines import means
 from commission.db import make_engine, make_session_factory
 from commission.resources import static_dir, templates_dir
+from commission.workflow.machines import means
 
 csrf = CSRFProtect()
 

@@ -46,7 +46,8 @@ def _fill_choices(form: UserForm) -> None:
 @login_required
 def users() -> ResponseReturnValue:
     page = as_page(request.args.get("page"))
-    return render_template("admin/users.html", users=accounts.list_users(db(), require_user(), page=page))
+    return render_template("admin/users.html", users=accounts.list_users(db(), require_user(), page=page),
+                           may_hold_delegation=policy.may_hold_delegation)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

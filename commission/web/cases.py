@@ -22,37 +22,19 @@ from wtforms.validators import Length, Optional
 
 from commission import policy
 from commission.i18n import Message
-from commission.models.accounts import Role
-from commission.models.cases import Case, DocumentKind, HousingSituation
+from commission.models.cases import Case
 from commission.parsing import as_page, as_whole, collect, parse_date
 from commission.services import cases, reference
 from commission.storage import DocumentStore
 from commission.web.forms import optional_int
 from commission.web.i18n import render_message
-from commission.web.labels import PLACE_KIND_LABELS, PROTECTION_LABELS
+from commission.web.labels import DOCUMENT_LABELS, HOUSING_LABELS, PLACE_KIND_LABELS, PROTECTION_LABELS
 from commission.web.shell import db, login_required, require_user, settings
 from commission.web.unit import attempt, page_status
 from commission.workflow.case import CASE_MACHINE
+from commission.workflow.tags import Screen, Tag
 
 bp = Blueprint("cases", __name__)
-
-HOUSING_LABELS = {
-    HousingSituation.HOSPITALISED: _l("Hospitalised"),
-    HousingSituation.WITH_FAMILY: _l("Living with family"),
-    HousingSituation.HOSTEL: _l("In a hostel or residence"),
-    HousingSituation.OWN_TENANCY: _l("Own tenancy, to be left"),
-    HousingSituation.HOMELESS: _l("Without housing"),
-    HousingSituation.TEMPORARY: _l("Temporary accommodation"),
-    HousingSituation.OTHER: _l("Other"),
-}
-
-DOCUMENT_LABELS = {
-    DocumentKind.IDENTITY: _l("Identity document"),
-    DocumentKind.RESOURCES: _l("Proof of resources"),
-    DocumentKind.GUARDIANSHIP: _l("Guardianship judgement"),
-    DocumentKind.MEDICAL_CERTIFICATE: _l("Medical certificate"),
-    DocumentKind.OTHER: _l("Other document"),
-}
 
 WAITING_CHOICES = [("", _l("Any")), ("3", _l("More than 3 months")), ("6", _l("More than 6 months")),
                    ("12", _l("More than a year"))]
@@ -194,7 +176,7 @@ def new() -> ResponseReturnValue:
             return redirect(url_for("cases.show", case_id=case.id))
         general = outcome.general
     return render_template("cases/form.html", form=form, general=general, case=None,
-                           choose_team=user.role is not Role.CARE_TEAM), page_status(form, outcome)
+                           choose_team=not policy.team_is_own(user)), page_status(form, outcome)
 
 
 @bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])
@@ -225,19 +207,19 @@ def edit(case_id: int) -> ResponseReturnValue:
 def show(case_id: int) -> ResponseReturnValue:
     user = require_user()
     case = cases.open_case(db(), user, case_id)
-    steps = [step for step in cases.available_steps(user, case)
-             if step.trigger not in policy.HEARING_TRIGGERS and step.trigger != "close"]
+    # The steps taken from the file's own page: the hearing's are taken at the hearing, the close at the exit.
+    steps = policy.steps_for(user, CASE_MACHINE, case, Screen.RECORD)
     return render_template(
         "cases/show.html", case=case, steps=steps, machine=CASE_MACHINE,
         timeline=cases.timeline(db(), user, case), documents=cases.list_documents(db(), user, case),
         document_labels=DOCUMENT_LABELS, housing_labels=HOUSING_LABELS,
-        can_edit=case.state in cases.EDITABLE_STATES and policy.can(user, policy.Action.EDIT_CASE, case),
+        can_edit=CASE_MACHINE.means(case.state, Tag.EDITABLE) and policy.can(user, policy.Action.EDIT_CASE, case),
         can_attach=policy.can(user, policy.Action.ATTACH_DOCUMENT, case),
         can_attach_medical=policy.can(user, policy.Action.EDIT_MEDICAL, case),
         can_read_medical=policy.can(user, policy.Action.VIEW_MEDICAL, case),
-        can_read_followup=case.state in ("housed", "exiting", "closed") and case.move_in_date is not None
+        can_read_followup=CASE_MACHINE.means(case.state, Tag.TENANCY) and case.move_in_date is not None
         and policy.can(user, policy.Action.VIEW_FOLLOWUP, case),
-        can_exit=case.state in ("housed", "exiting") and policy.can(user, policy.Action.RECORD_EXIT, case),
+        can_exit=CASE_MACHINE.means(case.state, Tag.FOLLOWED) and policy.can(user, policy.Action.RECORD_EXIT, case),
         access_log=cases.access_log(db(), user, case) if policy.can(user, policy.Action.VIEW_ALL_CASES) else None,
     )
 
@@ -246,7 +228,8 @@ def show(case_id: int) -> ResponseReturnValue:
 @login_required
 def fire(case_id: int, trigger: str) -> ResponseReturnValue:
     user = require_user()
-    if trigger in policy.HEARING_TRIGGERS:
+    step = CASE_MACHINE.find(trigger, cases.get_case(db(), user, case_id).state)
+    if step is not None and step.screen is Screen.HEARING:
         flash(_("This step is taken at a hearing, from its agenda and its session."), "error")
         return redirect(url_for("cases.show", case_id=case_id))
     values: dict[str, object] = {}

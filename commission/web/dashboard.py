@@ -18,14 +18,9 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 
 from commission import clock, policy
-from commission.documents.annual_report import (
-    EXIT_REASON_LABELS,
-    PLACE_KIND_LABELS,
-    PLACE_STATE_LABELS,
-    quarters,
-    year_charts,
-)
+from commission.documents.annual_report import PLACE_STATE_LABELS, quarters, year_charts
 from commission.i18n import DEFAULT_LOCALE
+from commission.labels import EXIT_REASON_LABELS, PLACE_KIND_LABELS
 from commission.models.accounts import User
 from commission.models.followup import ExitReason
 from commission.models.housing import PlaceKind
@@ -33,6 +28,8 @@ from commission.parsing import as_page
 from commission.services import dashboard
 from commission.web.i18n import money
 from commission.web.shell import db, login_required, require_user
+from commission.workflow.case import CASE_MACHINE
+from commission.workflow.tags import Tag
 
 bp = Blueprint("dashboard", __name__)
 
@@ -61,7 +58,7 @@ def _linker(user: User, found: dashboard.Period) -> Callable[..., str | None]:
         values = {name: value for name, value in filters.items() if value is not None}
         if key == "waiting_list" and found.current and not values:
             # The list of files already filters on the state as it is today.
-            return url_for("cases.index", state="waiting_list")
+            return url_for("cases.index", state=CASE_MACHINE.tagged(Tag.ON_WAITING_LIST)[0])
         return url_for("dashboard.figures", year=found.year, key=key, **values)
 
     return link

@@ -27,6 +27,8 @@ from commission.web.labels import (
 )
 from commission.web.shell import db, login_required, require_user
 from commission.web.unit import attempt, page_status
+from commission.workflow.case import CASE_MACHINE
+from commission.workflow.tags import Tag
 
 bp = Blueprint("followup", __name__)
 
@@ -104,9 +106,9 @@ def _page(case_id: int, *, event_form: EventForm | None = None, event_errors: li
     return render_template(
         "followup/show.html", f=record, case=record.case, event_form=event_form, event_errors=event_errors or [],
         can_record=policy.can(user, policy.Action.RECORD_FOLLOWUP, record.case)
-        and record.case.state in followup.FOLLOWED_STATES,
+        and CASE_MACHINE.means(record.case.state, Tag.FOLLOWED),
         can_exit=policy.can(user, policy.Action.RECORD_EXIT, record.case)
-        and record.case.state in followup.FOLLOWED_STATES,
+        and CASE_MACHINE.means(record.case.state, Tag.FOLLOWED),
         today=clock.today(), EventKind=EventKind, IncidentKind=IncidentKind,
         event_kind_labels=EVENT_KIND_LABELS, incident_kind_labels=INCIDENT_KIND_LABELS,
     ), status
@@ -265,7 +267,7 @@ def exit_(case_id: int) -> ResponseReturnValue:
     form.place_condition.choices = _choices(PLACE_CONDITION_LABELS)
     general: list[str] = []
     outcome = None
-    if case.state not in followup.FOLLOWED_STATES:
+    if not CASE_MACHINE.means(case.state, Tag.FOLLOWED):
         general = [_("Only a housed person's tenancy can end.")]
     elif request.method == "GET":
         form.version.data = str(case.version)
@@ -283,5 +285,5 @@ def exit_(case_id: int) -> ResponseReturnValue:
         general = outcome.general
     status = 400 if outcome is None and general else page_status(form, outcome)
     return render_template("followup/exit.html", case=case, form=form, general=general,
-                           can_submit=case.state in followup.FOLLOWED_STATES,
+                           can_submit=CASE_MACHINE.means(case.state, Tag.FOLLOWED),
                            reasons=ExitReason, conditions=PlaceCondition), status

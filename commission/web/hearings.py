@@ -15,36 +15,41 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import Optional
 
+from commission import labels as tables
 from commission import policy
 from commission.errors import NotFound
-from commission.models.hearings import AttendanceStatus, Decision, ItemKind, VoteChoice
+from commission.models.hearings import Decision, ItemKind, VoteChoice
 from commission.parsing import as_whole
 from commission.services import followup, hearing_documents, hearings, reference
 from commission.storage import DocumentStore
 from commission.web.forms import optional_int
-from commission.web.labels import REVIEW_OUTCOME_LABELS
+from commission.web.labels import (
+    ATTENDANCE_LABELS,
+    DECISION_LABELS,
+    ITEM_KIND_LABELS,
+    REVIEW_OUTCOME_LABELS,
+)
 from commission.web.letters import pdf_response
 from commission.web.shell import db, login_required, require_user, settings
 from commission.web.unit import attempt, page_status
 from commission.workflow.hearing import HEARING_MACHINE
+from commission.workflow.tags import Tag
 
 bp = Blueprint("hearings", __name__)
 
+# What the chair chooses, as verbs (the decision once recorded is named by DECISION_LABELS).
 DECISION_CHOICES = [
     (Decision.ALLOCATE, _l("Allocate a place")),
     (Decision.RANKED, _l("Rank as a further candidate for a place")),
-    (Decision.WAITING_LIST, _l("Favourable, waiting list")),
+    (Decision.WAITING_LIST, _l("Favourable opinion: place on the waiting list")),
     (Decision.DEFER, _l("Defer to a later hearing")),
     (Decision.REFUSE, _l("Refuse")),
     (Decision.REVIEW_NOTED, _l("Follow-up reviewed")),
 ]
-STATUS_CHOICES = [
-    (AttendanceStatus.PRESENT, _l("Present")), (AttendanceStatus.EXCUSED, _l("Excused")),
-    (AttendanceStatus.REPRESENTED, _l("Represented")), (AttendanceStatus.ABSENT, _l("Absent")),
-]
+STATUS_CHOICES = list(ATTENDANCE_LABELS.items())
 VOTE_CHOICES = [(VoteChoice.IN_FAVOUR, _l("For")), (VoteChoice.AGAINST, _l("Against")),
                 (VoteChoice.ABSTAIN, _l("Abstention"))]
-KIND_LABELS = {ItemKind.APPLICATION: _l("Application"), ItemKind.REVIEW: _l("Follow-up review")}
+KIND_LABELS = ITEM_KIND_LABELS
 
 
 def store() -> DocumentStore:
@@ -179,17 +184,17 @@ def show(hearing_id: int) -> ResponseReturnValue:
     hearing = hearings.get_hearing(db(), user, hearing_id)
     rows = hearings.items(db(), hearing)
     manage = policy.can(user, policy.Action.MANAGE_HEARINGS)
-    found = hearings.candidates(db(), user, hearing) if manage and hearing.state == "planned" else None
-    steps = [transition for transition in HEARING_MACHINE.available(hearing.state)
-             if hearings.may_fire(user, hearing, transition.trigger)]
+    agenda_open = HEARING_MACHINE.means(hearing.state, Tag.AGENDA_OPEN)
+    found = hearings.candidates(db(), user, hearing) if manage and agenda_open else None
+    steps = policy.steps_for(user, HEARING_MACHINE, hearing)
     return render_template(
         "hearings/show.html", hearing=hearing, items=rows, machine=HEARING_MACHINE, steps=steps,
-        candidates=found, manage=manage, sees=lambda item: hearings.sees_person(user, item),
-        kind_labels=KIND_LABELS, decision_labels=dict(DECISION_CHOICES),
+        candidates=found, manage=manage, sees=lambda item: policy.sees_agenda_person(user, item.case),
+        kind_labels=KIND_LABELS, decision_labels=DECISION_LABELS,
         run_session=policy.can(user, policy.Action.RUN_SESSION, hearing),
         history=hearings.transitions(db(), user, hearing), vacancies=hearings.vacancies(db()) if manage else [],
         full_minutes=policy.can(user, policy.Action.VIEW_FULL_AGENDA),
-        minutes_status_labels=hearing_documents.MINUTES_STATUS_LABELS,
+        minutes_status_labels=tables.MINUTES_STATUS_LABELS,
     )
 
 
@@ -274,7 +279,7 @@ def session_view(hearing_id: int) -> ResponseReturnValue:
     rows = hearings.items(db(), hearing)
     return render_template(
         "hearings/session.html", hearing=hearing, items=rows, quorum=hearings.quorum(hearing),
-        status_choices=STATUS_CHOICES, errors=errors, decision_labels=dict(DECISION_CHOICES), kind_labels=KIND_LABELS,
+        status_choices=STATUS_CHOICES, errors=errors, decision_labels=DECISION_LABELS, kind_labels=KIND_LABELS,
         machine=HEARING_MACHINE,
     ), status
 
@@ -329,14 +334,15 @@ def item_view(hearing_id: int, item_id: int) -> ResponseReturnValue:
     review = (followup.review_summaries(db(), [item.case_id], hearing.day).get(item.case_id)
               if item.kind is ItemKind.REVIEW else None)
     ranked_places = hearings.places_allocated_at(db(), hearing)
-    later = [h for h in hearings.list_hearings(db(), user) if h.day > hearing.day and h.state == "planned"]
+    later = [h for h in hearings.list_hearings(db(), user)
+             if h.day > hearing.day and HEARING_MACHINE.means(h.state, Tag.AGENDA_OPEN)]
     return render_template(
         "hearings/item.html", hearing=hearing, item=item, previous=rows[index - 1] if index else None,
         following=rows[index + 1] if index + 1 < len(rows) else None, count=len(rows), places=places,
         ranked_places=ranked_places, later=later, errors=errors, form_values=form,
         decisions=[(d, label) for d, label in DECISION_CHOICES
                    if (d is Decision.REVIEW_NOTED) == (item.kind is ItemKind.REVIEW)],
-        vote_choices=VOTE_CHOICES, quorum=hearings.quorum(hearing), decision_labels=dict(DECISION_CHOICES),
+        vote_choices=VOTE_CHOICES, quorum=hearings.quorum(hearing), decision_labels=DECISION_LABELS,
         kind_labels=KIND_LABELS, review=review, review_outcomes=REVIEW_OUTCOME_LABELS,
     ), status
 
@@ -364,7 +370,7 @@ def minutes(hearing_id: int) -> ResponseReturnValue:
             flash(_("The draft minutes have been saved."), "success")
         return redirect(url_for("hearings.minutes", hearing_id=hearing_id))
     return render_template("hearings/minutes.html", hearing=hearing, minutes=current,
-                           items=hearings.items(db(), hearing), decision_labels=dict(DECISION_CHOICES))
+                           items=hearings.items(db(), hearing), decision_labels=DECISION_LABELS)
 
 
 @bp.get("/hearings/<int:hearing_id>/minutes.pdf")

@@ -1,104 +1,45 @@
-"""The interface's names for the domain's enumerations."""
+"""The interface's names for the domain's enumerations: the shared tables (:mod:`commission.labels`),
+translated lazily in the user's language."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import Enum
+from typing import Any, TypeVar
+
 from flask_babel import lazy_gettext as _l
 
-from commission.models.accounts import Role
-from commission.models.followup import (
-    EventKind,
-    ExitReason,
-    FollowUpStatus,
-    IncidentKind,
-    PlaceCondition,
-    ReviewOutcome,
-)
-from commission.models.housing import PlaceKind
-from commission.models.people import ProtectionMeasure
-from commission.models.reference import OrganisationKind
+from commission import labels
 
-ROLE_LABELS = {
-    Role.COORDINATOR: _l("Coordinator"),
-    Role.CARE_TEAM: _l("Care-team member"),
-    Role.CHAIR: _l("Chair (elected official)"),
-    Role.MEMBER: _l("Commission member"),
-    Role.TREASURER: _l("Treasurer"),
-    Role.LANDLORD: _l("Landlord representative"),
-    Role.DATA_PROTECTION: _l("Data-protection officer"),
-}
-
-PLACE_KIND_LABELS = {
-    PlaceKind.APARTMENT: _l("Apartment in social housing"),
-    PlaceKind.HOSTEL_PLACE: _l("Contracted place in a hostel or residence"),
-    PlaceKind.TRANSITIONAL_PLACE: _l("Transitional place"),
-    PlaceKind.RESIDENCE_PLACE: _l("Place in the residence"),
-}
-
-ORGANISATION_KIND_LABELS = {
-    OrganisationKind.LANDLORD: _l("Social landlord"),
-    OrganisationKind.HOSPITAL: _l("Psychiatric hospital"),
-    OrganisationKind.USER_ASSOCIATION: _l("User association"),
-    OrganisationKind.FAMILY_ASSOCIATION: _l("Family association"),
-    OrganisationKind.HOSTEL: _l("Hostel"),
-    OrganisationKind.RESIDENCE: _l("Residence"),
-    OrganisationKind.RECEPTION_STRUCTURE: _l("Reception structure"),
-    OrganisationKind.GUARDIANSHIP_SERVICE: _l("Guardianship service"),
-}
-
-PROTECTION_LABELS = {
-    ProtectionMeasure.NONE: _l("No legal protection"),
-    ProtectionMeasure.SAFEGUARD: _l("Safeguard of justice"),
-    ProtectionMeasure.CURATORSHIP: _l("Curatorship"),
-    ProtectionMeasure.REINFORCED_CURATORSHIP: _l("Reinforced curatorship"),
-    ProtectionMeasure.GUARDIANSHIP: _l("Guardianship"),
-    ProtectionMeasure.FAMILY_AUTHORISATION: _l("Family authorisation"),
-}
+E = TypeVar("E", bound=Enum)
 
 
-FOLLOWUP_STATUS_LABELS = {
-    FollowUpStatus.GOING_WELL: _l("Going well"),
-    FollowUpStatus.NEEDS_ATTENTION: _l("Needs attention"),
-    FollowUpStatus.AT_RISK: _l("At risk"),
-}
+def lazy(table: Mapping[E, str]) -> dict[E, Any]:
+    """A label table whose labels translate in the current request's language when shown."""
+    return {member: _l(label) for member, label in table.items()}
 
-EVENT_KIND_LABELS = {
-    EventKind.VISIT: _l("Home visit"),
-    EventKind.CONSULTATION: _l("Consultation"),
-    EventKind.PHONE_CALL: _l("Telephone call"),
-    EventKind.HOSPITALISATION: _l("Hospitalisation"),
-    EventKind.INCIDENT: _l("Incident"),
-}
 
-INCIDENT_KIND_LABELS = {
-    IncidentKind.RENT_ARREARS: _l("Rent arrears"),
-    IncidentKind.NEIGHBOUR_COMPLAINT: _l("Neighbours' complaint"),
-    IncidentKind.LANDLORD_COMPLAINT: _l("Landlord's complaint"),
-    IncidentKind.DAMAGE: _l("Damage to the place"),
-    IncidentKind.OTHER: _l("Other incident"),
-}
-
-REVIEW_OUTCOME_LABELS = {
-    ReviewOutcome.CONTINUE: _l("The tenancy goes on; next review in a year"),
-    ReviewOutcome.CLOSER_FOLLOW_UP: _l("Closer follow-up; reviewed again next quarter"),
-    ReviewOutcome.RESOURCE_MEETING: _l("A resource meeting is to be called; reviewed next quarter"),
-    ReviewOutcome.PREPARE_EXIT: _l("A move out is to be prepared"),
-}
-
-EXIT_REASON_LABELS = {
-    ExitReason.ORDINARY_HOUSING: _l("Ordinary housing reached"),
-    ExitReason.LEASE_TAKEN_OVER: _l("Lease taken over by the person"),
-    ExitReason.HOSPITALISATION: _l("Hospitalisation"),
-    ExitReason.MOVED_ELSEWHERE: _l("Moved elsewhere"),
-    ExitReason.DEATH: _l("Death"),
-    ExitReason.EVICTION: _l("Eviction"),
-    ExitReason.OTHER: _l("Other reason"),
-}
-
-PLACE_CONDITION_LABELS = {
-    PlaceCondition.GOOD: _l("Good condition"),
-    PlaceCondition.WORKS_NEEDED: _l("Works needed before the next person"),
-    PlaceCondition.DAMAGED: _l("Damaged"),
-}
+ROLE_LABELS = lazy(labels.ROLE_LABELS)
+PLACE_KIND_LABELS = lazy(labels.PLACE_KIND_LABELS)
+ORGANISATION_KIND_LABELS = lazy(labels.ORGANISATION_KIND_LABELS)
+PROTECTION_LABELS = lazy(labels.PROTECTION_LABELS)
+FOLLOWUP_STATUS_LABELS = lazy(labels.FOLLOWUP_STATUS_LABELS)
+EVENT_KIND_LABELS = lazy(labels.EVENT_KIND_LABELS)
+INCIDENT_KIND_LABELS = lazy(labels.INCIDENT_KIND_LABELS)
+REVIEW_OUTCOME_LABELS = lazy(labels.REVIEW_OUTCOME_LABELS)
+EXIT_REASON_LABELS = lazy(labels.EXIT_REASON_LABELS)
+PLACE_CONDITION_LABELS = lazy(labels.PLACE_CONDITION_LABELS)
+HOUSING_LABELS = lazy(labels.HOUSING_LABELS)
+DOCUMENT_LABELS = lazy(labels.DOCUMENT_LABELS)
+RENEWAL_LABELS = lazy(labels.RENEWAL_LABELS)
+LEASE_LABELS = lazy(labels.LEASE_LABELS)
+DECISION_LABELS = lazy(labels.DECISION_LABELS)
+ITEM_KIND_LABELS = lazy(labels.ITEM_KIND_LABELS)
+ATTENDANCE_LABELS = lazy(labels.ATTENDANCE_LABELS)
+MINUTES_STATUS_LABELS = lazy(labels.MINUTES_STATUS_LABELS)
+ACCOUNT_LABELS = lazy(labels.ACCOUNT_LABELS)
+ENTRY_KIND_LABELS = lazy(labels.ENTRY_KIND_LABELS)
+METHOD_LABELS = lazy(labels.METHOD_LABELS)
 
 ALL_LABELS = {
     "role_labels": ROLE_LABELS,

@@ -27,7 +27,7 @@ def home() -> ResponseReturnValue:
     user = require_user()
     counts = reference.place_counts(db(), user) if policy.can(user, policy.Action.VIEW_PLACES) else []
     # The data-protection officer reads the logs and nothing else: no reminder of the commission's work.
-    staff = user.role in policy.STAFF_ROLES
+    staff = policy.is_staff(user)
     groups = reminders.grouped(reminders.reminders_for(db(), user)) if staff else []
     return render_template("main/home.html", place_counts=counts, reminder_groups=groups,
                            reminder_text=reminder_text)

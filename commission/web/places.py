@@ -17,11 +17,11 @@ from commission.models.housing import PlaceKind
 from commission.parsing import as_page
 from commission.services import reference, stock
 from commission.web.forms import optional_int
-from commission.web.labels import PLACE_KIND_LABELS
+from commission.web.labels import LEASE_LABELS, PLACE_KIND_LABELS
 from commission.web.shell import db, login_required, require_user
-from commission.web.stock import LEASE_LABELS
 from commission.web.unit import attempt, page_status
 from commission.workflow.place import PLACE_MACHINE
+from commission.workflow.tags import Screen
 
 bp = Blueprint("places", __name__)
 
@@ -107,7 +107,7 @@ def show(place_id: int) -> ResponseReturnValue:
 def fire(place_id: int, trigger: str) -> ResponseReturnValue:
     user = require_user()
     policy.require(user, policy.Action.MANAGE_STOCK)
-    if trigger not in stock.MANUAL_TRIGGERS:
+    if trigger not in PLACE_MACHINE.on_screen(Screen.RECORD):
         raise NotFound()
     outcome = attempt(lambda: stock.take_place_step(
         db(), user, place_id, trigger, expected_version=optional_int(request.form.get("version")) or -1,

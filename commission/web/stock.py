@@ -12,27 +12,16 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 
 from commission import clock, policy
-from commission.models.tenancy import LeaseKind, Renewal
 from commission.parsing import as_page
 from commission.services import reference, stock
 from commission.web.forms import optional_int
-from commission.web.labels import ORGANISATION_KIND_LABELS, PLACE_KIND_LABELS
+from commission.web.labels import ORGANISATION_KIND_LABELS, PLACE_KIND_LABELS, RENEWAL_LABELS
 from commission.web.shell import db, login_required, require_user
 from commission.web.unit import Outcome, attempt, page_status
 from commission.workflow.place import PLACE_MACHINE
 
 bp = Blueprint("stock", __name__)
 
-RENEWAL_LABELS = {
-    Renewal.TACIT: _l("Tacit: renewed unless notice is given"),
-    Renewal.EXPLICIT: _l("Explicit: renewed by a new signature"),
-    Renewal.NONE: _l("None: ends on its end date"),
-}
-LEASE_LABELS = {
-    LeaseKind.DIRECT: _l("Direct lease with the landlord"),
-    LeaseKind.SUBLEASE: _l("Sublease from the council"),
-    LeaseKind.OCCUPANCY: _l("Occupancy agreement"),
-}
 
 
 # ---------------------------------------------------------------- partners

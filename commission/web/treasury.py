@@ -23,8 +23,7 @@ from commission import clock, policy
 from commission.documents import exports
 from commission.errors import ConcurrentChange, NotFound, TransitionRefused
 from commission.i18n import DEFAULT_LOCALE
-from commission.models.accounts import Role, User
-from commission.models.treasury import Deposit, LedgerEntry, PaymentMethod
+from commission.models.treasury import LedgerEntry, PaymentMethod
 from commission.parsing import as_page
 from commission.services import treasury, treasury_reports
 from commission.web.forms import optional_int
@@ -32,6 +31,7 @@ from commission.web.i18n import render_message
 from commission.web.shell import db, login_required, require_user
 from commission.web.unit import attempt, page_status
 from commission.workflow.deposit import DEPOSIT_MACHINE
+from commission.workflow.tags import Tag
 
 bp = Blueprint("treasury", __name__, url_prefix="/treasury")
 
@@ -83,8 +83,11 @@ def _locale() -> str:
 def overview() -> ResponseReturnValue:
     user = require_user()
     data = treasury_reports.overview(db(), user, clock.today())
+    # The lists of the deposits outstanding: those paid out, and those whose refund is claimed.
     return render_template("treasury/overview.html", data=data, account_labels=treasury_reports.ACCOUNT_LABELS,
-                           overdue_days=treasury_reports.OVERDUE_AFTER_DAYS, year=data.today.year)
+                           overdue_days=treasury_reports.OVERDUE_AFTER_DAYS, year=data.today.year,
+                           paid_state=DEPOSIT_MACHINE.tagged(Tag.PAID_OUT)[0],
+                           claimed_state=DEPOSIT_MACHINE.tagged(Tag.AWAITING_REFUND)[0])
 
 
 # ---------------------------------------------------------------- deposits
@@ -107,24 +110,11 @@ def deposits() -> ResponseReturnValue:
                            machine=DEPOSIT_MACHINE, args=args)
 
 
-def _may_take(user: User, deposit: Deposit, trigger: str) -> bool:
-    action = policy.Action.ISSUE_COMMITMENT if trigger == "commit" else policy.Action.MANAGE_TREASURY
-    return policy.can(user, action, deposit)
-
-
-def _may_approve(user: User, deposit: Deposit) -> bool:
-    """The treasurer and the coordinator each approve a write-off once, while the refund is claimed."""
-    if deposit.state != "refund_claimed" or not policy.can(user, policy.Action.APPROVE_WRITE_OFF, deposit):
-        return False
-    given = deposit.write_off_treasurer_id if user.role is Role.TREASURER else deposit.write_off_coordinator_id
-    return given is None
-
-
 def _deposit_page(deposit_id: int, *, failed: str | None = None, errors: Errors | None = None,
                   values: Mapping[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
     user = require_user()
     deposit = treasury.get_deposit(db(), user, deposit_id)
-    steps = [spec for spec in DEPOSIT_MACHINE.available(deposit.state) if _may_take(user, deposit, spec.trigger)]
+    steps = policy.steps_for(user, DEPOSIT_MACHINE, deposit)
     sees_ledger = policy.can(user, policy.Action.VIEW_TREASURY)
     return render_template(
         "treasury/deposit.html", deposit=deposit, machine=DEPOSIT_MACHINE, steps=steps, step_fields=STEP_FIELDS,
@@ -132,7 +122,8 @@ def _deposit_page(deposit_id: int, *, failed: str | None = None, errors: Errors 
         entries=treasury_reports.deposit_entries(db(), user, deposit.id) if sees_ledger else [],
         sees_ledger=sees_ledger, shows_names=sees_ledger, failed=failed, errors=errors or {}, values=values or {},
         today=clock.today(), method_choices=_method_choices(),
-        can_approve=_may_approve(user, deposit),
+        # The treasurer and the coordinator each approve a write-off once, while the refund is claimed.
+        can_approve=policy.write_off_approval(user, deposit) is not None,
         entry_kind_labels=treasury_reports.ENTRY_KIND_LABELS, account_labels=treasury_reports.ACCOUNT_LABELS,
     ), status
 

@@ -8,19 +8,18 @@ withdrawn files can be reopened by the coordinator with a reason.
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
+from commission import config
 from commission.db import utcnow
 from commission.i18n import N_, Message, msg
-from commission.models.cases import Case
 from commission.models.accounts import Role
+from commission.models.cases import Case
 from commission.workflow.case_states import CASE_STATES
 from commission.workflow.engine import FireContext, MachineSpec, TransitionSpec, states_tagged
 from commission.workflow.tags import Screen, Tag
 
 INCOMPLETE_REMINDER_DAYS = 30
-OFFER_REPLY_DAYS = 10  # the default; COMMISSION_OFFER_REPLY_DAYS sets another (1 to 60 days)
 FIRST_REVIEW_DAYS = 180  # a housed person's follow-up is first reviewed at a hearing six months after moving in
 
 REQUIRED_FOR_SUBMISSION: tuple[tuple[str, str], ...] = (
@@ -166,11 +165,8 @@ def _on_allocate(case: Case, context: FireContext) -> None:
 
 
 def offer_reply_days() -> int:
-    """Days a person has to answer an offer: the council's setting, or ten."""
-    configured = os.environ.get("COMMISSION_OFFER_REPLY_DAYS", "").strip()
-    if configured.isdigit() and 1 <= int(configured) <= 60:
-        return int(configured)
-    return OFFER_REPLY_DAYS
+    """Days a person has to answer an offer: the council's setting (ten unless it sets another)."""
+    return config.load_council_settings().offer_reply_days
 
 
 def _on_defer(case: Case, context: FireContext) -> None:
@@ -242,10 +238,12 @@ CASE_MACHINE = MachineSpec(
                        N_("Place on a hearing's agenda"),
                        guards=(_hearing_date_ahead,), effect=_on_schedule, screen=HEARING),
         TransitionSpec("unschedule", ("scheduled",), "ready", N_("Remove from the agenda"),
-                       guards=(_was_not_on_waiting_list,), effect=_on_unschedule, reason_required=REASON, screen=HEARING),
+                       guards=(_was_not_on_waiting_list,), effect=_on_unschedule, reason_required=REASON,
+                       screen=HEARING),
         TransitionSpec("unschedule_to_waiting_list", ("scheduled",), "waiting_list",
                        N_("Remove from the agenda, back to the waiting list"),
-                       guards=(_was_on_waiting_list,), effect=_on_unschedule, reason_required=REASON, screen=HEARING),
+                       guards=(_was_on_waiting_list,), effect=_on_unschedule, reason_required=REASON,
+                       screen=HEARING),
         TransitionSpec("hear", ("scheduled",), "heard", N_("Record as heard"), effect=_clear_due, screen=HEARING),
         TransitionSpec("allocate", ("heard",), "allocated", N_("Allocate a place"),
                        guards=(_place_given,), effect=_on_allocate, screen=HEARING),
@@ -258,7 +256,8 @@ CASE_MACHINE = MachineSpec(
         TransitionSpec("accept_offer", ("allocated",), "offer_accepted", N_("Offer accepted"),
                        guards=(_offer_open,), effect=_on_offer_accepted, roles=CARE_TEAM),
         TransitionSpec("decline_offer", ("allocated",), "waiting_list", N_("Offer declined"),
-                       effect=_on_offer_lost, reason_required=msg("Give the reason the offer was declined."), roles=CARE_TEAM),
+                       effect=_on_offer_lost, reason_required=msg("Give the reason the offer was declined."),
+                       roles=CARE_TEAM),
         TransitionSpec("offer_next", ("waiting_list",), "allocated", N_("Offer the place to the next candidate"),
                        guards=(_place_given,), effect=_on_allocate, screen=HEARING),
         TransitionSpec("expire_offer", ("allocated",), "waiting_list", N_("Offer expired without reply"),
@@ -270,7 +269,8 @@ CASE_MACHINE = MachineSpec(
         TransitionSpec("start_exit", ("housed",), "exiting", N_("Tenancy ending"), effect=_clear_due,
                        reason_required=msg("Give the reason for the exit."), roles=CARE_TEAM),
         TransitionSpec("close", ("exiting",), "closed", N_("Close the file"), effect=_clear_due, screen=Screen.EXIT),
-        TransitionSpec("withdraw", states_tagged(CASE_STATES, Tag.BEFORE_HOUSED), "withdrawn", N_("Withdrawn by the person"),
+        TransitionSpec("withdraw", states_tagged(CASE_STATES, Tag.BEFORE_HOUSED), "withdrawn",
+                       N_("Withdrawn by the person"),
                        effect=_on_withdraw, reason_required=REASON, roles=CARE_TEAM),
         TransitionSpec("reopen", states_tagged(CASE_STATES, Tag.ENDED), "draft", N_("Reopen"),
                        effect=_on_reopen, reason_required=msg("Give the reason for reopening the file.")),

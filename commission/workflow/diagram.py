@@ -16,7 +16,8 @@ keeps the text to exactly what we need: every state with its label, every transi
 the initial state and final states ``--> [*]``.
 
 Labels: with no ``gettext``, transitions are named by their trigger (what the code and the audit
-trail call them); with one, by their translated label. States always show their (translated) label.
+trail call them); with one, by their translated label; each is followed by who may take it, in the
+policy's words (``policy.step_takers``). States always show their (translated) label.
 """
 
 from __future__ import annotations
@@ -30,23 +31,21 @@ from xml.sax.saxutils import escape
 from grandalf.graphs import Edge, Vertex, graph_core
 from grandalf.layouts import SugiyamaLayout
 
+from commission import policy
 from commission.i18n import N_
-from commission.workflow.case import CASE_MACHINE
 from commission.workflow.engine import MachineSpec, StateSpec, TransitionSpec
-from commission.workflow.hearing import HEARING_MACHINE
+from commission.workflow.machines import MACHINES
 
 Gettext = Callable[[str], str]
 
-# Every machine that can be drawn, by the name the command line knows it by.
-MACHINES: dict[str, MachineSpec] = {
-    "case": CASE_MACHINE,
-    "hearing": HEARING_MACHINE,
-}
+__all__ = ["MACHINES", "TITLES", "to_mermaid", "to_svg"]
 
 # The SVG's title (its accessible name), by machine name; a machine without one is titled by its name.
 TITLES: dict[str, str] = {
     "case": N_("How a file moves"),
     "hearing": N_("How a hearing moves"),
+    "place": N_("How a place moves"),
+    "deposit": N_("How a deposit moves"),
 }
 
 
@@ -58,8 +57,13 @@ def _state_label(state: StateSpec, gettext: Gettext | None) -> str:
     return (gettext or _identity)(state.label)
 
 
-def _trigger_label(transition: TransitionSpec, gettext: Gettext | None) -> str:
-    return gettext(transition.label) if gettext is not None else transition.trigger
+def _trigger_label(transition: TransitionSpec, gettext: Gettext | None, spec: MachineSpec | None = None) -> str:
+    """A step's name, and, when its machine is given, who may take it (from the policy)."""
+    name = gettext(transition.label) if gettext is not None else transition.trigger
+    if spec is None:
+        return name
+    takers = " / ".join((gettext or _identity)(who) for who in policy.step_takers(spec, transition.trigger))
+    return f"{name} ({takers})" if takers else name
 
 
 # --------------------------------------------------------------------------------------------
@@ -77,7 +81,7 @@ def _edges(spec: MachineSpec, gettext: Gettext | None) -> dict[tuple[str, str], 
     for transition in spec.transitions:
         for source in transition.sources:
             labels = edges.setdefault((source, transition.dest), [])
-            label = _trigger_label(transition, gettext)
+            label = _trigger_label(transition, gettext, spec)
             if label not in labels:
                 labels.append(label)
     return edges
@@ -266,7 +270,7 @@ def _groups(spec: MachineSpec, gettext: Gettext | None) -> list[_Group]:
     for transition in spec.transitions:
         group = groups.setdefault((transition.sources, transition.dest),
                                   _Group(transition.sources, transition.dest, []))
-        label = _trigger_label(transition, gettext)
+        label = _trigger_label(transition, gettext, spec)
         if label not in group.labels:
             group.labels.append(label)
     return list(groups.values())

@@ -10,7 +10,7 @@ from __future__ import annotations
 from commission.i18n import N_, Message, msg
 from commission.models.housing import Place
 from commission.workflow.engine import FireContext, MachineSpec, StateSpec, TransitionSpec
-from commission.workflow.tags import Tag
+from commission.workflow.tags import Screen, Tag
 
 
 def _inventory_given(_place: Place, context: FireContext) -> Message | None:
@@ -50,10 +50,14 @@ PLACE_MACHINE = MachineSpec(
                   tags=frozenset({Tag.OUT_OF_STOCK})),
     ),
     transitions=(
-        TransitionSpec("offer", ("available",), "offered", N_("Offer to the person allocated"), effect=_on_taken),
-        TransitionSpec("release", ("offered",), "available", N_("The offer fell through"), effect=_on_available),
-        TransitionSpec("occupy", ("offered",), "occupied", N_("The person moved in")),
-        TransitionSpec("vacate", ("occupied",), "vacated", N_("The person left")),
+        # These four follow the file's steps (allocation, lost offer, move-in, exit); the others are the
+        # coordinator's, from the place's page.
+        TransitionSpec("offer", ("available",), "offered", N_("Offer to the person allocated"), effect=_on_taken,
+                       screen=Screen.CONSEQUENCE),
+        TransitionSpec("release", ("offered",), "available", N_("The offer fell through"), effect=_on_available,
+                       screen=Screen.CONSEQUENCE),
+        TransitionSpec("occupy", ("offered",), "occupied", N_("The person moved in"), screen=Screen.CONSEQUENCE),
+        TransitionSpec("vacate", ("occupied",), "vacated", N_("The person left"), screen=Screen.CONSEQUENCE),
         TransitionSpec("make_available", ("vacated",), "available", N_("Ready for the next person"),
                        guards=(_inventory_given,), effect=_on_available),
         TransitionSpec("withdraw", ("available", "vacated"), "withdrawn", N_("Withdraw from the stock"),

@@ -61,3 +61,5 @@ class Screen(enum.Enum):
     HEARING = "hearing"
     # The exit's page, which closes the occupancy, the place's tenancy, the deposit and the file at once.
     EXIT = "exit"
+    # Taken by the software as the consequence of another record's step (the place follows the file).
+    CONSEQUENCE = "consequence"

@@ -246,3 +246,37 @@ def test_the_workflow_page_explains_every_state(client: FlaskClient, world: Worl
     assert "<svg" in html
     assert "Brouillon" in html and "Liste d'attente" in html
     assert html.count("<dt id=\"state-") == len(CASE_MACHINE.states)
+
+
+def test_the_file_page_offers_its_own_steps_and_sends_a_hearing_s_back(
+    client: FlaskClient, world: World, session: Session
+) -> None:
+    """The file's page offers the steps taken from it, in the machine's order, the first as the primary
+    button; a step of the hearing's (placing the file on an agenda) posted to it is refused and changes
+    nothing, and a step the file's state does not have is refused by the service."""
+    import re
+
+    from tests.cases_helpers import step
+
+    case = new_case(session, world)
+    step(session, world.users["care_a"], case, "submit")
+    login(client, "coordinator")
+    steps = page(client, f"/cases/{case.id}").split('id="steps-title"')[1].split("</section>")[0]
+    assert re.findall(r'/steps/(\w+)"', steps) == ["return_incomplete", "mark_ready", "withdraw"]
+    assert re.findall(r'<button type="submit"( class="secondary")?>', steps) == ["", ' class="secondary"',
+                                                                                ' class="secondary"']
+    step(session, world.users["coordinator"], case, "mark_ready")
+    fresh(session)
+    version = case.version
+    response = post_form(client, f"/cases/{case.id}/steps/schedule", {"version": str(version),
+                                                                     "hearing_date": "2026-06-04"},
+                         form_page=f"/cases/{case.id}")
+    assert response.status_code == 302
+    assert "Cette étape se fait en commission" in page(client, response.headers["Location"])
+    response = post_form(client, f"/cases/{case.id}/steps/start_move_in", {"version": str(version),
+                                                                          "move_in_date": "2026-06-04"},
+                         form_page=f"/cases/{case.id}")
+    assert "Cette étape n'est pas possible depuis l'état actuel du dossier." in page(client,
+                                                                                    response.headers["Location"])
+    fresh(session)
+    assert case.state == "ready" and case.version == version

@@ -1,0 +1,104 @@
+"""The documents attached to a file: checked by their content, every opening logged."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import filetype
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from commission import policy
+from commission.errors import InvalidInput, NotFound
+from commission.i18n import Message, msg
+from commission.models.accounts import User
+from commission.models.cases import AccessLog, Case, CaseDocument, DocumentKind
+from commission.services import audit
+from commission.services.cases.editing import _enum
+from commission.services.cases.reading import refuse_if_anonymised
+from commission.services.unit import flush, log_read
+from commission.storage import DocumentStore
+
+ACCEPTED_TYPES = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
+
+
+# ---------------------------------------------------------------- documents
+
+
+def _clean_filename(name: str, extension: str) -> str:
+    base = unicodedata.normalize("NFKC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(c for c in base if c.isprintable() and c not in '<>:"|?*').strip(" .") or "document"
+    stem = base.rsplit(".", 1)[0][:150] or "document"
+    return f"{stem}{extension}"
+
+
+def attach_document(
+    session: Session, actor: User, store: DocumentStore, case_id: int, *, filename: str, data: bytes,
+    kind: str, medical: bool = False,
+) -> CaseDocument:
+    """Attach a PDF or an image to a file. The type is read from the content, not from the name."""
+    policy.require(actor, policy.Action.ATTACH_DOCUMENT)
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound()
+    policy.require(actor, policy.Action.ATTACH_DOCUMENT, case)
+    refuse_if_anonymised(case)
+    if medical:
+        policy.require(actor, policy.Action.EDIT_MEDICAL, case)
+    errors: dict[str, list[Message]] = {}
+    document_kind = _enum(DocumentKind, kind)
+    if document_kind is None:
+        errors["kind"] = [msg("Choose what kind of document it is.")]
+    if not data:
+        errors["file"] = [msg("Choose a file to attach.")]
+    elif len(data) > MAX_DOCUMENT_BYTES:
+        errors["file"] = [msg("The file is larger than %(size)s MB.", size=MAX_DOCUMENT_BYTES // (1024 * 1024))]
+    else:
+        detected = filetype.guess_mime(data)
+        if detected not in ACCEPTED_TYPES:
+            errors["file"] = [msg("Only PDF files and PNG or JPEG images can be attached.")]
+    if errors:
+        raise InvalidInput(errors)
+    content_type = filetype.guess_mime(data)
+    digest = store.put(data)
+    document = CaseDocument(
+        case_id=case.id, kind=document_kind, filename=_clean_filename(filename, ACCEPTED_TYPES[content_type]),
+        content_type=content_type, size=len(data), sha256=digest, medical=medical, uploaded_by_id=actor.id,
+    )
+    session.add(document)
+    session.flush()
+    audit.record(session, actor, "case.document_attached", "case", case.id,
+                 {"document": document.id, "kind": kind, "size": len(data), "sha256": digest})
+    flush(session)
+    return document
+
+
+def list_documents(session: Session, actor: User, case: Case) -> list[CaseDocument]:
+    policy.require(actor, policy.Action.VIEW_CASES, case)
+    query = select(CaseDocument).where(CaseDocument.case_id == case.id).options(joinedload(CaseDocument.uploaded_by))
+    if not policy.can(actor, policy.Action.VIEW_MEDICAL, case):
+        query = query.where(CaseDocument.medical.is_(False))
+    return list(session.execute(query.order_by(CaseDocument.id)).scalars())
+
+
+def open_document(
+    session: Session, actor: User, store: DocumentStore, case_id: int, document_id: int
+) -> tuple[CaseDocument, bytes]:
+    """A document's bytes; every opening is logged."""
+    policy.require(actor, policy.Action.VIEW_CASES)
+    document = session.get(CaseDocument, document_id)
+    case = session.get(Case, case_id)
+    if document is None or case is None or document.case_id != case.id:
+        raise NotFound()
+    policy.require(actor, policy.Action.VIEW_CASES, case)
+    if document.medical:
+        policy.require(actor, policy.Action.VIEW_MEDICAL, case)
+    log_read(session, actor.id, case.id, f"document:{document.id}")
+    return document, store.get(document.sha256)
+
+
+def access_log(session: Session, actor: User, case: Case) -> list[AccessLog]:
+    policy.require(actor, policy.Action.VIEW_ALL_CASES)
+    return list(session.execute(select(AccessLog).where(AccessLog.case_id == case.id)
+                                .order_by(AccessLog.id.desc()).limit(200)).scalars())

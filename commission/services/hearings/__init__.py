@@ -1,0 +1,105 @@
+"""Quarterly hearings: planning, the agenda, the session's attendance and decisions, the minutes.
+
+Each public function is one unit of work: permission, checks, the hearing's (and the cases') steps,
+the records and the audit entries, flushed; the caller commits them together, or nothing at all.
+
+The sections live in their own modules: ``reading`` (the hearings, their items, the vacant places and
+what the others share), ``planning``, ``agenda`` (with the invitations when convened), ``steps`` (the
+hearing machine's steps), ``session`` (attendance and quorum), ``decisions`` and ``minutes``. Callers
+use the package: ``hearings.fire_hearing(...)``.
+"""
+
+from __future__ import annotations
+
+from commission.services.hearings.agenda import (
+    SEAT_WORDS,
+    Candidates,
+    add_item,
+    build_agenda,
+    candidates,
+    capacity,
+    move_item,
+    remove_item,
+)
+from commission.services.hearings.decisions import (
+    CLOSER_REVIEW_DAYS,
+    DECISION_TRIGGERS,
+    MAX_RANK,
+    REVIEW_INTERVAL_DAYS,
+    DecisionInput,
+    ItemDecision,
+    decide_item,
+)
+from commission.services.hearings.minutes import current_minutes, update_minutes
+from commission.services.hearings.planning import (
+    DEFAULT_QUORUM,
+    DEFAULT_START,
+    HEARING_MONTHS,
+    HearingInput,
+    default_day,
+    plan_hearing,
+    plan_year,
+    proposal,
+    quarter_of,
+    update_hearing,
+)
+from commission.services.hearings.reading import (
+    chairs,
+    fitting_places,
+    get_hearing,
+    initials,
+    items,
+    list_hearings,
+    next_hearing,
+    places_allocated_at,
+    transitions,
+    vacancies,
+)
+from commission.services.hearings.session import AttendanceInput, Quorum, add_attendee, quorum, set_attendance
+from commission.services.hearings.steps import fire_hearing
+
+__all__ = [
+    "CLOSER_REVIEW_DAYS",
+    "DECISION_TRIGGERS",
+    "DEFAULT_QUORUM",
+    "DEFAULT_START",
+    "HEARING_MONTHS",
+    "MAX_RANK",
+    "REVIEW_INTERVAL_DAYS",
+    "SEAT_WORDS",
+    "AttendanceInput",
+    "Candidates",
+    "DecisionInput",
+    "HearingInput",
+    "ItemDecision",
+    "Quorum",
+    "add_attendee",
+    "add_item",
+    "build_agenda",
+    "candidates",
+    "capacity",
+    "chairs",
+    "current_minutes",
+    "decide_item",
+    "default_day",
+    "fire_hearing",
+    "fitting_places",
+    "get_hearing",
+    "initials",
+    "items",
+    "list_hearings",
+    "move_item",
+    "next_hearing",
+    "places_allocated_at",
+    "plan_hearing",
+    "plan_year",
+    "proposal",
+    "quarter_of",
+    "quorum",
+    "remove_item",
+    "set_attendance",
+    "transitions",
+    "update_hearing",
+    "update_minutes",
+    "vacancies",
+]
