@@ -22,9 +22,9 @@ from benchmarks.common import Figure, Size, table
 
 
 def registry() -> dict[str, ModuleType]:
-    from benchmarks import dashboard, minutes, pages
+    from benchmarks import dashboard, minutes, pages, workflow
 
-    return {"pages": pages, "dashboard": dashboard, "minutes": minutes}
+    return {"pages": pages, "dashboard": dashboard, "minutes": minutes, "workflow": workflow}
 
 
 def describe() -> str:
