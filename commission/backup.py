@@ -8,6 +8,9 @@ A backup is one ``.tar.gz`` archive:
   them are committed: copied after the snapshot, every file the snapshot names is there);
 - ``manifest.json``: when, which schema revision, which database kind, and the SHA-256 of every member.
 
+Beside the archive (or to ``COMMISSION_AUDIT_CHECKPOINT_FILE``) goes the audit trail's checkpoint, its
+head's id and hash (`commission audit verify --checkpoint FILE`).
+
 Restoring checks the archive (every member's hash), restores into a fresh database, then checks that
 every document the database names is present and intact, the data's invariants (``commission check``)
 and the audit trail's chain, before the restored database replaces anything.
@@ -35,6 +38,7 @@ from sqlalchemy import inspect, make_url, select, text
 from sqlalchemy.engine import Engine
 
 from commission.db import make_engine, make_session_factory
+from commission.i18n import Message, translations
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -65,6 +69,11 @@ class RestoreReport:
     documents: int
     checks: int
     problems: list[str]
+
+
+def _english(message: Message) -> str:
+    """A service's message inside this module's own, which are in English."""
+    return message.render(translations("en").gettext)
 
 
 def _sha256(path: Path) -> str:
@@ -103,13 +112,32 @@ def _revision(engine: Engine) -> str | None:
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def create_backup(database_url: str, documents: Path, out: Path) -> Manifest:
-    """Write the archive `out` (written aside, then moved into place: never a half-written backup)."""
+def checkpoint_path(out: Path, checkpoint_file: Path | None) -> Path:
+    """Where a backup's audit checkpoint goes: the configured file, else beside the archive."""
+    return checkpoint_file or out.with_name(f"{out.name}.checkpoint")
+
+
+def _audit_checkpoint(engine: Engine) -> Any:
+    """The audit trail's head, read just before the snapshot: the archive holds every entry it names."""
+    from commission.services import audit
+
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("audit_head"):
+            return None
+    with make_session_factory(engine)() as session:
+        return audit.take_checkpoint(session)
+
+
+def create_backup(database_url: str, documents: Path, out: Path, *, checkpoint_file: Path | None = None
+                  ) -> Manifest:
+    """Write the archive `out` (written aside, then moved into place: never a half-written backup), and append
+    the audit trail's checkpoint to :func:`checkpoint_path`."""
     if out.exists() and out.is_dir():
         raise BackupError(f"{out} is a folder: give the archive's file name, such as backup.tar.gz")
     engine = make_engine(database_url)
     try:
         revision = _revision(engine)
+        checkpoint = _audit_checkpoint(engine)
     finally:
         engine.dispose()
     dialect = make_url(database_url).get_backend_name()
@@ -148,6 +176,14 @@ def create_backup(database_url: str, documents: Path, out: Path) -> Manifest:
             info.size, info.mtime = len(data), int(datetime.now(UTC).timestamp())
             archive.addfile(info, io.BytesIO(data))
         os.replace(partial, out)
+    if checkpoint is not None:
+        from commission.services import audit
+
+        try:
+            audit.append_checkpoint(checkpoint_path(out, checkpoint_file), checkpoint)
+        except audit.CheckpointError as error:
+            raise BackupError(f"the backup is written to {out}, but not its audit checkpoint: "
+                              f"{_english(error.message)}") from None
     return manifest
 
 
@@ -201,8 +237,8 @@ def _check(engine: Engine, documents: Path) -> tuple[int, list[str]]:
         checks, found = integrity.check_all(session)
         problems += found
         verdict = audit.verify(session)
-        if not verdict.ok:
-            problems.append(f"audit trail: {verdict.problem}")
+        if not verdict.ok and verdict.problem is not None:
+            problems.append(f"audit trail: {_english(verdict.problem)}")
     return checks + 2, problems
 
 

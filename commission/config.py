@@ -5,6 +5,9 @@
 ``COMMISSION_INSTANCE_PATH``  folder for the SQLite file, the uploaded documents and local state.
 ``COMMISSION_ENV``            ``production`` (default) or ``development``.
 ``COMMISSION_IDLE_MINUTES``   minutes of inactivity after which a session ends (default 30).
+``COMMISSION_SESSION_HOURS``  hours after its login a session ends, however active (default 12).
+``COMMISSION_TRUSTED_PROXIES`` the reverse proxies (addresses or networks, separated by commas or spaces)
+                             whose X-Forwarded-For/-Proto/-Host are believed; empty (default): none.
 ``COMMISSION_MAX_UPLOAD_MB``  largest request body accepted, in megabytes (default 10).
 
 Data protection:
@@ -27,14 +30,24 @@ Mail (the daily digest of reminders) is configured when ``COMMISSION_SMTP_HOST``
 ``COMMISSION_SMTP_STARTTLS``  ``true`` to encrypt the connection with STARTTLS (default ``false``).
 ``COMMISSION_MAIL_FROM``      the sender's address; required when mail is configured.
 ``COMMISSION_BASE_URL``       the application's address, for the links in the mail (https://...).
+
+The audit trail (see ``commission.services.audit_keys``):
+
+``COMMISSION_AUDIT_KEY_FILE``         the keys that sign the audit trail's entries, by id (created with mode 0600
+                                     when absent); default ``commission/audit.key`` in the user's configuration
+                                     folder (``$XDG_CONFIG_HOME``, else ``~/.config``); never in the instance folder.
+``COMMISSION_AUDIT_CHECKPOINT_FILE``  the file `commission audit checkpoint` and every backup append the trail's
+                                     checkpoint to (optional; keep it on another machine).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 from commission.documents.data import DEFAULT_COUNCIL_NAME
@@ -76,6 +89,8 @@ class Settings:
     instance_path: Path
     environment: str = "production"
     idle_minutes: int = 30
+    session_hours: int = 12
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
     max_upload_bytes: int = 10 * 1024 * 1024
     login_max_failures: int = 5
     login_window_minutes: int = 15
@@ -136,6 +151,14 @@ def _base_url(env: dict[str, str]) -> str:
     return url
 
 
+def _trusted_proxies(env: dict[str, str]) -> tuple[IPv4Network | IPv6Network, ...]:
+    raw = (env.get("COMMISSION_TRUSTED_PROXIES") or "").replace(",", " ").split()
+    try:
+        return tuple(ip_network(item, strict=False) for item in raw)
+    except ValueError as error:
+        raise ConfigurationError(f"COMMISSION_TRUSTED_PROXIES must list addresses or networks: {error}") from None
+
+
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 MAX_OFFER_REPLY_DAYS = 60
 
@@ -150,6 +173,39 @@ def load_council_settings(env: Mapping[str, str] | None = None) -> CouncilSettin
         raise ConfigurationError(f"COMMISSION_OFFER_REPLY_DAYS must be {MAX_OFFER_REPLY_DAYS} at most, not {days}")
     return CouncilSettings(name=(env.get("COMMISSION_COUNCIL_NAME") or "").strip() or DEFAULT_COUNCIL_NAME,
                            offer_reply_days=days)
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    """Where the keys that sign the audit trail are, and where its checkpoints go (see the module's docstring)."""
+
+    key_file: Path
+    checkpoint_file: Path | None = None
+
+
+def load_audit_settings(env: Mapping[str, str] | None = None) -> AuditSettings:
+    """Read at each use (every service writes the trail, and none carries the settings), hence cached."""
+    env = os.environ if env is None else env
+    return _audit_settings((env.get("COMMISSION_AUDIT_KEY_FILE") or "").strip(),
+                           (env.get("XDG_CONFIG_HOME") or "").strip(),
+                           (env.get("COMMISSION_AUDIT_CHECKPOINT_FILE") or "").strip(), os.environ.get("HOME", ""))
+
+
+@functools.lru_cache(maxsize=32)
+def _audit_settings(key_file: str, config_home: str, checkpoint: str, _home: str) -> AuditSettings:
+    path = Path(key_file).expanduser() if key_file else (
+        Path(config_home) if config_home else Path.home() / ".config") / "commission" / "audit.key"
+    return AuditSettings(key_file=path.absolute(),
+                         checkpoint_file=Path(checkpoint).expanduser().absolute() if checkpoint else None)
+
+
+def _audit_key_outside(instance_path: Path, env: Mapping[str, str]) -> None:
+    """Whoever can copy the instance folder (the SQLite file is there) must not find the key with it."""
+    key_file = load_audit_settings(env).key_file.resolve()
+    if key_file.is_relative_to(instance_path):
+        raise ConfigurationError(f"COMMISSION_AUDIT_KEY_FILE ({key_file}) is inside the instance folder: keep the "
+                                 "audit trail's key outside it, where a copy of the folder or the database does "
+                                 "not reach it")
 
 
 def environment_name(default: str = "production") -> str:
@@ -210,6 +266,7 @@ def load_settings(env: dict[str, str] | None = None, *, environment: str | None 
     if database_url.startswith("postgresql://"):
         # The project talks to PostgreSQL through psycopg 3 only.
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    _audit_key_outside(instance_path, env)
     secret_key = env.get("COMMISSION_SECRET_KEY", "")
     if not secret_key:
         if environment == "production":
@@ -223,6 +280,8 @@ def load_settings(env: dict[str, str] | None = None, *, environment: str | None 
         instance_path=instance_path,
         environment=environment,
         idle_minutes=_int_from_env(env, "COMMISSION_IDLE_MINUTES", 30),
+        session_hours=_int_from_env(env, "COMMISSION_SESSION_HOURS", 12),
+        trusted_proxies=_trusted_proxies(env),
         max_upload_bytes=_int_from_env(env, "COMMISSION_MAX_UPLOAD_MB", 10) * 1024 * 1024,
         mail=load_mail_settings(env),
         base_url=_base_url(env),

@@ -1,8 +1,10 @@
 """Backups taken while the application writes, restored after they are checked: nothing committed before
-the backup is missing, the data's invariants and the audit chain hold, the documents come back."""
+the backup is missing, the data's invariants and the audit chain hold, the documents come back; each
+backup leaves the audit trail's checkpoint beside it, or in the file kept elsewhere."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tarfile
@@ -11,13 +13,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from commission.backup import BackupError, create_backup, restore_backup
 from commission.cli import main
 from commission.db import make_engine, make_session_factory
-from commission.models import Case, CaseDocument
+from commission.models import AuditEntry, AuditHead, Case, CaseDocument
 from commission.services import cases
 from commission.storage import DocumentStore
 from tests.cases_helpers import new_case
@@ -169,3 +171,36 @@ def test_the_commands_say_what_is_wrong_without_a_traceback(tmp_path: Path, monk
     (tmp_path / "folder").mkdir()
     code, output = run("backup", str(tmp_path / "folder"))
     assert code != 0 and "Traceback" not in output
+
+
+def test_every_backup_leaves_the_audit_trail_checkpoint_where_the_database_does_not_reach(
+        session: Session, world: World, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMMISSION_DATABASE_URL", database_url)
+    monkeypatch.setenv("COMMISSION_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.delenv("COMMISSION_AUDIT_CHECKPOINT_FILE", raising=False)
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    head = session.get(AuditHead, 1)
+    assert head is not None and head.last_id > 0
+    session.commit()
+    archive = tmp_path / "backups" / "monday.tar.gz"
+    code, output = run("backup", str(archive))
+    assert code == 0 and "audit checkpoint appended to" in output, output
+    beside = tmp_path / "backups" / "monday.tar.gz.checkpoint"
+    line = json.loads(beside.read_text())
+    assert (line["id"], line["hash"]) == (head.last_id, head.last_hash)
+    assert run("audit", "verify", "--checkpoint", str(beside))[0] == 0
+    # configured: every backup's checkpoint goes to the one file kept elsewhere
+    kept = tmp_path / "elsewhere" / "audit-checkpoints.jsonl"
+    monkeypatch.setenv("COMMISSION_AUDIT_CHECKPOINT_FILE", str(kept))
+    assert run("backup", str(tmp_path / "backups" / "tuesday.tar.gz"))[0] == 0
+    assert not (tmp_path / "backups" / "tuesday.tar.gz.checkpoint").exists()
+    assert len(kept.read_text().splitlines()) == 1
+    # the newest entry cut away after the backup, the head moved back: the checkpoint counts it missing
+    newest = head.last_id
+    previous = session.get(AuditEntry, newest - 1)
+    assert previous is not None
+    session.execute(delete(AuditEntry).where(AuditEntry.id == newest))
+    session.execute(update(AuditHead).values(last_id=previous.id, last_hash=previous.hash))
+    session.commit()
+    code, output = run("audit", "verify")
+    assert code != 0 and f"entry {newest} was removed: 1 missing" in output, output

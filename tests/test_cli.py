@@ -113,10 +113,12 @@ def test_user_add_refuses_a_care_team_member_without_a_team(env: str) -> None:
 def test_an_unreachable_database_gives_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("COMMISSION_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("COMMISSION_DATABASE_URL", "postgresql+psycopg://nobody:secret@127.0.0.1:1/nowhere")
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
     code, output = run("db", "upgrade")
     assert code == 3
     lines = [line for line in output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("commission: cannot reach the database")
+    assert len(lines) == 1
+    assert lines[0].startswith("commission: Cannot reach the database postgresql+psycopg://nobody:***@127.0.0.1:1/nowhere")
     assert "secret" not in output
 
 

@@ -177,6 +177,24 @@ def test_the_template_withholds_personal_data_even_when_the_data_forgot_to(minut
     assert_no_personal_data(all_text(render_minutes(forgotten)), [item.person for item in minutes.items])
 
 
+def test_a_landlords_extract_says_so_and_prints_no_row_it_was_not_given(minutes: MinutesData) -> None:
+    """The data a landlord's representative gets (the policy's fields: decisions, own places, who sat): the
+    rows and sections it holds nothing for are not printed empty, and the extract says what it is."""
+    kept = redact_minutes(minutes).items[0]
+    extract = replace(redact_minutes(minutes), items=(replace(kept, person=replace(kept.person, care_team=""),
+                                                              request="", note=""),),
+                      vacancies=minutes.vacancies[:1], movements=(), remarks="", extract_for="Habitat Métropole Est")
+    text = all_text(render_minutes(extract))
+    assert "Extrait pour Habitat Métropole Est : les seuls dossiers concernant ses logements." in text
+    assert f"Personne {kept.person.initials} Horaire de passage" in text  # no care team, no request row
+    assert "Équipe soignante" not in text and f"Demande {kept.request}" not in text
+    assert "Observations" not in text and "Entrées et sorties" not in text
+    assert f"Places vacantes de Habitat Métropole Est {minutes.vacancies[0]}" in text
+    assert minutes.vacancies[1] not in text
+    assert "Aucun dossier concernant ces logements n'a été examiné." in all_text(render_minutes(
+        replace(extract, items=())))
+
+
 # Hostile text and what WeasyPrint may load
 
 
@@ -305,6 +323,12 @@ def test_the_agenda_lists_the_files_in_order_with_their_time_slots() -> None:
     assert text.count("Reporté de la séance précédente.") == sum(item.carried_over for item in agenda.items)
     for vacancy in agenda.vacancies:
         assert vacancy in text
+
+
+def test_a_landlords_agenda_names_whose_vacant_places_it_lists() -> None:
+    agenda = replace(sample_agenda(2), vacancies=sample_agenda(2).vacancies[:1], places_of="Logis du Nord")
+    text = all_text(render_agenda(agenda))
+    assert f"Places vacantes de Logis du Nord {agenda.vacancies[0]}" in text
 
 
 def test_the_redacted_agenda_shows_initials_only() -> None:

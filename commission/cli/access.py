@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import click
 
 from commission.cli.base import ID, _cli_locale, _engine, _hearing_session, _settings, fail, main
 from commission.config import environment_name
 from commission.db import make_session_factory
-from commission.i18n import translations
+from commission.i18n import Message, msg, translations
 from commission.models.accounts import Role
 from commission.services.unit import unit_of_work
 
@@ -87,18 +89,109 @@ def audit_group() -> None:
     """The audit trail."""
 
 
+def _say(message: Message) -> str:
+    return message.render(translations(_cli_locale()).gettext)
+
+
+def _checkpoints(path: Path | None) -> tuple[list[Any], Path | None]:
+    """The checkpoints of FILE, else of COMMISSION_AUDIT_CHECKPOINT_FILE when it exists (none otherwise)."""
+    from commission.config import load_audit_settings
+    from commission.services import audit
+
+    if path is None:
+        path = load_audit_settings().checkpoint_file
+        if path is None or not path.is_file():
+            return [], None
+    try:
+        return audit.read_checkpoints(path), path
+    except audit.CheckpointError as error:
+        fail(_say(error.message), 2)
+
+
+def _broken(result: Any, then: Message | None = None) -> Message:
+    if then is not None:
+        return msg("The audit trail is broken: %(problem)s; %(then)s.", problem=result.problem, then=then)
+    return msg("The audit trail is broken: %(problem)s (%(count)s entries verified before it).",
+               problem=result.problem, count=result.checked)
+
+
 @audit_group.command("verify")
+@click.option("--checkpoint", "checkpoint_file", metavar="FILE", type=click.Path(path_type=Path),
+              help="Compare the trail with the checkpoints kept in FILE (default: COMMISSION_AUDIT_CHECKPOINT_FILE, "
+                   "when it exists).")
 @click.pass_context
-def audit_verify(ctx: click.Context) -> None:
-    """Check the audit trail's hash chain; name the first entry altered, inserted or removed."""
+def audit_verify(ctx: click.Context, checkpoint_file: Path | None) -> None:
+    """Check the audit trail's signed chain, and its checkpoints; name the first entry altered, inserted or
+    removed, or how many are missing."""
+    from commission.services import audit, audit_keys
+
+    settings = _settings(ctx, environment_name("development"))
+    checkpoints, source = _checkpoints(checkpoint_file)
+    with make_session_factory(_engine(settings))() as session, unit_of_work(session):
+        result = audit.verify(session, checkpoints)
+    if not result.ok:
+        fail(_say(_broken(result)))
+    notes = [msg("signed with the keys of %(path)s", path=str(audit_keys.key_file()))] \
+        if result.checked > result.unsigned else []
+    if result.unsigned:
+        notes.append(msg("%(count)s written before the trail was signed", count=result.unsigned))
+    if source is not None:
+        notes.append(msg("%(matched)s of the %(count)s checkpoints of %(path)s matched, none missing",
+                         matched=result.checkpoints, count=len(checkpoints), path=str(source)))
+    line = msg("The audit trail is intact: %(count)s entries verified", count=result.checked)
+    for note in notes:
+        line = msg("%(line)s; %(note)s", line=line, note=note)
+    click.echo(_say(line) + ".")
+
+
+@audit_group.command("checkpoint")
+@click.option("--output", metavar="FILE", type=click.Path(path_type=Path),
+              help="The file to append to (default: COMMISSION_AUDIT_CHECKPOINT_FILE); keep it on another machine.")
+@click.pass_context
+def audit_checkpoint(ctx: click.Context, output: Path | None) -> None:
+    """Verify the trail (against FILE's earlier checkpoints too), then append its newest entry's id and hash,
+    the count and the time to FILE: run it from cron."""
+    from commission.config import load_audit_settings
+    from commission.services import audit
+
+    settings = _settings(ctx, environment_name("development"))
+    path = output or load_audit_settings().checkpoint_file
+    if path is None:
+        fail(_say(msg("Say where the checkpoint goes: --output FILE, or set COMMISSION_AUDIT_CHECKPOINT_FILE.")), 2)
+    if path.is_dir():
+        fail(_say(msg("%(path)s is a folder: give the name of a file.", path=str(path))), 2)
+    earlier = _checkpoints(path)[0] if path.exists() else []
+    with make_session_factory(_engine(settings))() as session, unit_of_work(session):
+        result = audit.verify(session, earlier)
+    if not result.ok:
+        fail(_say(_broken(result, msg("no checkpoint written"))))
+    checkpoint = result.checkpoint()
+    try:
+        audit.append_checkpoint(path, checkpoint)
+    except audit.CheckpointError as error:
+        fail(_say(error.message))
+    click.echo(_say(msg("Checkpoint appended to %(path)s: entry %(id)s, hash %(hash)s…", path=str(path),
+                        id=checkpoint.id, hash=checkpoint.hash[:16])))
+
+
+@audit_group.command("rotate-key")
+@click.pass_context
+def audit_rotate_key(ctx: click.Context) -> None:
+    """Sign new entries with a new key; the earlier keys stay in the key file, so that their entries still
+    verify (the file's first key, if it has none)."""
     from commission.services import audit
 
     settings = _settings(ctx, environment_name("development"))
     with make_session_factory(_engine(settings))() as session, unit_of_work(session):
-        result = audit.verify(session)
-    if not result.ok:
-        fail(f"audit trail broken: {result.problem} ({result.checked} entries verified before it)")
-    click.echo(f"audit trail intact: {result.checked} entries verified")
+        previous, ring = audit.rotate_key(session)
+    if previous is None:
+        said = msg("Audit key %(key)s signs the entries from now on, from %(path)s: keep a copy of this file away "
+                   "from the database and its backups.", key=ring.current_id, path=str(ring.path))
+    else:
+        said = msg("Audit key %(key)s signs the entries from now on, from %(path)s, which keeps the %(count)s "
+                   "earlier ones: keep a copy of this file away from the database and its backups.",
+                   key=ring.current_id, path=str(ring.path), count=len(ring.keys) - 1)
+    click.echo(_say(said))
 
 
 # ---------------------------------------------------------------- the access log

@@ -8,10 +8,24 @@ from pathlib import Path
 
 import click
 
-from commission import parsing
-from commission.cli.base import AS_OPTION, ID, YEAR, _actor, _cli_locale, _hearing_session, fail, main
+from commission import parsing, policy
+from commission.cli.base import (
+    AS_OPTION,
+    CALENDAR_YEAR,
+    ID,
+    OUTPUT_FILE,
+    OUTPUT_FOLDER,
+    YEAR,
+    _actor,
+    _cli_locale,
+    _hearing_session,
+    fail,
+    main,
+    say,
+    write_output,
+)
 from commission.errors import InvalidInput
-from commission.i18n import LOCALES, translations
+from commission.i18n import LOCALES, msg, translations
 from commission.services.unit import unit_of_work
 
 
@@ -49,25 +63,42 @@ def hearings_group() -> None:
 
 
 @hearings_group.command("list")
-@click.option("--year", type=YEAR, help="Only this year's hearings.")
+@click.option("--year", type=CALENDAR_YEAR, help="Only this year's hearings.")
 @AS_OPTION
 @click.pass_context
 def hearings_list(ctx: click.Context, year: int | None, as_login: str | None) -> None:
-    """One line per hearing: id, reference, date, town, chair, state, items on the agenda."""
+    """One line per hearing: id, reference, date, town, chair, state, items on the agenda (none: a line on
+    stderr says so, and which years have hearings)."""
     from commission.services import hearings
 
     _unused, session = _hearing_session(ctx)
     with session, unit_of_work(session):
-        for hearing in reversed(hearings.list_hearings(session, _actor(session, as_login), year)):
+        actor = _actor(session, as_login)
+        found = hearings.list_hearings(session, actor, year)
+        for hearing in reversed(found):
             chair = hearing.chair.display_name if hearing.chair else "-"
             click.echo(f"{hearing.id}\t{hearing.reference}\t{hearing.day.isoformat()}\t{hearing.town.name}\t"
                        f"{chair}\t{hearing.state}\t{len(hearing.items)} items")
+        if not found:
+            from sqlalchemy import func, select
+
+            from commission.models.hearings import Hearing
+
+            first, last = session.execute(select(func.min(Hearing.year), func.max(Hearing.year))).one()
+            if year is None or first is None:
+                note = msg("No hearing yet.") if year is None else msg("No hearing in %(year)s.", year=str(year))
+            elif first == last:
+                note = msg("No hearing in %(year)s: the hearings are in %(first)s.", year=str(year), first=str(first))
+            else:
+                note = msg("No hearing in %(year)s: the hearings run from %(first)s to %(last)s.", year=str(year),
+                           first=str(first), last=str(last))
+            # On stderr: the listing itself stays empty for the scripts that read it.
+            click.echo(f"commission: {say(note)}", err=True)
 
 
 @main.command("minutes")
 @click.argument("hearing_id", type=ID)
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Where to write the PDF.")
+@click.option("--out", "out", required=True, type=OUTPUT_FILE, help="Where to write the PDF.")
 @click.option("--redacted", is_flag=True, help="The version for wider distribution (initials only).")
 @click.option("--version", "number", type=click.IntRange(1, parsing.MAX_ID),
               help="A given version of the minutes (default: the latest).")
@@ -75,23 +106,34 @@ def hearings_list(ctx: click.Context, year: int | None, as_login: str | None) ->
 @click.pass_context
 def minutes_command(ctx: click.Context, hearing_id: int, out: Path, redacted: bool, number: int | None,
                     as_login: str | None) -> None:
-    """Write a hearing's minutes as PDF (signed minutes exactly as they were signed)."""
+    """Write a hearing's minutes as PDF (signed minutes exactly as they were signed), in the version the
+    account reads: the full minutes, the version for distribution, or a landlord's extract."""
     from commission.services import hearing_documents
     from commission.storage import DocumentStore
 
     settings, session = _hearing_session(ctx)
     with session, unit_of_work(session):
-        record, data = hearing_documents.minutes_pdf(session, _actor(session, as_login),
+        actor = _actor(session, as_login)
+        record, data = hearing_documents.minutes_pdf(session, actor,
                                                      DocumentStore(settings.instance_path / "documents"),
                                                      hearing_id, number=number, redacted=redacted)
-    out.write_bytes(data)
-    click.echo(f"{out}: minutes of hearing {hearing_id}, version {record.number} ({record.status.value}"
-               f"{', redacted' if redacted else ''}), {len(data)} bytes")
+        # What the service wrote is what the policy gives this reader, as it answers the service itself.
+        fields = policy.minutes_fields(actor, redacted=redacted)
+        login = actor.login
+    if fields == policy.FULL_MINUTES:
+        version = "full"
+    elif fields == policy.REDACTED_MINUTES:
+        version = "redacted: initials only" + ("" if redacted else f", the version {login} may read")
+    else:
+        version = f"extract: only what {login} may read"
+    write_output(out, data)
+    click.echo(f"{out}: minutes of hearing {hearing_id}, version {record.number} ({record.status.value}, "
+               f"{version}), {len(data)} bytes")
 
 
 @main.command("convocations")
 @click.argument("hearing_id", type=ID)
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out", required=True, type=OUTPUT_FOLDER,
               help="The folder to write the letters and the invitations into (created if needed).")
 @AS_OPTION
 @click.pass_context
@@ -113,12 +155,12 @@ def convocations_command(ctx: click.Context, hearing_id: int, out: Path, as_logi
     out.mkdir(parents=True, exist_ok=True)
     written = []
     if letters:
-        (out / f"convocations-{reference}.pdf").write_bytes(render_letters(letters))
+        write_output(out / f"convocations-{reference}.pdf", render_letters(letters))
         written.append(f"convocations-{reference}.pdf ({len(letters)} letters)")
-    (out / f"ordre-du-jour-{reference}.pdf").write_bytes(render_agenda(agenda))
+    write_output(out / f"ordre-du-jour-{reference}.pdf", render_agenda(agenda))
     written.append(f"ordre-du-jour-{reference}.pdf")
     for name, invitation in invitations:
-        (out / name).write_bytes(invitation_ics(invitation))
+        write_output(out / name, invitation_ics(invitation))
     written.append(f"{len(invitations)} invitations (.ics)")
     click.echo(f"{out}: " + ", ".join(written))
 
@@ -173,8 +215,8 @@ def treasury_balance(ctx: click.Context, as_login: str | None) -> None:
 
 
 @treasury_group.command("statement")
-@click.option("--year", required=True, type=click.IntRange(2000, 2100), help="The calendar year.")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path),
+@click.option("--year", required=True, type=CALENDAR_YEAR, help="The calendar year.")
+@click.option("--out", "out", required=True, type=OUTPUT_FILE,
               help="Where to write it: the extension (.csv, .xlsx, .pdf) gives the format.")
 @AS_OPTION
 @click.pass_context
@@ -201,7 +243,7 @@ def treasury_statement(ctx: click.Context, year: int, out: Path, as_login: str |
             found = treasury_reports.statement(session, actor, year)
             rows = treasury_reports.ledger_lines(session, actor, year)
             data = exports.statement_export(found, rows, fmt, translations(locale).gettext, author=council().name)
-    out.write_bytes(data)
+    write_output(out, data)
     click.echo(f"{out}: statement {year} ({fmt}), opening {_euros(found.opening_cents)}, closing "
                f"{_euros(found.closing_cents)}, {len(data)} bytes")
 
@@ -261,8 +303,7 @@ def report_group() -> None:
 
 @report_group.command("annual")
 @click.option("--year", required=True, type=YEAR, help="The calendar year (the current one: figures as of today).")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Where to write the PDF.")
+@click.option("--out", "out", required=True, type=OUTPUT_FILE, help="Where to write the PDF.")
 @AS_OPTION
 @click.pass_context
 def report_annual(ctx: click.Context, year: int, out: Path, as_login: str | None) -> None:
@@ -275,6 +316,6 @@ def report_annual(ctx: click.Context, year: int, out: Path, as_login: str | None
     with session, unit_of_work(session):
         report = dashboard.annual_report(session, _actor(session, as_login), year, council().name)
     data = render_annual_report(report, locale=_cli_locale())
-    out.write_bytes(data)
+    write_output(out, data)
     click.echo(f"{out}: annual activity report {year} (figures as of {report.figures.period.as_of.isoformat()}), "
                f"{len(data)} bytes")

@@ -6,14 +6,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
-from sqlalchemy import Engine, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 
 from commission import migrate
-from commission.cli.base import _engine, _safe_url, _settings, fail, main
+from commission.cli.base import OUTPUT_FILE_IN_NEW_FOLDERS, _engine, _safe_url, _settings, fail, main
 from commission.config import Settings, environment_name
-from commission.db import make_session_factory
-from commission.services.unit import unit_of_work
+from commission.i18n import msg
 
 
 @main.command()
@@ -25,22 +23,6 @@ def init(ctx: click.Context) -> None:
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(engine)
     click.echo(f"database ready at revision {migrate.current_revision(engine)}: {_safe_url(settings)}")
-
-
-def _reset_database(settings: Settings) -> Engine:
-    """A fresh, empty database at the latest schema."""
-    settings.instance_path.mkdir(parents=True, exist_ok=True)
-    url = make_url(settings.database_url)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{url.database}{suffix}").unlink(missing_ok=True)
-        engine = _engine(settings)
-    else:
-        engine = _engine(settings)
-        if inspect(engine).has_table("alembic_version"):
-            migrate.downgrade(engine, "base")
-    migrate.upgrade(engine)
-    return engine
 
 
 def _serve(settings: Settings, engine: Engine | None, host: str, port: int, threads: int) -> None:
@@ -62,15 +44,13 @@ def _serve(settings: Settings, engine: Engine | None, host: str, port: int, thre
               help="N times more synthetic volume.")
 @click.pass_context
 def demo(ctx: click.Context, no_serve: bool, host: str, port: int, seed: int, scale: int) -> None:
-    """A fresh database full of realistic data, then serve it."""
-    from commission.demo import build_demo
+    """A fresh database full of realistic data, then serve it. The demo is built aside and replaces the
+    instance's database only once complete (see commission/demo_install.py); a database that holds anything
+    else than a demo is never replaced."""
+    from commission.demo_install import install_demo
 
     settings = _settings(ctx, "development")
-    engine = _reset_database(settings)
-    with make_session_factory(engine)() as session, unit_of_work(session):
-        from commission.storage import DocumentStore
-
-        result = build_demo(session, DocumentStore(settings.instance_path / "documents"), seed=seed, scale=scale)
+    result = install_demo(settings.database_url, settings.instance_path, seed=seed, scale=scale)
     click.echo(
         f"demo database: {_safe_url(settings)} — {result.towns} towns, {result.places} places, "
         f"{result.applicants} applicants"
@@ -83,7 +63,16 @@ def demo(ctx: click.Context, no_serve: bool, host: str, port: int, seed: int, sc
     for account in result.accounts:
         click.echo(f"  {account.role.value:<12} {account.login:<22} {account.password}")
     if not no_serve:
-        _serve(replace(settings, two_factor_required=False), engine, host, port, threads=8)
+        _serve(replace(settings, two_factor_required=False), _engine(settings), host, port, threads=8)
+
+
+def _refuse_an_incomplete_demo(engine: Engine) -> None:
+    from commission.demo_install import DatabaseKind, database_kind
+
+    with engine.connect() as connection:
+        incomplete = database_kind(connection) is DatabaseKind.INCOMPLETE_DEMO
+    if incomplete:
+        fail(msg("This database holds a demo whose build did not finish: run `commission demo` again."))
 
 
 @main.command()
@@ -92,12 +81,26 @@ def demo(ctx: click.Context, no_serve: bool, host: str, port: int, seed: int, sc
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
-    """Serve the application with a production WSGI server (waitress)."""
+    """Serve the application with a production WSGI server (waitress), behind an HTTPS reverse proxy."""
     settings = _settings(ctx)
     engine = _engine(settings)
     current, head = migrate.current_revision(engine), migrate.head_revision(engine)
     if current != head:
         fail(f"the database is at revision {current}, not {head}: run `commission db upgrade` first")
+    _refuse_an_incomplete_demo(engine)
+    # The operator's first try is often plain HTTP on the server itself: say at once what is expected.
+    if settings.development:
+        click.echo("development: plain HTTP is accepted and the session cookie is not Secure; never with real data")
+    else:
+        click.echo("production: HTTPS is expected in front of this server (a reverse proxy: nginx, Caddy...); "
+                   "a request over plain HTTP gets a page that says so, and cannot log in")
+    if settings.trusted_proxies:
+        proxies = ", ".join(str(network) for network in settings.trusted_proxies)
+        click.echo(f"trusted proxies (COMMISSION_TRUSTED_PROXIES): {proxies}; their X-Forwarded-For, -Proto and "
+                   "-Host headers give the client's address and scheme")
+    else:
+        click.echo("trusted proxies: none (COMMISSION_TRUSTED_PROXIES is empty): X-Forwarded-* headers are ignored, "
+                   "the client's address is the connection's; behind a proxy, list its address there")
     _serve(settings, engine, host, port, threads)
 
 
@@ -137,20 +140,23 @@ def db_check(ctx: click.Context) -> None:
 
 
 @main.command("backup")
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("out", type=OUTPUT_FILE_IN_NEW_FOLDERS)
 @click.pass_context
 def backup_command(ctx: click.Context, out: Path) -> None:
     """Write a consistent backup (database and documents) to the archive OUT, while the application runs."""
     from commission import backup
+    from commission.config import load_audit_settings
 
     settings = _settings(ctx, environment_name("development"))
+    checkpoint_file = load_audit_settings().checkpoint_file
     try:
-        manifest = backup.create_backup(settings.database_url, settings.instance_path / "documents", out)
+        manifest = backup.create_backup(settings.database_url, settings.instance_path / "documents", out,
+                                        checkpoint_file=checkpoint_file)
     except backup.BackupError as error:
         fail(str(error))
     documents = sum(1 for name in manifest.members if name.startswith("documents/"))
     click.echo(f"backup written to {out}: {manifest.dialect} database at revision {manifest.revision}, "
-               f"{documents} document(s)")
+               f"{documents} document(s); audit checkpoint appended to {backup.checkpoint_path(out, checkpoint_file)}")
 
 
 @main.command("restore")

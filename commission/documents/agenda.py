@@ -1,6 +1,7 @@
 """The agenda (ordre du jour) of a hearing, as PDF/A: the files in order with their time slots.
 
-The version for the whole commission is rendered from :func:`commission.documents.data.redact_agenda`.
+The data holds only what the policy gives its reader (built by ``services.hearing_documents.agenda_data``):
+initials for those without a seat, a landlord's own vacant places only.
 """
 
 from __future__ import annotations

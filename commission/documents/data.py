@@ -81,6 +81,7 @@ class MinutesItem:
     decision_label: str
     reason: str
     place: str = ""  # allocated or ranked place: reference and address
+    place_landlord_id: int | None = None  # whose place it is: a landlord reads their own places only
     rank: int | None = None  # rank in the list of candidates for the place; 1 gets the offer
     awaited: str = ""
     deferred_to: str = ""  # the hearing it is deferred to, in words
@@ -111,6 +112,8 @@ class MinutesData:
     correction_reason: str = ""
     redacted: bool = False
     erasure_note: str = ""  # set when the retention rules replaced anonymised persons' names after signature
+    vacancy_landlord_ids: tuple[int | None, ...] = ()  # whose place each of ``vacancies`` is, in the same order
+    extract_for: str = ""  # a landlord's name: the minutes are the extract about its places (no free text)
 
     @property
     def quorum_met(self) -> bool:
@@ -136,6 +139,7 @@ class AgendaData:
     items: tuple[AgendaItem, ...]
     vacancies: tuple[str, ...] = ()
     redacted: bool = False
+    places_of: str = ""  # a landlord's name, when the vacant places listed are its own only
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The minutes (procès-verbal) of a hearing, as PDF/A.
 
 The full minutes name each person; the version for the whole commission is rendered from
-:func:`commission.documents.data.redact_minutes` and says so on every page.
+:func:`commission.documents.data.redact_minutes` and says so on every page; a landlord's representative
+reads an extract (the items about their places), from data the policy narrowed for them.
 """
 
 from __future__ import annotations

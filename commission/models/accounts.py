@@ -1,4 +1,4 @@
-"""User accounts, their role, and the failed logins that throttle guessing."""
+"""User accounts, their role, their sessions, and the failed logins that throttle guessing."""
 
 from __future__ import annotations
 
@@ -70,6 +70,37 @@ class User(Base):
     care_team: Mapped[CareTeam | None] = relationship()
     town: Mapped[Town | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
+
+
+class SessionEnd(enum.Enum):
+    """Why a session ended before its idle limit or its lifetime did."""
+
+    LOGOUT = "logout"
+    ENDED_BY_USER = "ended_by_user"  # from the account page, in another browser
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105  (a reason, not a password)
+    ACCOUNT_DISABLED = "account_disabled"
+    TWO_FACTOR_RESET = "two_factor_reset"
+
+
+class UserSession(Base):
+    """A login known to the server: the browser's signed cookie holds its key, and a request is served
+    only while its row is open, within the idle limit and the absolute lifetime."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True, doc="The random id held in the browser's cookie.")
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, doc="When the login was complete.")
+    last_seen_at: Mapped[datetime] = mapped_column(
+        default=utcnow, doc="The last request, to the minute (not written on every request)."
+    )
+    ended_at: Mapped[datetime | None]
+    ended_reason: Mapped[SessionEnd | None] = mapped_column(str_enum(SessionEnd, "session_end"))
+    user_agent: Mapped[str] = mapped_column(String(300), default="", doc="The browser, as it names itself.")
+    remote_addr: Mapped[str] = mapped_column(String(64), default="", doc="The client's address at login.")
+
+    user: Mapped[User] = relationship()
 
 
 class RecoveryCode(Base):

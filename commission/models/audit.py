@@ -1,4 +1,4 @@
-"""The append-only audit trail: who did what, when, to which record; each entry chained by hash."""
+"""The append-only audit trail: who did what, when, to which record; each entry chained by a keyed hash."""
 
 from __future__ import annotations
 
@@ -23,7 +23,11 @@ class AuditEntry(Base):
     object_id: Mapped[str] = mapped_column(String(40))
     details: Mapped[str] = mapped_column(Text, doc="Canonical JSON of what changed.")
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True, doc="Hash of the entry before.")
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True,
+                                      doc="HMAC-SHA256 under the key named by key_id; a plain SHA-256 without one.")
+    key_id: Mapped[str | None] = mapped_column(
+        String(16), doc="The id of the key that signed the entry (kept outside the database); empty on the "
+                        "entries written before the trail was signed.")
 
 
 class AuditHead(Base):

@@ -1,14 +1,14 @@
-"""Accounts: login with throttling, password changes, and the coordinator's user administration."""
+"""Accounts: login (throttled by services/throttle.py), password changes, and the coordinator's user
+administration."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from commission import policy
@@ -16,11 +16,11 @@ from commission.config import Settings
 from commission.db import utcnow
 from commission.errors import CommissionError, InvalidInput, NotFound
 from commission.i18n import Message, msg
-from commission.models.accounts import LoginFailure, Role, User, new_session_nonce
+from commission.models.accounts import Role, SessionEnd, User, UserSession, new_session_nonce
 from commission.models.reference import CareTeam, Organisation, OrganisationKind, Town
-from commission.services import audit
+from commission.services import audit, sessions, throttle
 from commission.services.paging import PER_PAGE, Page, paginate
-from commission.services.unit import FRESH_LOCK, flush, locked, record_aside
+from commission.services.unit import FRESH_LOCK, flush, locked
 
 # Argon2id with the library's recommended parameters; tests may swap in a cheaper hasher.
 hasher = PasswordHasher()
@@ -28,7 +28,6 @@ hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 512
 MAX_CHECKED_LENGTH = 64
-REMOTE_ADDR_MAX_FAILURES = 50
 
 
 # What an account is bound to, loaded with it: pages show it.
@@ -70,47 +69,17 @@ def _password_matches(password_hash: str, password: str) -> bool:
         return False
 
 
-def _throttled(session: Session, settings: Settings, login_key: str, remote_addr: str) -> bool:
-    since = utcnow() - timedelta(minutes=settings.login_window_minutes)
-    by_login = session.execute(
-        select(func.count()).where(LoginFailure.login_key == login_key, LoginFailure.at >= since)
-    ).scalar_one()
-    if by_login >= settings.login_max_failures:
-        return True
-    if not remote_addr:
-        return False
-    by_addr = session.execute(
-        select(func.count()).where(LoginFailure.remote_addr == remote_addr, LoginFailure.at >= since)
-    ).scalar_one()
-    return by_addr >= REMOTE_ADDR_MAX_FAILURES
-
-
-def record_failure(session: Session, login_key: str, remote_addr: str) -> None:
-    """A failed attempt counts whatever becomes of the request: it is kept in a transaction of its own."""
-    def write(target: Session) -> None:
-        target.add(LoginFailure(login_key=login_key, remote_addr=remote_addr[:64]))
-        target.execute(delete(LoginFailure).where(LoginFailure.at < utcnow() - timedelta(days=1)))
-
-    record_aside(session, write)
-
-
 def authenticate(
     session: Session, settings: Settings, login: str, password: str, remote_addr: str = ""
 ) -> User:
-    """Return the user whose login and password match, or raise :class:`LoginRefused`.
+    """Return the user whose login and password match, or raise :class:`LoginRefused`, or
+    :class:`throttle.Throttled` while too many failures make the attempt wait (services/throttle.py).
 
-    Failures are kept in the database, so the limit holds across server processes. The refusal
-    never says whether the account exists.
+    The refusal never says whether the account exists.
     """
     login_key = normalise_login(login)[:80]
-    if _throttled(session, settings, login_key, remote_addr):
-        raise LoginRefused(
-            msg(
-                "Too many failed attempts. Wait %(minutes)s minutes before trying again.",
-                minutes=settings.login_window_minutes,
-            )
-        )
     user = session.execute(select(User).where(User.login == login_key)).scalar_one_or_none()
+    throttle.check(session, settings, login_key, remote_addr, user)
     password = password[:MAX_PASSWORD_LENGTH]
     if user is None:
         _password_matches(_dummy_hash(), password)
@@ -118,7 +87,7 @@ def authenticate(
     else:
         matched = _password_matches(user.password_hash, password) and user.active
     if not matched:
-        record_failure(session, login_key, remote_addr)
+        throttle.record_failure(session, settings, login_key, remote_addr, user)
         raise LoginRefused(LOGIN_FAILED)
     assert user is not None
     if hasher.check_needs_rehash(user.password_hash):
@@ -126,7 +95,7 @@ def authenticate(
     # Concurrent logins of one account follow one another on its row (never "changed meanwhile").
     session.execute(locked(select(User).where(User.id == user.id)))
     user.last_login_at = utcnow()
-    session.execute(delete(LoginFailure).where(LoginFailure.login_key == login_key))
+    throttle.clear(session, login_key, remote_addr)
     audit.record(session, user, "account.login", "user", user.id, {"remote_addr": remote_addr})
     flush(session)
     return user
@@ -140,11 +109,6 @@ def session_user(session: Session, user_id: object, nonce: object) -> User | Non
     if user is None or not user.active or user.session_nonce != nonce:
         return None
     return user
-
-
-def record_logout(session: Session, user: User) -> None:
-    audit.record(session, user, "account.logout", "user", user.id)
-    flush(session)
 
 
 def password_problems(password: str) -> list[Message]:
@@ -170,8 +134,9 @@ def too_guessable(password: str) -> bool:
     return int(zxcvbn(password[:MAX_CHECKED_LENGTH])["score"]) <= 1
 
 
-def change_password(session: Session, user: User, current: str, new: str, confirm: str) -> None:
-    """The user changes their own password; their other sessions end."""
+def change_password(session: Session, user: User, current: str, new: str, confirm: str,
+                    *, keep: UserSession | None = None) -> None:
+    """The user changes their own password; their other sessions end (all but ``keep``, their current one)."""
     policy.require(user, policy.Action.USE_APP)
     errors: dict[str, list[Message]] = {}
     if not _password_matches(user.password_hash, current[:MAX_PASSWORD_LENGTH]):
@@ -188,7 +153,8 @@ def change_password(session: Session, user: User, current: str, new: str, confir
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
     user.session_nonce = new_session_nonce()
-    audit.record(session, user, "account.password_changed", "user", user.id)
+    ended = sessions.end_others(session, user, SessionEnd.PASSWORD_CHANGED, keep=keep)
+    audit.record(session, user, "account.password_changed", "user", user.id, {"sessions_ended": ended})
     flush(session)
 
 
@@ -287,7 +253,9 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
     if user.active != active:
         user.active = active
         user.session_nonce = new_session_nonce()
-        audit.record(session, actor, "user.enabled" if active else "user.disabled", "user", user.id)
+        ended = 0 if active else sessions.end_others(session, user, SessionEnd.ACCOUNT_DISABLED)
+        audit.record(session, actor, "user.enabled" if active else "user.disabled", "user", user.id,
+                     {"sessions_ended": ended} if ended else None)
         flush(session)
     return user
 

@@ -1,13 +1,18 @@
 """A hearing's documents: the data each one shows (built here, from the records), and the signed PDFs.
 
-The renderers (``commission.documents``) receive plain data only. A redacted document is rendered
-from redacted data, so that what a wider audience must not read is not in what the template gets.
+The renderers (``commission.documents``) receive plain data only, and only the fields the policy gives
+their reader (:func:`commission.policy.document_fields`): what a reader must not read is left out of the
+data, so that no template can print it. The minutes are built in full (that is what is signed and
+frozen), then viewed for each reader (:func:`minutes_view`).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from itertools import zip_longest
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -28,10 +33,9 @@ from commission.documents.data import (
     MinutesItem,
     PersonRef,
     VoteTally,
-    redact_agenda,
     redact_minutes,
 )
-from commission.errors import NotFound, TransitionRefused
+from commission.errors import Forbidden, NotFound, TransitionRefused
 from commission.i18n import DEFAULT_LOCALE, N_, msg, translations
 from commission.models.accounts import User
 from commission.models.cases import Case
@@ -39,7 +43,9 @@ from commission.models.followup import CaseReview, ReviewOutcome
 from commission.models.hearings import AgendaItem as AgendaRow
 from commission.models.hearings import Decision, Hearing, ItemKind, Minutes, MinutesStatus, VoteChoice
 from commission.models.people import ProtectionMeasure
+from commission.policy import Document, Field
 from commission.services import hearings
+from commission.services.hearings.session import seated
 from commission.storage import DocumentStore
 from commission.workflow.hearing import HEARING_MACHINE
 from commission.workflow.tags import Tag
@@ -73,16 +79,30 @@ def hearing_info(hearing: Hearing) -> HearingInfo:
     )
 
 
-def person_ref(case: Case, locale: str = DEFAULT_LOCALE) -> PersonRef:
+def person_ref(case: Case, fields: frozenset[Field], locale: str = DEFAULT_LOCALE) -> PersonRef:
+    """The person an item is about, with what a reader with these fields reads of them."""
     applicant = case.applicant
     gettext = _gettext(locale)
     measure = applicant.protection_measure
+    initials = hearings.initials(applicant.first_name, applicant.last_name)
     return PersonRef(
-        full_name=f"{applicant.first_name} {applicant.last_name}",
-        initials=hearings.initials(applicant.first_name, applicant.last_name),
-        birth_date=applicant.birth_date, care_team=case.care_team.name,
-        protection=gettext(PROTECTION_WORDS[measure]) if measure in PROTECTION_WORDS else "",
-        guardian=applicant.guardian.full_name if applicant.guardian else "",
+        full_name=f"{applicant.first_name} {applicant.last_name}" if Field.IDENTITY in fields else initials,
+        initials=initials,
+        birth_date=applicant.birth_date if Field.BIRTH_DATE in fields else None,
+        care_team=case.care_team.name if Field.CARE_TEAM in fields else "",
+        protection=(gettext(PROTECTION_WORDS[measure])
+                    if Field.LEGAL_PROTECTION in fields and measure in PROTECTION_WORDS else ""),
+        guardian=applicant.guardian.full_name if Field.GUARDIAN in fields and applicant.guardian else "",
+    )
+
+
+def _person_view(person: PersonRef, fields: frozenset[Field]) -> PersonRef:
+    return PersonRef(
+        full_name=person.full_name if Field.IDENTITY in fields else person.initials, initials=person.initials,
+        birth_date=person.birth_date if Field.BIRTH_DATE in fields else None,
+        care_team=person.care_team if Field.CARE_TEAM in fields else "",
+        protection=person.protection if Field.LEGAL_PROTECTION in fields else "",
+        guardian=person.guardian if Field.GUARDIAN in fields else "",
     )
 
 
@@ -124,15 +144,18 @@ def build_minutes_data(session: Session, hearing: Hearing, minutes: Minutes, *, 
                        if item.deferred_to else "")
         minutes_items.append(MinutesItem(
             position=item.position, kind=item.kind.value, kind_label=gettext(KIND_LABELS[item.kind]),
-            case_reference=item.case.reference, person=person_ref(item.case, locale),
+            case_reference=item.case.reference, person=person_ref(item.case, policy.FULL_MINUTES, locale),
             request=_request(item.case, locale), carried_over=item.carried_over, time_slot=item.time_slot,
             attended=item.attended, decision=item.decision.value if item.decision else "",
             decision_label=_decision_words(gettext, item.decision, outcomes.get(item.id)),
-            reason=item.reason, place=_place_words(item), rank=item.rank if item.decision is Decision.RANKED else None,
+            reason=item.reason, place=_place_words(item),
+            place_landlord_id=item.place.organisation_id if item.place else None,
+            rank=item.rank if item.decision is Decision.RANKED else None,
             awaited=item.awaited, deferred_to=deferred_to, votes=votes, note=item.minutes_note,
         ))
     following = _following(session, hearing)
     signed_by = signer or minutes.signed_by
+    vacant = hearings.vacancies(session)
     return MinutesData(
         council=council(), hearing=hearing_info(hearing), version=minutes.number,
         status=MinutesStatus.SIGNED.value if signer else minutes.status.value,
@@ -140,12 +163,13 @@ def build_minutes_data(session: Session, hearing: Hearing, minutes: Minutes, *, 
         attendees=tuple(
             Attendee(name=a.name, capacity=a.capacity, status=a.status.value,
                      status_label=gettext(STATUS_LABELS[a.status]), represented_by=a.represented_by, votes=a.votes)
-            for a in hearing.attendances
+            for a in seated(session, hearing)
         ),
         quorum_required=status.required, quorum_present=status.present, items=tuple(minutes_items),
         vacancies=tuple(f"{place.reference}, {place.address}, {place.town.name}"
                         + (f" ({gettext(N_('soon vacant'))})" if soon else "")
-                        for place, soon in hearings.vacancies(session)),
+                        for place, soon in vacant),
+        vacancy_landlord_ids=tuple(place.organisation_id for place, _soon in vacant),
         movements=tuple(line for line in minutes.movements.splitlines() if line.strip()),
         remarks=minutes.remarks,
         next_hearing=(str(msg("%(date)s in %(town)s", date=following.day.isoformat(), town=following.town.name))
@@ -185,52 +209,111 @@ def sign_minutes(session: Session, actor: User, store: DocumentStore, hearing_id
                                  renderer=render_pair(store))
 
 
+def minutes_view(reader: User, data: MinutesData, fields: frozenset[Field]) -> MinutesData:
+    """The minutes as a reader with these fields reads them: the persons' parts, the places, the items and
+    the free texts they may not read are left out of the data. The full fields give the data itself;
+    ``policy.REDACTED_MINUTES`` gives :func:`redact_minutes`'s version for distribution."""
+
+    def shows(landlord_id: int | None) -> bool:
+        return policy.shows_place(reader, fields, landlord_id)
+
+    decisions, notes = Field.DECISIONS in fields, Field.NOTES in fields
+    items = []
+    for item in data.items:
+        if Field.EVERY_ITEM not in fields and not (item.place and policy.place_is_own(reader, item.place_landlord_id)):
+            continue
+        place = bool(item.place) and shows(item.place_landlord_id)
+        items.append(replace(
+            item, person=_person_view(item.person, fields),
+            request=item.request if Field.REQUEST in fields else "",
+            carried_over=item.carried_over and Field.REQUEST in fields,
+            decision=item.decision if decisions else "", decision_label=item.decision_label if decisions else "",
+            reason=item.reason if decisions else "", awaited=item.awaited if decisions else "",
+            deferred_to=item.deferred_to if decisions else "", votes=item.votes if decisions else None,
+            place=item.place if place else "", place_landlord_id=item.place_landlord_id if place else None,
+            rank=item.rank if place else None, note=item.note if notes else "",
+        ))
+    vacancies = [(text, landlord) for text, landlord in zip_longest(data.vacancies, data.vacancy_landlord_ids)
+                 if text is not None and shows(landlord)]
+    extract = Field.EVERY_ITEM not in fields
+    return replace(
+        data, items=tuple(items), attendees=data.attendees if Field.MEMBERS in fields else (),
+        vacancies=tuple(text for text, _landlord in vacancies),
+        vacancy_landlord_ids=tuple(landlord for _text, landlord in vacancies) if data.vacancy_landlord_ids else (),
+        movements=data.movements if notes else (), remarks=data.remarks if notes else "",
+        redacted=data.redacted or not fields.issuperset(policy.FULL_MINUTES - policy.REDACTED_MINUTES),
+        extract_for=(reader.organisation.name if reader.organisation else "—") if extract else "",
+    )
+
+
+def _as_signed(session: Session, hearing: Hearing, minutes: Minutes) -> MinutesData:
+    """What was signed, as frozen at signing (with the names the retention rules struck out since)."""
+    if not minutes.snapshot:  # signed before the content was frozen: the records are all there is
+        return build_minutes_data(session, hearing, minutes)
+    from commission.services.retention import _from_json
+
+    return _from_json(MinutesData, json.loads(minutes.snapshot))  # type: ignore[no-any-return]
+
+
 def minutes_pdf(session: Session, actor: User, store: DocumentStore, hearing_id: int, *, number: int | None = None,
                 redacted: bool = False) -> tuple[Minutes, bytes]:
-    """The minutes as a PDF: signed versions as they were signed (from the store, never re-rendered);
-    drafts and approved versions rendered from the records, marked as such."""
+    """The minutes as a PDF, holding what the policy gives the actor (:func:`policy.minutes_fields`): signed
+    versions as they were signed (the full one and the version for distribution from the store, never
+    re-rendered; a landlord's extract from what was frozen at signing); drafts and approved versions
+    rendered from the records, marked as such."""
     from commission.documents.minutes import render_minutes
 
     hearing = hearings.get_hearing(session, actor, hearing_id)
-    if not redacted and not policy.can(actor, policy.Action.VIEW_FULL_AGENDA):
-        redacted = True
+    fields = policy.minutes_fields(actor, redacted=redacted)
+    if not fields:
+        raise Forbidden()
     chosen = [m for m in hearing.minutes if number is None or m.number == number]
     if not chosen:
         raise NotFound()
     minutes = max(chosen, key=lambda m: m.number)
     if minutes.status is MinutesStatus.SIGNED:
-        return minutes, store.get(minutes.redacted_sha256 if redacted else minutes.pdf_sha256)
+        if fields == policy.FULL_MINUTES:
+            return minutes, store.get(minutes.pdf_sha256)
+        if fields == policy.REDACTED_MINUTES:
+            return minutes, store.get(minutes.redacted_sha256)
+        return minutes, render_minutes(minutes_view(actor, _as_signed(session, hearing, minutes), fields))
     if not policy.can(actor, policy.Action.EDIT_MINUTES, hearing) and not policy.can(
             actor, policy.Action.MANAGE_HEARINGS):
         raise TransitionRefused(msg("The minutes are not signed yet."))
     data = build_minutes_data(session, hearing, minutes)
-    return minutes, render_minutes(redact_minutes(data) if redacted else data)
+    return minutes, render_minutes(minutes_view(actor, data, fields))
 
 
 # ---------------------------------------------------------------- agenda and convocations
 
 
 def agenda_data(session: Session, actor: User, hearing: Hearing, locale: str = DEFAULT_LOCALE) -> AgendaData:
-    """The agenda as the actor may read it: the persons' names for those who sit on the commission."""
+    """The agenda as the actor may read it (``policy.Document.AGENDA``): the persons' names for those who
+    sit on the commission; the vacant places, a landlord's own only."""
     policy.require(actor, policy.Action.VIEW_HEARINGS)
-    rows = hearings.items(session, hearing)
+    fields = policy.document_fields(actor, Document.AGENDA)
+    if not fields:
+        raise Forbidden()
+    rows = [item for item in hearings.items(session, hearing) if Field.EVERY_ITEM in fields
+            or (item.place is not None and policy.place_is_own(actor, item.place.organisation_id))]
     gettext = _gettext(locale)
     agenda_items = tuple(
         AgendaItem(
             position=item.position, kind=item.kind.value, kind_label=gettext(KIND_LABELS[item.kind]),
-            case_reference=item.case.reference,
-            person=person_ref(item.case, locale),
-            request=_request(item.case, locale), carried_over=item.carried_over, time_slot=item.time_slot,
+            case_reference=item.case.reference, person=person_ref(item.case, fields, locale),
+            request=_request(item.case, locale) if Field.REQUEST in fields else "",
+            carried_over=item.carried_over, time_slot=item.time_slot,
         )
         for item in rows
     )
-    data = AgendaData(
+    every_place = Field.OTHER_LANDLORDS_PLACES in fields
+    return AgendaData(
         council=council(), hearing=hearing_info(hearing), items=agenda_items,
         vacancies=tuple(f"{place.reference}, {place.address}, {place.town.name}" for place, _soon
-                        in hearings.vacancies(session)),
+                        in hearings.vacancies(session) if policy.shows_place(actor, fields, place.organisation_id)),
+        redacted=Field.IDENTITY not in fields,
+        places_of="" if every_place else (actor.organisation.name if actor.organisation else "—"),
     )
-    # Those without a seat get the redacted agenda (a care team reads its own people's names on the page).
-    return data if policy.can(actor, policy.Action.VIEW_FULL_AGENDA) else redact_agenda(data)
 
 
 def _require_manager(actor: User) -> None:
@@ -243,6 +326,9 @@ def convocation_letters(session: Session, actor: User, hearing: Hearing, *, loca
     _require_manager(actor)
     if HEARING_MACHINE.means(hearing.state, Tag.AGENDA_OPEN):
         raise TransitionRefused(msg("Convocations are sent once the hearing is convened."))
+    fields = policy.document_fields(actor, Document.CONVOCATIONS)
+    if not fields:
+        raise Forbidden()
     gettext = _gettext(locale)
     info = hearing_info(hearing)
     letter_date = (hearing.convened_at.astimezone(COUNCIL_ZONE).date() if hearing.convened_at else clock.today())
@@ -252,13 +338,14 @@ def convocation_letters(session: Session, actor: User, hearing: Hearing, *, loca
             continue
         case = item.case
         applicant = case.applicant
-        person = person_ref(case, locale)
+        person = person_ref(case, fields, locale)
         common = {"council": council(), "hearing": info, "person": person, "time_slot": item.time_slot,
                   "signatory": str(msg("The coordinator of the commission")), "letter_date": letter_date}
         formal = gettext(N_("Dear Sir or Madam,"))
-        letters.append(Letter(recipient_name=person.full_name, recipient_address=_lines(applicant.address),
-                              salutation=formal, role="person", **common))  # type: ignore[arg-type]
-        if applicant.guardian is not None:
+        letters.append(Letter(recipient_name=person.full_name, recipient_address=_lines(
+            applicant.address if Field.POSTAL_ADDRESS in fields else ""), salutation=formal, role="person",
+            **common))  # type: ignore[arg-type]
+        if applicant.guardian is not None and Field.GUARDIAN in fields:
             letters.append(Letter(recipient_name=applicant.guardian.full_name,
                                   recipient_address=_lines(applicant.guardian.address), salutation=formal,
                                   role="guardian", **common))  # type: ignore[arg-type]
@@ -276,6 +363,9 @@ def invitations(session: Session, actor: User, hearing: Hearing) -> list[tuple[s
     _require_manager(actor)
     if HEARING_MACHINE.means(hearing.state, Tag.AGENDA_OPEN):
         raise TransitionRefused(msg("Invitations are sent once the hearing is convened."))
+    fields = policy.document_fields(actor, Document.INVITATIONS)
+    if not fields:
+        raise Forbidden()
     start = datetime.combine(hearing.day, hearing.start_time, tzinfo=COUNCIL_ZONE)
     count = max(len(hearing.items), 1)
     end = start + timedelta(minutes=hearing.slot_minutes * count)
@@ -284,7 +374,7 @@ def invitations(session: Session, actor: User, hearing: Hearing) -> list[tuple[s
     title = str(msg("Apartment commission — %(town)s", town=hearing.town.name))
     organizer = council().name
     result = []
-    for attendance in hearing.attendances:
+    for attendance in seated(session, hearing) if Field.MEMBERS in fields else ():
         result.append((f"membre-{attendance.id}.ics", Invitation(
             uid=f"hearing-{hearing.id}-attendee-{attendance.id}@commission", summary=title,
             description=str(msg("Quarterly hearing of the apartment commission; %(count)s items on the agenda.",
@@ -318,4 +408,4 @@ def invitations(session: Session, actor: User, hearing: Hearing) -> list[tuple[s
     return result
 
 
-__all__ = ["DECISION_LABELS", "KIND_LABELS", "STATUS_LABELS", "build_minutes_data"]
+__all__ = ["DECISION_LABELS", "KIND_LABELS", "STATUS_LABELS", "build_minutes_data", "minutes_view"]

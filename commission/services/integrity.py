@@ -1,15 +1,18 @@
 """Every invariant of the data, checked at once: what `commission check` runs.
 
 Each workflow's rows are in a state of their machine, and that state is where their last recorded
-step led; places, occupancies and files agree; the ledger balances and matches the deposits; every
-ended tenancy has its exit's record.
+step led; places, occupancies and files agree; the ledger balances and matches the deposits, and each of
+its entries its audit entry and its cause; every ended tenancy has its exit's record.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from commission.models.cases import Case, CaseTransition
@@ -55,13 +58,31 @@ def _workflow_problems(session: Session, spec: MachineSpec, model: Any, transiti
     return problems
 
 
+# What reading a damaged row raises (a date SQLite cannot parse, a value PostgreSQL cannot hand over).
+_UNREADABLE = (ValueError, TypeError, LookupError, OverflowError, DataError)
+
+
+def _guarded(session: Session, name: str, check: Callable[[Session], list[str]]) -> list[str]:
+    """One group's problems; data it cannot even read is a problem of that group, not a traceback."""
+    try:
+        with session.begin_nested():  # PostgreSQL: a failed read must not end the other groups' transaction
+            return check(session)
+    except _UNREADABLE as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+        return [f"the {name} checks cannot read the data: {reason[0] if reason else type(error).__name__}"]
+
+
 def check_all(session: Session) -> tuple[int, list[str]]:
-    """How many checks ran, and every problem found (in words)."""
+    """How many checks ran, and every problem found (in words).
+
+    The ledger's entries are reconciled with the audit trail's records of them; that those records are
+    authentic is the trail's chain's to prove (`commission audit verify`)."""
     problems: list[str] = []
     for spec, model, transition, key, recorded in WORKFLOWS:
-        problems += _workflow_problems(session, spec, model, transition, key, recorded)
-    problems += tenancy.check(session)
-    problems += treasury.check(session)
-    problems += followup.check(session)
-    problems += retention.check(session)
+        problems += _guarded(session, spec.name, partial(_workflow_problems, spec=spec, model=model,
+                                                         transition=transition, key=key, recorded=recorded))
+    problems += _guarded(session, "places and occupancies", tenancy.check)
+    problems += _guarded(session, "ledger", treasury.check)
+    problems += _guarded(session, "follow-up", followup.check)
+    problems += _guarded(session, "retention", retention.check)
     return len(WORKFLOWS) + 4, problems

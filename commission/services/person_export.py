@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from commission import clock, policy
 from commission.db import utcnow
-from commission.errors import NotFound
+from commission.errors import Forbidden, NotFound
 from commission.i18n import DEFAULT_LOCALE
 from commission.models.accounts import User
 from commission.models.cases import AccessLog, Case, CaseDocument, CaseMedical, CaseTransition
@@ -42,6 +42,12 @@ from commission.services.unit import flush
 from commission.storage import DocumentStore
 
 FORMAT = "commission.person-export/1"
+# What the export holds (policy.Document.PERSON_EXPORT): the person, their guardian, every record of their files.
+EXPORTED_FIELDS = frozenset({
+    policy.Field.IDENTITY, policy.Field.BIRTH_DATE, policy.Field.LEGAL_PROTECTION, policy.Field.GUARDIAN,
+    policy.Field.POSTAL_ADDRESS, policy.Field.MEDICAL, policy.Field.CARE_TEAM, policy.Field.REQUEST,
+    policy.Field.DECISIONS, policy.Field.OTHER_LANDLORDS_PLACES, policy.Field.MONEY, policy.Field.FILE_RECORDS,
+})
 # Columns that say nothing to the person: the optimistic-locking counters.
 TECHNICAL_COLUMNS = frozenset({"version", "version_counter"})
 
@@ -300,6 +306,9 @@ def export_person(session: Session, actor: User, store: DocumentStore, applicant
     from commission.services.hearing_documents import council
 
     policy.require(actor, policy.Action.EXPORT_PERSON)
+    # The right of access is to everything held on the person: only a reader who reads all of it produces it.
+    if not policy.document_fields(actor, policy.Document.PERSON_EXPORT) >= EXPORTED_FIELDS:
+        raise Forbidden()
     data = collect(session, applicant_id, exported_by=actor, council=council().name, exported_at=clock.now())
     files: list[tuple[str, bytes]] = []
     missing = 0

@@ -3,7 +3,9 @@
 The secret is stored on the account only once the user has proved, with a first code, that their app
 holds it. A code is accepted once at most: the time step of the last accepted code is kept, and an
 older or equal step is refused. Recovery codes are kept as SHA-256 hashes; each works once. Failed
-codes are throttled like wrong passwords, with the same limits, under the key ``2fa:<login>``.
+codes are throttled like wrong passwords, by the same rules (services/throttle.py), under the key
+``2fa:<login>``; a failure is counted in a transaction of its own, so a refused code never writes
+anything in the request's own before it is counted.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from commission.config import Settings
 from commission.db import utcnow
 from commission.errors import CommissionError, InvalidInput, NotFound
 from commission.i18n import msg
-from commission.models.accounts import LoginFailure, RecoveryCode, User, new_session_nonce
-from commission.services import accounts, audit
+from commission.models.accounts import RecoveryCode, SessionEnd, User, new_session_nonce
+from commission.services import audit, sessions, throttle
 from commission.services.unit import flush
 
 ISSUER = "Commission appartements"
@@ -134,21 +136,16 @@ def _throttle_key(user: User) -> str:
 
 
 def _check_throttle(session: Session, settings: Settings, user: User, remote_addr: str) -> None:
-    if accounts._throttled(session, settings, _throttle_key(user), remote_addr):
-        raise CodeRefused(
-            msg(
-                "Too many failed attempts. Wait %(minutes)s minutes before trying again.",
-                minutes=settings.login_window_minutes,
-            )
-        )
+    """Raise :class:`throttle.Throttled` while too many wrong codes make this account wait."""
+    throttle.check(session, settings, _throttle_key(user), remote_addr, user)
 
 
-def _record_failure(session: Session, user: User, remote_addr: str) -> None:
-    accounts.record_failure(session, _throttle_key(user), remote_addr)
+def _record_failure(session: Session, settings: Settings, user: User, remote_addr: str) -> None:
+    throttle.record_failure(session, settings, _throttle_key(user), remote_addr, user)
 
 
-def _clear_failures(session: Session, user: User) -> None:
-    session.execute(delete(LoginFailure).where(LoginFailure.login_key == _throttle_key(user)))
+def _clear_failures(session: Session, user: User, remote_addr: str) -> None:
+    throttle.clear(session, _throttle_key(user), remote_addr)
 
 
 def _accept_totp(session: Session, user: User, code: str, now: float) -> bool:
@@ -156,8 +153,8 @@ def _accept_totp(session: Session, user: User, code: str, now: float) -> bool:
     if user.totp_secret is None:
         return False
     step = _matching_step(user.totp_secret, code, now)
-    if step is None:
-        return False
+    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
+        return False  # refused before any write, so that the failure is counted aside
     result = session.execute(
         update(User)
         .where(User.id == user.id, (User.totp_last_step.is_(None)) | (User.totp_last_step < step))
@@ -179,14 +176,11 @@ def _require_current_code(
         raise InvalidInput({field: [CODE_FORMAT]})
     if not is_enabled(user):
         raise InvalidInput({"": [msg("Two-factor login is not enabled for this account.")]})
-    try:
-        _check_throttle(session, settings, user, remote_addr)
-    except CodeRefused as refused:
-        raise InvalidInput({field: [refused.message]}) from None
+    _check_throttle(session, settings, user, remote_addr)
     if not _accept_totp(session, user, cleaned, time.time()):
-        _record_failure(session, user, remote_addr)
+        _record_failure(session, settings, user, remote_addr)
         raise InvalidInput({field: [CODE_WRONG]})
-    _clear_failures(session, user)
+    _clear_failures(session, user, remote_addr)
 
 
 # --- the user's own steps ----------------------------------------------------------------------------
@@ -202,18 +196,15 @@ def confirm_enrolment(
     cleaned = _clean_code(code)
     if cleaned is None:
         raise InvalidInput({"code": [CODE_FORMAT]})
-    try:
-        _check_throttle(session, settings, user, remote_addr)
-    except CodeRefused as refused:
-        raise InvalidInput({"code": [refused.message]}) from None
+    _check_throttle(session, settings, user, remote_addr)
     step = _matching_step(secret, cleaned, time.time())
     if step is None:
-        _record_failure(session, user, remote_addr)
+        _record_failure(session, settings, user, remote_addr)
         raise InvalidInput({"code": [CODE_WRONG]})
     user.totp_secret = secret
     user.totp_enabled_at = utcnow()
     user.totp_last_step = step
-    _clear_failures(session, user)
+    _clear_failures(session, user, remote_addr)
     codes = _new_recovery_codes(session, user)
     audit.record(session, user, "account.two_factor_enabled", "user", user.id)
     flush(session)
@@ -224,7 +215,8 @@ def verify_login_code(
     session: Session, settings: Settings, user: User, code: str, remote_addr: str = "",
     *, now: float | None = None,
 ) -> int | None:
-    """The second step of a login: a code from the app, or a recovery code. Raises on refusal.
+    """The second step of a login: a code from the app, or a recovery code. Raises on refusal
+    (:class:`CodeRefused`, or :class:`throttle.Throttled` while too many wrong codes make it wait).
 
     Returns how many recovery codes remain when one was used, None for a code from the app.
     """
@@ -239,26 +231,28 @@ def verify_login_code(
     left = None
     if totp_code is not None:
         if not _accept_totp(session, user, totp_code, time.time() if now is None else now):
-            _record_failure(session, user, remote_addr)
+            _record_failure(session, settings, user, remote_addr)
             raise CodeRefused(CODE_WRONG)
         # the password's entry (account.login) said the first step; this one says the login is complete
         audit.record(session, user, "account.login_code_accepted", "user", user.id,
                      {"remote_addr": remote_addr})
     else:
         assert recovery is not None
+        unused = (RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _recovery_hash(recovery),
+                  RecoveryCode.used_at.is_(None))
+        code_id = session.execute(select(RecoveryCode.id).where(*unused)).scalar_one_or_none()
+        if code_id is None:  # looked up before any write, so that the failure is counted aside
+            _record_failure(session, settings, user, remote_addr)
+            raise CodeRefused(RECOVERY_WRONG)
         result = session.execute(
-            update(RecoveryCode)
-            .where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _recovery_hash(recovery),
-                   RecoveryCode.used_at.is_(None))
-            .values(used_at=utcnow())
+            update(RecoveryCode).where(RecoveryCode.id == code_id, *unused).values(used_at=utcnow())
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
-            _record_failure(session, user, remote_addr)
-            raise CodeRefused(RECOVERY_WRONG)
+            raise CodeRefused(RECOVERY_WRONG)  # used at this very moment by another request
         left = remaining_recovery_codes(session, user)
         audit.record(session, user, "account.recovery_code_used", "user", user.id, {"remaining": left})
-    _clear_failures(session, user)
+    _clear_failures(session, user, remote_addr)
     flush(session)
     return left
 
@@ -320,7 +314,8 @@ def reset(session: Session, actor: User | None, user_id: int) -> User:
         raise InvalidInput({"": [msg("This account has no two-factor login to reset.")]})
     _clear(session, user)
     user.session_nonce = new_session_nonce()
-    audit.record(session, actor, "account.two_factor_reset", "user", user.id,
+    ended = sessions.end_others(session, user, SessionEnd.TWO_FACTOR_RESET)
+    audit.record(session, actor, "account.two_factor_reset", "user", user.id, {"sessions_ended": ended},
                  actor_name=None if actor else "command line")
     flush(session)
     return user

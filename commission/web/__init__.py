@@ -57,6 +57,9 @@ def create_app(
     )
 
     i18n.init_app(app)
+    from commission.web import proxies
+
+    proxies.init_app(app)  # the client's address and scheme, from the trusted proxies only
     shell.init_app(app)
     unit.init_app(app)  # after shell: its commit runs before the security headers are set on the answer
     errors.init_app(app)
@@ -98,8 +101,9 @@ def configure(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=not settings.development,
-        # The cookie outlives the idle timeout, so that an idle user is told why they must log in again.
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        # The cookie outlives the server's session (services/sessions.py), so that a user whose session
+        # lapsed is told why they must log in again.
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours + 1),
         WTF_CSRF_TIME_LIMIT=None,  # the session's own idle timeout bounds a token's life
         WTF_CSRF_SSL_STRICT=not settings.development,
         BABEL_DEFAULT_LOCALE="fr",

@@ -1,5 +1,5 @@
-"""Login (with its second step, a code, for the accounts that use two-factor login), logout, password
-change, and the account's two-factor page."""
+"""Login (with its second step, a code, for the accounts that use two-factor login), logout, the account's
+page (password change, open sessions), and its two-factor page."""
 
 from __future__ import annotations
 
@@ -15,13 +15,17 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from commission.models.accounts import User
-from commission.services import accounts, two_factor
+from commission import parsing
+from commission.models.accounts import User, UserSession
+from commission.services import accounts, sessions, throttle, two_factor
+from commission.web.errors import retry_after, throttled_text
 from commission.web.i18n import render_message
 from commission.web.shell import (
+    current_session,
     current_user,
     db,
     end_session,
+    keep_session,
     login_required,
     require_user,
     settings,
@@ -48,6 +52,20 @@ class PasswordForm(FlaskForm):
     confirm_password = PasswordField(_l("New password, again"), validators=[DataRequired()])
 
 
+class EndSessionForm(FlaskForm):
+    session = HiddenField()
+
+
+def _client() -> dict[str, str]:
+    """Who completes a login, as the server sees them (behind a trusted proxy: the client, web/proxies.py)."""
+    return {"remote_addr": request.remote_addr or "", "user_agent": request.headers.get("User-Agent", "")}
+
+
+def _logged_in(user: User, opened: UserSession, next_path: str | None) -> ResponseReturnValue:
+    start_session(user, opened)
+    return redirect(_safe_next(next_path))
+
+
 def _safe_next(target: str | None) -> str:
     """Only a path of this site: never an address elsewhere."""
     if not target:
@@ -72,14 +90,16 @@ def login() -> ResponseReturnValue:
                 db(), settings(), form.login.data or "", form.password.data or "",
                 request.remote_addr or "",
             )
+        except throttle.Throttled as refusal:
+            return render_template("auth/login.html", form=form, error=throttled_text(refusal.until)), 429, \
+                retry_after(refusal.until)
         except accounts.LoginRefused as refusal:
             error = render_message(refusal.message)
         else:
             if two_factor.is_enabled(user):
                 _begin_pending_login(user, _safe_next(form.next.data))
                 return redirect(url_for("auth.login_code"))
-            start_session(user)
-            return redirect(_safe_next(form.next.data))
+            return _logged_in(user, sessions.open_session(db(), user, **_client()), form.next.data)
     elif request.method == "POST":
         error = _("Give your login and your password.")
     status = 200 if error is None else 401
@@ -89,7 +109,8 @@ def login() -> ResponseReturnValue:
 @bp.post("/logout")
 @login_required
 def logout() -> ResponseReturnValue:
-    accounts.record_logout(db(), require_user())
+    user, current = require_user(), current_session()
+    attempt(lambda: sessions.log_out(db(), user, current), flash_refusal=True)
     end_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
@@ -98,21 +119,45 @@ def logout() -> ResponseReturnValue:
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def password() -> ResponseReturnValue:
+    """The account's page: its password; its open sessions are on the page next to it."""
+    user = require_user()
     form = PasswordForm()
     general: list[str] = []
     outcome = None
     if form.validate_on_submit():
-        user = require_user()
         outcome = attempt(lambda: accounts.change_password(
             db(), user, form.current_password.data or "", form.new_password.data or "",
-            form.confirm_password.data or "",
+            form.confirm_password.data or "", keep=current_session(),
         ), form)
         if outcome:
-            start_session(user)
+            keep_session(user)
             flash(_("Your password has been changed. Your other sessions have ended."), "success")
             return redirect(url_for("main.home"))
         general = outcome.general
     return render_template("auth/password.html", form=form, general=general), page_status(form, outcome)
+
+
+@bp.route("/account/sessions", methods=["GET", "POST"])
+@login_required
+def sessions_page() -> ResponseReturnValue:
+    """The account's open sessions (started, last seen, address, browser); a POST ends one of them
+    (another browser, a lost phone)."""
+    user, current = require_user(), current_session()
+    form = EndSessionForm()
+    if form.validate_on_submit():
+        outcome = attempt(lambda: sessions.end_one(
+            db(), settings(), user, parsing.parse_id(form.session.data, "session")), flash_refusal=True)
+        if (ended := outcome.value) is not None:
+            if current is not None and ended.id == current.id:
+                end_session()
+                flash(_("You are logged out."), "info")
+                return redirect(url_for("auth.login"))
+            flash(_("The session has been ended: that browser must log in again."), "success")
+        return redirect(url_for("auth.sessions_page"))
+    return render_template(
+        "auth/sessions.html", end_form=form, open_sessions=sessions.open_sessions(db(), settings(), user),
+        current_id=current.id if current else None,
+    )
 
 
 # --- the second step of a login ----------------------------------------------------------------------
@@ -159,18 +204,27 @@ def login_code() -> ResponseReturnValue:
     error = None
     status = 200
     if form.validate_on_submit():
+        def complete() -> tuple[int | None, UserSession]:
+            left = two_factor.verify_login_code(db(), settings(), user, form.code.data or "",
+                                                request.remote_addr or "")
+            return left, sessions.open_session(db(), user, **_client())
+
         try:  # a wrong code is no refusal of attempt's: it answers 401 (its failure is recorded aside)
-            outcome = attempt(lambda: two_factor.verify_login_code(db(), settings(), user, form.code.data or "",
-                                                                   request.remote_addr or ""))
+            outcome = attempt(complete)
+        except throttle.Throttled as refusal:
+            form.code.data = ""
+            return render_template("auth/login_code.html", form=form, error=throttled_text(refusal.until)), 429, \
+                retry_after(refusal.until)
         except two_factor.CodeRefused as refusal:
             error, status = render_message(refusal.message), 401
         else:
-            if outcome:
-                start_session(user)
-                if (left := outcome.value) is not None:
+            if outcome.value is not None:
+                left, opened = outcome.value
+                answer = _logged_in(user, opened, next_path)  # before the message: the cookie starts anew
+                if left is not None:
                     flash(_("You logged in with a recovery code; %(count)s remain. Make new ones from your "
                             "two-factor login page if you are running out.", count=left), "info")
-                return redirect(_safe_next(next_path))
+                return answer
             error, status = " ".join(outcome.general), outcome.status
     elif request.method == "POST":
         error, status = _("Type the code."), 400

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
+
 from flask import Flask, g, render_template
+from flask_babel import format_datetime, format_time, to_user_timezone
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
@@ -10,8 +14,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from commission.errors import CommissionError
-from commission.services import unit
+from commission.services import sessions, unit
+from commission.services.throttle import Throttled
 from commission.web.i18n import render_message
+from commission.web.shell import plain_http_refused
 
 
 def _titles() -> dict[int, tuple[str, str]]:
@@ -23,6 +29,7 @@ def _titles() -> dict[int, tuple[str, str]]:
         405: (_("Action not allowed"), _("This page cannot be used this way.")),
         409: (_("Changed meanwhile"), _("This record changed meanwhile: reload the page and try again.")),
         413: (_("File too large"), _("What you sent is larger than the allowed size.")),
+        429: (_("Too many attempts"), _("Too many failed attempts. Wait a few minutes before trying again.")),
         500: (_("Something went wrong"), _("The error has been recorded. Nothing was changed; try again later.")),
         503: (_("Not available now"),
               _("This cannot be done at the moment. Nothing was changed; try again in a moment.")),
@@ -43,9 +50,29 @@ def error_page(code: int, detail: str | None = None) -> tuple[str, int]:
     return render_template("errors/error.html", code=code, title=title, text=detail or text), code
 
 
+def throttled_text(until: datetime) -> str:
+    """Until when a throttled attempt waits, in the user's language and time zone."""
+    local, today = to_user_timezone(until), to_user_timezone(sessions.now())
+    moment = format_time(until, "short") if local.date() == today.date() else format_datetime(until, "short")
+    return _("Too many failed attempts. You can try again from %(time)s.", time=moment)
+
+
+def retry_after(until: datetime) -> dict[str, str]:
+    """The ``Retry-After`` header of a throttled answer: whole seconds, at least one."""
+    return {"Retry-After": str(max(1, math.ceil((until - sessions.now()).total_seconds())))}
+
+
 def init_app(app: Flask) -> None:
+    @app.errorhandler(Throttled)
+    def throttled(error: Throttled) -> tuple[str, int, dict[str, str]]:
+        body, status = error_page(429, throttled_text(error.until))
+        return body, status, retry_after(error.until)
+
     @app.errorhandler(CSRFError)
     def csrf_error(_error: CSRFError) -> tuple[str, int]:
+        if (explained := plain_http_refused()) is not None:
+            _roll_back()
+            return explained
         return error_page(
             400, _("The form has expired or did not come from this site. Reload the page and try again.")
         )

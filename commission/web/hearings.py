@@ -193,7 +193,7 @@ def show(hearing_id: int) -> ResponseReturnValue:
         kind_labels=KIND_LABELS, decision_labels=DECISION_LABELS,
         run_session=policy.can(user, policy.Action.RUN_SESSION, hearing),
         history=hearings.transitions(db(), user, hearing), vacancies=hearings.vacancies(db()) if manage else [],
-        full_minutes=policy.can(user, policy.Action.VIEW_FULL_AGENDA),
+        full_minutes=policy.minutes_fields(user) == policy.FULL_MINUTES,
         minutes_status_labels=tables.MINUTES_STATUS_LABELS,
     )
 
@@ -381,7 +381,8 @@ def minutes_pdf(hearing_id: int) -> ResponseReturnValue:
     record, data = hearing_documents.minutes_pdf(db(), user, store(), hearing_id,
                                                  number=optional_int(request.args.get("version")), redacted=redacted)
     hearing = record.hearing
-    suffix = "-diffusable" if redacted or not policy.can(user, policy.Action.VIEW_FULL_AGENDA) else ""
+    fields = policy.minutes_fields(user, redacted=redacted)
+    suffix = "" if fields == policy.FULL_MINUTES else "-diffusable" if fields == policy.REDACTED_MINUTES else "-extrait"
     return pdf_response(data, f"proces-verbal-{hearing.reference}-v{record.number}{suffix}.pdf")
 
 

@@ -1,15 +1,14 @@
-"""What every request shares: its database session, the logged-in user, idle timeout, headers, nav."""
+"""What every request shares: its database session, the logged-in user and their session (known to the
+server: services/sessions.py), HTTPS in production, headers, nav."""
 
 from __future__ import annotations
 
-import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Engine
@@ -18,9 +17,10 @@ from werkzeug.wrappers import Response
 
 from commission import policy
 from commission.config import Settings
-from commission.models.accounts import User
-from commission.services import accounts, two_factor, unit
+from commission.models.accounts import User, UserSession
+from commission.services import sessions, two_factor, unit
 from commission.web.labels import ALL_LABELS
+from commission.web.proxies import TRUSTED_PROXY
 
 F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
 
@@ -61,17 +61,27 @@ def require_user() -> User:
     return user
 
 
-def start_session(user: User) -> None:
-    """Renew the session at login: nothing of the anonymous session survives but the language."""
+def current_session() -> UserSession | None:
+    """The server's row of the request's session, when a user is logged in."""
+    return cast(UserSession | None, g.get("user_session"))
+
+
+def start_session(user: User, opened: UserSession) -> None:
+    """Renew the cookie at login: nothing of the anonymous session survives but the language; it names
+    the session the server has just opened (services/sessions.py)."""
     lang = session.get("lang")
     session.clear()
     session.permanent = True
     session["uid"] = user.id
     session["nonce"] = user.session_nonce
-    session["sid"] = secrets.token_urlsafe(16)
-    session["seen"] = int(time.time())
+    session["sid"] = opened.key
     if lang:
         session["lang"] = lang
+
+
+def keep_session(user: User) -> None:
+    """The account's nonce changed (a new password) and its other sessions ended: this one goes on."""
+    session["nonce"] = user.session_nonce
 
 
 def end_session() -> None:
@@ -95,23 +105,26 @@ def login_required(view: F) -> F:
 ENROLMENT_ENDPOINTS = frozenset({"auth.two_factor_page", "auth.logout", "static"})
 
 
+LAPSED = {
+    sessions.Lapse.ENDED: _l("Your session has ended. Please log in again."),
+    sessions.Lapse.IDLE: _l("Your session ended after a period of inactivity. Please log in again."),
+    sessions.Lapse.EXPIRED: _l("Your session has reached its longest duration. Please log in again."),
+}
+
+
 def _load_user() -> Response | None:
     g.user = None
+    g.user_session = None
     if "uid" not in session:
         return None
-    seen = session.get("seen")
-    idle_seconds = settings().idle_minutes * 60
-    if not isinstance(seen, int) or time.time() - seen > idle_seconds:
+    checked = sessions.check(db(), settings(), session.get("sid"), session.get("uid"), session.get("nonce"))
+    if checked.user_session is None:
         end_session()
-        flash(_l("Your session ended after a period of inactivity. Please log in again."), "info")
+        flash(LAPSED[checked.lapse or sessions.Lapse.ENDED], "info")
         return None
-    user = accounts.session_user(db(), session.get("uid"), session.get("nonce"))
-    if user is None:
-        end_session()
-        flash(_l("Your session has ended. Please log in again."), "info")
-        return None
-    g.user = user
-    session["seen"] = int(time.time())
+    sessions.touch(db(), checked.user_session)
+    g.user_session = checked.user_session
+    g.user = user = checked.user_session.user
     # End the read transaction, which wrote nothing (committed rather than rolled back, so that the
     # user stays loaded): the view's unit starts its own, its reads and writes as close as they can be.
     db().commit()
@@ -175,7 +188,19 @@ def _navigation() -> dict[str, Any]:
             "Action": policy.Action, **ALL_LABELS}
 
 
+def plain_http_refused() -> tuple[str, int] | None:
+    """In production the session cookie is Secure: a browser never sends it back over plain HTTP, so
+    every form would fail. Say so, rather than let the login fail with a bare 400 (also the answer to a
+    form refused for its CSRF token before this check could run, web/errors.py)."""
+    if settings().development or request.is_secure or request.endpoint == "static":
+        return None
+    behind_proxy = request.environ.get(TRUSTED_PROXY) is not None
+    return render_template("auth/https_required.html", behind_proxy=behind_proxy,
+                           trusted=bool(settings().trusted_proxies)), 403
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(plain_http_refused)
     app.before_request(_load_user)
     app.after_request(_security_headers)
     app.teardown_appcontext(_close_db)

@@ -43,6 +43,7 @@ PAGES: dict[str, set[str]] = {
     "/": ALL,
     "/account/password": ALL,
     "/account/two-factor": ALL,
+    "/account/sessions": ALL,
     "/places": everyone_but("care_a", "care_b"),
     "/places/{place_a}": everyone_but("care_a", "care_b"),
     "/reference": everyone_but("care_a", "care_b", "landlord_a"),

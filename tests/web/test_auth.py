@@ -111,7 +111,7 @@ def test_throttling_refuses_even_the_right_password_after_repeated_failures(
     for _ in range(5):
         client.post("/login", data={"login": "member", "password": "bad", "csrf_token": csrf_token(client)})
     response = client.post("/login", data={"login": "member", "password": PASSWORD, "csrf_token": csrf_token(client)})
-    assert response.status_code == 401
+    assert response.status_code == 429
     assert "Trop de tentatives" in response.get_data(as_text=True)
 
 
@@ -131,7 +131,7 @@ def test_throttling_holds_across_server_processes(
             client.post("/login", data={"login": "member", "password": "bad", "csrf_token": csrf_token(client)})
         response = second.post("/login", data={"login": "member", "password": PASSWORD,
                                                "csrf_token": csrf_token(second)})
-        assert response.status_code == 401
+        assert response.status_code == 429
         assert session.execute(select(func.count()).select_from(LoginFailure)).scalar_one() == 5
     finally:
         other_engine.dispose()

@@ -337,8 +337,8 @@ def test_wrong_codes_are_throttled(app: Flask, world: World, clock: Clock, sessi
     assert session.execute(select(func.count()).select_from(LoginFailure)
                            .where(LoginFailure.login_key == "2fa:care_a")).scalar_one() == 5
     response = code_step(client, pyotp.TOTP(secret).at(clock.now))
-    assert response.status_code == 401
-    assert "Too many failed attempts" in response.get_data(as_text=True)
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert "Too many failed attempts. You can try again from" in response.get_data(as_text=True)
     assert client.get("/").status_code == 302
     # after the window, the right code works again
     clock.advance()
@@ -347,6 +347,23 @@ def test_wrong_codes_are_throttled(app: Flask, world: World, clock: Clock, sessi
     other = app.test_client()
     password_step(other, "care_a")
     assert code_step(other, pyotp.TOTP(secret).at(clock.now)).status_code == 302
+
+
+def test_wrong_recovery_codes_are_counted_and_throttled(app: Flask, world: World, clock: Clock,
+                                                       session: Session) -> None:
+    _, codes = enrol(app.test_client(), "care_a", clock)
+    client = english(app.test_client())
+    password_step(client, "care_a")
+    for _ in range(5):
+        response = code_step(client, "ABCDE-FGHJK")  # shaped like a recovery code, not one of them
+        assert response.status_code == 401 and "not valid" in response.get_data(as_text=True)
+    fresh(session)
+    assert session.execute(select(func.count()).select_from(LoginFailure)
+                           .where(LoginFailure.login_key == "2fa:care_a")).scalar_one() == 5
+    response = code_step(client, codes[0])
+    assert response.status_code == 429 and "Retry-After" in response.headers
+    assert client.get("/").status_code == 302
+    assert "account.throttled" in audit_actions(session)
 
 
 def test_a_pending_login_reaches_no_page(app: Flask, world: World, clock: Clock) -> None:

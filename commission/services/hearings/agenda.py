@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 from commission import clock, policy
 from commission.errors import InvalidInput, NotFound, TransitionRefused
 from commission.i18n import msg
+from commission.labels import ROLE_LABELS
 from commission.models.accounts import Role, User
 from commission.models.cases import Case
 from commission.models.hearings import AgendaItem, Attendance, AttendanceStatus, Hearing, ItemKind
@@ -188,8 +189,9 @@ def _invite(session: Session, hearing: Hearing) -> None:
                                email=user.email, votes=policy.votes(user), status=AttendanceStatus.ABSENT))
 
 
-# The seat each role holds at the commission, in words; the others sit as members.
+# The seat each role holds at the commission, in words.
 SEAT_WORDS: dict[Role, Callable[[User], str]] = {
+    Role.MEMBER: lambda _user: str(msg("Member of the commission")),
     Role.CHAIR: lambda user: str(msg("Elected official of %(town)s", town=user.town.name if user.town else "—")),
     Role.LANDLORD: lambda user: str(msg("Representative of the landlord %(name)s",
                                         name=user.organisation.name if user.organisation else "—")),
@@ -199,6 +201,7 @@ SEAT_WORDS: dict[Role, Callable[[User], str]] = {
 
 
 def capacity(user: User) -> str:
-    """The seat a user holds at the commission, in words (the council's language)."""
+    """The seat a user holds at the commission, in words (the council's language); a role without a seat is
+    named by its role, never as a member of the commission."""
     words = SEAT_WORDS.get(user.role)
-    return words(user) if words is not None else str(msg("Member of the commission"))
+    return words(user) if words is not None else str(msg(ROLE_LABELS[user.role]))

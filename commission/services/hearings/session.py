@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commission import policy
@@ -97,6 +98,17 @@ class Quorum:
     @property
     def met(self) -> bool:
         return self.present >= self.required
+
+
+def seated(session: Session, hearing: Hearing) -> list[Attendance]:
+    """The attendance as the documents list it: those invited to a seat, and the guests added by hand (no
+    account). A sheet drawn before a role lost its seat (the data-protection officer was once invited) may
+    still hold a row for them: a role without a seat at the commission is never listed as its member."""
+    accounts = [attendance.user_id for attendance in hearing.attendances if attendance.user_id is not None]
+    users = {user.id: user for user in session.execute(select(User).where(User.id.in_(accounts))).scalars()
+             } if accounts else {}
+    return [attendance for attendance in hearing.attendances
+            if attendance.user_id is None or ((user := users.get(attendance.user_id)) and policy.has_seat(user))]
 
 
 def quorum(hearing: Hearing) -> Quorum:

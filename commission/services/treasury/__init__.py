@@ -6,8 +6,8 @@ reversed by a correcting entry. Balances are computed from the entries, and :fun
 every entry balances and that every deposit's state matches its entries.
 
 The sections: :mod:`.ledger` (the amounts typed, the entries, the balances, corrections and expenses),
-:mod:`.contributions`, :mod:`.deposits` (the deposit machine's steps and their entries) and
-:mod:`.invariants` (:func:`check`).
+:mod:`.contributions`, :mod:`.deposits` (the deposit machine's steps and their entries),
+:mod:`.invariants` (:func:`check`) and :mod:`.reconcile` (each entry against its audit entry and its cause).
 """
 
 from __future__ import annotations

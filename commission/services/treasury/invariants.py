@@ -1,4 +1,5 @@
-"""What must hold between the ledger and the deposits, checked in words."""
+"""What must hold between the ledger and the deposits, checked in words; and every entry reconciled with its
+audit entry and its cause (:mod:`.reconcile`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from commission.models.treasury import (
     LedgerLine,
 )
 from commission.services.treasury.ledger import balances
+from commission.services.treasury.reconcile import reconcile
 from commission.workflow.deposit import DEPOSIT_MACHINE
 from commission.workflow.tags import Tag
 
@@ -91,4 +93,4 @@ def check(session: Session) -> list[str]:
     if totals[Account.DEPOSITS_RECEIVABLE] != outstanding:
         problems.append(f"deposits receivable: the ledger says {totals[Account.DEPOSITS_RECEIVABLE]} cents, "
                         f"the deposits outstanding add up to {outstanding}")
-    return problems
+    return problems + reconcile(session)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -63,6 +64,22 @@ class Line:
     credit: int = 0
 
 
+def entry_content(*, kind: str, value_date: str, label: str, method: str | None, reference: str,
+                  deposit_id: int | None, contribution_id: int | None, corrects_id: int | None,
+                  lines: Iterable[tuple[str, int, int]]) -> dict[str, Any]:
+    """What the audit trail holds of an entry as stored, and :func:`entry_digest` seals (its lines in a fixed
+    order); built alike when the entry is posted and when ``commission check`` reads it back."""
+    return {
+        "kind": kind, "value_date": value_date, "label": label, "method": method, "reference": reference,
+        "deposit_id": deposit_id, "contribution_id": contribution_id, "corrects_id": corrects_id,
+        "lines": sorted([account, debit, credit] for account, debit, credit in lines),
+    }
+
+
+def entry_digest(content: dict[str, Any]) -> str:
+    return hashlib.sha256(audit.canonical_json(content).encode()).hexdigest()
+
+
 def post(session: Session, actor: User | None, kind: EntryKind, value_date: date, label: str,
          lines: Sequence[Line], *, deposit_id: int | None = None, contribution_id: int | None = None,
          method: PaymentMethod | None = None, reference: str = "", corrects_id: int | None = None) -> LedgerEntry:
@@ -79,10 +96,13 @@ def post(session: Session, actor: User | None, kind: EntryKind, value_date: date
     session.add_all(LedgerLine(entry=entry, account=line.account, debit_cents=line.debit, credit_cents=line.credit)
                     for line in lines)
     flush(session)
-    audit.record(session, actor, f"ledger.{kind.value}", "ledger_entry", entry.id, {
-        "value_date": value_date.isoformat(), "label": label, "deposit_id": deposit_id,
-        "lines": [[line.account.value, line.debit, line.credit] for line in lines],
-    })
+    # The entry as stored, sealed by the audit trail's chain: `commission check` compares them one by one.
+    content = entry_content(
+        kind=kind.value, value_date=value_date.isoformat(), label=entry.label, method=method.value if method else None,
+        reference=entry.reference, deposit_id=deposit_id, contribution_id=contribution_id, corrects_id=corrects_id,
+        lines=[(line.account.value, line.debit, line.credit) for line in lines])
+    audit.record(session, actor, f"ledger.{kind.value}", "ledger_entry", entry.id,
+                 {**content, "digest": entry_digest(content)})
     return entry
 
 
