@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
 from commission.documents.figures import Finances, Period
-from commission.models.treasury import Account, Deposit, DepositTransition, EntryKind, LedgerEntry, LedgerLine
+from commission.models.treasury import Account, Deposit, DepositTransition
 from commission.services.dashboard.period import _state_on
 from commission.services.treasury import balances
-from commission.services.treasury_reports import _PAYMENTS, _RECEIPTS
+from commission.services.treasury_reports import money_by_figure
 from commission.workflow.deposit import DEPOSIT_MACHINE
 from commission.workflow.tags import Tag
 
@@ -37,28 +35,7 @@ def _outstanding_totals(session: Session, found: Period) -> tuple[int, int]:
 def _finances(session: Session, found: Period) -> Finances:
     """The year's money from the ledger's entries (value dates within the year, up to the day), grouped as
     the treasurer's statement groups them; two queries."""
-    corrected = aliased(LedgerEntry)
-    grouped = session.execute(
-        select(LedgerEntry.kind, corrected.kind, LedgerLine.account, func.sum(LedgerLine.debit_cents),
-               func.sum(LedgerLine.credit_cents))
-        .join(LedgerLine, LedgerLine.entry_id == LedgerEntry.id)
-        .outerjoin(corrected, corrected.id == LedgerEntry.corrects_id)
-        .where(LedgerEntry.value_date >= found.first_day, LedgerEntry.value_date <= found.as_of)
-        .group_by(LedgerEntry.kind, corrected.kind, LedgerLine.account)
-    ).all()
-    figures: Counter[str] = Counter()
-    for kind, corrected_kind, account, debit_sum, credit_sum in grouped:
-        debit, credit = int(debit_sum or 0), int(credit_sum or 0)
-        # A correction counts in the figure of the entry it reverses, as on the statement.
-        effective = corrected_kind if kind is EntryKind.CORRECTION and corrected_kind is not None else kind
-        if account is Account.BANK and effective in _RECEIPTS:
-            figures[_RECEIPTS[effective]] += debit - credit
-        elif account is Account.BANK and effective in _PAYMENTS:
-            figures[_PAYMENTS[effective]] += credit - debit
-        elif account is Account.RETENTIONS:
-            figures["retentions_cents"] += debit - credit
-        elif account is Account.WRITE_OFFS:
-            figures["write_offs_cents"] += debit - credit
+    figures = money_by_figure(session, found.first_day, found.as_of)
     return Finances(
         contributions_received_cents=figures["contributions_received_cents"],
         deposits_paid_cents=figures["deposits_paid_cents"],

@@ -174,12 +174,9 @@ _PAYMENTS = {
 }
 
 
-def statement(session: Session, actor: User, year: int) -> Statement:
-    """The year's statement; three queries (the balances at both ends, the year's lines grouped)."""
-    policy.require(actor, policy.Action.VIEW_TREASURY)
-    first, last = _year_bounds(year)
-    opening = balances(session, until=first - timedelta(days=1))
-    closing = balances(session, until=last)
+def money_by_figure(session: Session, first: date, last: date) -> dict[str, int]:
+    """The money of the entries dated from ``first`` to ``last``, by the statement's figures (receipts,
+    payments, retentions, write-offs, contributions called); one query. The dashboard reads it too."""
     corrected = aliased(LedgerEntry)
     grouped = session.execute(
         select(LedgerEntry.kind, corrected.kind, LedgerLine.account, func.sum(LedgerLine.debit_cents),
@@ -210,6 +207,16 @@ def statement(session: Session, actor: User, year: int) -> Statement:
             figures["write_offs_cents"] += debit - credit
         elif account is Account.CONTRIBUTIONS:
             figures["contributions_called_cents"] += credit - debit
+    return figures
+
+
+def statement(session: Session, actor: User, year: int) -> Statement:
+    """The year's statement; three queries (the balances at both ends, the year's lines grouped)."""
+    policy.require(actor, policy.Action.VIEW_TREASURY)
+    first, last = _year_bounds(year)
+    opening = balances(session, until=first - timedelta(days=1))
+    closing = balances(session, until=last)
+    figures = money_by_figure(session, first, last)
     return Statement(
         year=year, first_day=first, last_day=last,
         opening_cents=opening[Account.BANK], closing_cents=closing[Account.BANK],
