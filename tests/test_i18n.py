@@ -72,3 +72,27 @@ def test_domain_messages_render_in_both_languages() -> None:
     assert message.render(translations("fr").gettext) == "Le mot de passe doit compter au moins 12 caractères."
     assert message.render(translations("en").gettext) == "The password must have at least 12 characters."
     assert str(message).startswith("Le mot de passe")
+
+
+def test_french_translations_follow_french_typography() -> None:
+    """Every French text as the French write it (shared/UX.md): the spaces before ``: ; ! ?``, « », 1er,
+    14 h, one inclusive style. The pages and documents are read whole by tests/web/test_typography.py."""
+    from commission.typography import faults
+
+    found = [f"{message.id!r}: {fault}" for message in catalogue("fr") if message.id
+             for string in (message.string if isinstance(message.string, tuple) else (message.string,))
+             for fault in faults(string)]
+    assert not found, "\n".join(found)
+
+
+def test_the_typography_checker_finds_the_common_faults() -> None:
+    from commission.typography import faults
+
+    wrong = ["État: reçu", "État : reçu", "Vous venez?", "Vous venez ?", 'le "projet de soin"', "« projet »",
+             "le 1 déc. 2026", "à 14:00", "2ème étage", "Présent(e)", "1168.11€", "1 168,11 €", "No. 4"]
+    right = ["État\u00a0: reçu", "Vous venez\u202f?", "le «\u00a0projet de soin\u00a0»", "le 1er déc. 2026",
+             "à 14 h", "à 14 h 30", "2e étage", "Présent·e", "1\u202f168,11\u00a0€", "n° 4",
+             "https://example.org:8080/a?b=c", "ecrire@example.org", "2026-12-01T14:00:00+00:00",
+             "01/12/2026", "le 11 déc. 2026", "21 janv."]
+    assert all(faults(text) for text in wrong), [text for text in wrong if not faults(text)]
+    assert not any(faults(text) for text in right), {text: faults(text) for text in right if faults(text)}
