@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date, time
 from typing import ParamSpec, TypeVar
 
@@ -230,3 +230,12 @@ def parse_text(text: object, field: str = "text", *, limit: int, required: bool 
     if len(cleaned) > limit:
         raise _refuse(field, msg("At most %(count)s characters.", count=limit))
     return cleaned
+
+
+def as_sort(text: object, keys: Collection[str]) -> tuple[str, bool] | None:
+    """A listing's order from the query string: ``key`` (ascending) or ``-key`` (descending), the key one
+    of ``keys``; ``None`` (the listing's own order) for anything else."""
+    cleaned = _cleaned(text)
+    descending = cleaned.startswith("-")
+    key = cleaned[1:] if descending else cleaned
+    return (key, descending) if key in keys else None

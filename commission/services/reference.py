@@ -13,6 +13,8 @@ from commission.models.accounts import User
 from commission.models.housing import Place, PlaceKind
 from commission.models.reference import CareTeam, Organisation, OrganisationKind, Town
 from commission.services.paging import PER_PAGE, Page, paginate
+from commission.services.sorting import Sort, in_machine_order, ordered
+from commission.workflow.place import PLACE_MACHINE
 
 
 @dataclass(frozen=True)
@@ -77,18 +79,33 @@ class PlaceSummary:
     count: int
 
 
+# The keys the list of places may be sorted by.
+PLACE_SORTS = {
+    "reference": (Place.reference,),
+    "kind": (Place.kind,),
+    "town": (Town.name,),
+    "landlord": (Organisation.name,),
+    "state": (in_machine_order(Place.state, PLACE_MACHINE.states),),
+    "rooms": (Place.rooms,),
+    "rent": (Place.rent_cents,),
+    "charges": (Place.charges_cents,),
+    "deposit": (Place.deposit_cents,),
+}
+
+
 def list_places(
     session: Session, actor: User, place_filter: PlaceFilter | None = None, *, page: int = 1,
-    per_page: int = PER_PAGE,
+    per_page: int = PER_PAGE, sort: Sort | None = None,
 ) -> Page[Place]:
     policy.require(actor, policy.Action.VIEW_PLACES)
     place_filter = place_filter or PlaceFilter()
     query = (
         select(Place)
+        .join(Town, Town.id == Place.town_id).join(Organisation, Organisation.id == Place.organisation_id)
         .where(policy.place_scope(actor))
         .options(joinedload(Place.town), joinedload(Place.organisation))
-        .order_by(Place.kind, Place.reference)
     )
+    query = ordered(query, PLACE_SORTS, sort or Sort(), default=(Place.kind, Place.reference), tiebreak=Place.id)
     if place_filter.kind is not None:
         query = query.where(Place.kind == place_filter.kind)
     if place_filter.town_id is not None:

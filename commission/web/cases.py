@@ -25,6 +25,7 @@ from commission.i18n import Message
 from commission.models.cases import Case
 from commission.parsing import as_page, as_whole, collect, parse_date
 from commission.services import cases, reference
+from commission.services.sorting import Sort
 from commission.storage import DocumentStore
 from commission.web.forms import optional_int
 from commission.web.i18n import render_message
@@ -152,11 +153,16 @@ def index() -> ResponseReturnValue:
         town_id=optional_int(request.args.get("town")),
         waiting_months=as_whole(request.args.get("waiting"), 1, MAX_WAITING_MONTHS),
     )
-    page = cases.list_cases(db(), user, case_filter, page=as_page(request.args.get("page")))
+    sort = Sort.read(request.args.get("sort"), cases.CASE_SORTS)
+    page = cases.list_cases(db(), user, case_filter, page=as_page(request.args.get("page")), sort=sort)
     towns, teams = reference.towns(db()), reference.care_teams(db())
+    # The filters chosen, kept by the column headers' links and, with the order, by the pager's.
+    args = {name: value for name, value in (("state", case_filter.state), ("team", case_filter.care_team_id),
+                                            ("town", case_filter.town_id), ("waiting", case_filter.waiting_months))
+            if value is not None}
     return render_template(
         "cases/index.html", page=page, case_filter=case_filter, towns=towns, teams=teams, all_cases=all_cases,
-        waiting_choices=WAITING_CHOICES, machine=CASE_MACHINE,
+        waiting_choices=WAITING_CHOICES, machine=CASE_MACHINE, sort=sort, args=args, awaits=cases.awaits,
     )
 
 

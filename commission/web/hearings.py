@@ -19,8 +19,9 @@ from commission import labels as tables
 from commission import policy
 from commission.errors import NotFound
 from commission.models.hearings import Decision, ItemKind, VoteChoice
-from commission.parsing import as_whole
+from commission.parsing import as_page, as_whole
 from commission.services import followup, hearing_documents, hearings, reference
+from commission.services.sorting import Sort
 from commission.storage import DocumentStore
 from commission.web.forms import optional_int
 from commission.web.labels import (
@@ -103,10 +104,17 @@ def _form_input(form: HearingForm) -> hearings.HearingInput:
 @login_required
 def index() -> ResponseReturnValue:
     user = require_user()
-    all_hearings = hearings.list_hearings(db(), user)
+    state = request.args.get("state") or None
+    if state is not None and state not in {spec.name for spec in HEARING_MACHINE.states}:
+        state = None
+    hearing_filter = hearings.HearingFilter(year=as_whole(request.args.get("year"), 2000, 2100), state=state)
+    sort = Sort.read(request.args.get("sort"), hearings.HEARING_SORTS)
+    page = hearings.hearing_page(db(), user, hearing_filter, page=as_page(request.args.get("page")), sort=sort)
+    args = {name: value for name, value in (("year", hearing_filter.year), ("state", state)) if value is not None}
     this_year = date.today().year
-    return render_template("hearings/index.html", hearings=all_hearings, machine=HEARING_MACHINE,
-                           years=[this_year, this_year + 1])
+    return render_template("hearings/index.html", page=page, machine=HEARING_MACHINE,
+                           years=[this_year, this_year + 1], hearing_years=hearings.hearing_years(db(), user),
+                           hearing_filter=hearing_filter, sort=sort, args=args)
 
 
 @bp.post("/hearings/plan-year")

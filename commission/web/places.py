@@ -16,6 +16,7 @@ from commission.i18n import N_
 from commission.models.housing import PlaceKind
 from commission.parsing import as_page
 from commission.services import reference, stock
+from commission.services.sorting import Sort
 from commission.web.forms import optional_int
 from commission.web.labels import LEASE_LABELS, PLACE_KIND_LABELS
 from commission.web.shell import db, login_required, require_user
@@ -73,13 +74,16 @@ def index() -> ResponseReturnValue:
     kind_value = request.args.get("kind", "")
     kind = next((k for k in PlaceKind if k.value == kind_value), None)
     town_id = optional_int(request.args.get("town"))
+    sort = Sort.read(request.args.get("sort"), reference.PLACE_SORTS)
     places = reference.list_places(db(), user, reference.PlaceFilter(kind=kind, town_id=town_id),
-                                   page=as_page(request.args.get("page")))
+                                   page=as_page(request.args.get("page")), sort=sort)
     towns = reference.towns(db())
+    args = {name: value for name, value in (("kind", kind.value if kind else None), ("town", town_id))
+            if value is not None}
     return render_template(
         "places/index.html", places=places, kinds=list(PlaceKind), towns=towns,
         selected_kind=kind, selected_town=town_id, machine=PLACE_MACHINE,
-        manage=policy.can(user, policy.Action.MANAGE_STOCK),
+        manage=policy.can(user, policy.Action.MANAGE_STOCK), sort=sort, args=args,
     )
 
 

@@ -26,6 +26,7 @@ from commission.i18n import DEFAULT_LOCALE
 from commission.models.treasury import LedgerEntry, PaymentMethod
 from commission.parsing import as_page
 from commission.services import treasury, treasury_reports
+from commission.services.sorting import Sort
 from commission.web.forms import optional_int
 from commission.web.i18n import render_message
 from commission.web.shell import db, login_required, require_user
@@ -104,10 +105,12 @@ def deposits() -> ResponseReturnValue:
     choices = treasury_reports.landlords(db(), user)
     landlord_id = optional_int(request.args.get("landlord")) if choices else None
     deposit_filter = treasury_reports.DepositFilter(state=state, landlord_id=landlord_id)
-    page = treasury_reports.list_deposits(db(), user, deposit_filter, page=as_page(request.args.get("page")))
+    sort = Sort.read(request.args.get("sort"), treasury_reports.DEPOSIT_SORTS)
+    page = treasury_reports.list_deposits(db(), user, deposit_filter, page=as_page(request.args.get("page")),
+                                          sort=sort)
     args = {name: value for name, value in (("state", state), ("landlord", landlord_id)) if value is not None}
     return render_template("treasury/deposits.html", page=page, deposit_filter=deposit_filter, landlords=choices,
-                           machine=DEPOSIT_MACHINE, args=args)
+                           machine=DEPOSIT_MACHINE, args=args, sort=sort)
 
 
 def _deposit_page(deposit_id: int, *, failed: str | None = None, errors: Errors | None = None,

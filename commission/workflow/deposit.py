@@ -12,7 +12,7 @@ from __future__ import annotations
 from commission.i18n import N_, Message, msg
 from commission.models.treasury import Deposit
 from commission.workflow.engine import FireContext, MachineSpec, StateSpec, TransitionSpec
-from commission.workflow.tags import Tag
+from commission.workflow.tags import Tag, Tone
 
 
 def _not_before_commitment(deposit: Deposit, context: FireContext) -> Message | None:
@@ -37,24 +37,24 @@ DEPOSIT_MACHINE = MachineSpec(
     states=(
         StateSpec("requested", N_("Requested"), N_("A hearing allocated the place; the deposit awaits the "
                                                    "council's commitment."),
-                  tags=frozenset({Tag.BEFORE_PAYMENT})),
+                  tags=frozenset({Tag.BEFORE_PAYMENT}), tone=Tone.WAITING),
         StateSpec("committed", N_("Committed"), N_("The council committed to pay the landlord."),
-                  tags=frozenset({Tag.BEFORE_PAYMENT})),
+                  tags=frozenset({Tag.BEFORE_PAYMENT}), tone=Tone.DECIDED),
         StateSpec("paid", N_("Paid"), N_("Paid to the landlord; it comes back at the exit."),
-                  tags=frozenset({Tag.PAID_OUT, Tag.OUTSTANDING})),
+                  tags=frozenset({Tag.PAID_OUT, Tag.OUTSTANDING}), tone=Tone.ACTIVE),
         StateSpec("refund_claimed", N_("Refund claimed"), N_("The person left; the refund is claimed from the "
                                                              "landlord."),
-                  tags=frozenset({Tag.OUTSTANDING, Tag.AWAITING_REFUND})),
+                  tags=frozenset({Tag.OUTSTANDING, Tag.AWAITING_REFUND}), tone=Tone.WAITING),
         StateSpec("refunded", N_("Refunded"), N_("The landlord refunded the whole deposit."), final=True,
-                  tags=frozenset({Tag.RETURNED, Tag.CLOSED_ACCOUNT})),
+                  tags=frozenset({Tag.RETURNED, Tag.CLOSED_ACCOUNT}), tone=Tone.ENDED),
         StateSpec("retained", N_("Partly retained"), N_("The landlord kept part of it, with the reason."),
                   final=True,
-                  tags=frozenset({Tag.RETURNED, Tag.PARTLY_RETAINED, Tag.CLOSED_ACCOUNT})),
+                  tags=frozenset({Tag.RETURNED, Tag.PARTLY_RETAINED, Tag.CLOSED_ACCOUNT}), tone=Tone.ENDED),
         StateSpec("written_off", N_("Written off"), N_("Lost, with the approval of the treasurer and the "
                                                        "coordinator."), final=True,
-                  tags=frozenset({Tag.CLOSED_ACCOUNT})),
+                  tags=frozenset({Tag.CLOSED_ACCOUNT}), tone=Tone.ATTENTION),
         StateSpec("cancelled", N_("Cancelled"), N_("The allocation fell through before any payment."), final=True,
-                  tags=frozenset({Tag.CLOSED_ACCOUNT})),
+                  tags=frozenset({Tag.CLOSED_ACCOUNT}), tone=Tone.ENDED),
     ),
     transitions=(
         TransitionSpec("commit", ("requested",), "committed", N_("Commit the council to the landlord")),

@@ -37,7 +37,7 @@ from transitions import Machine
 
 from commission.errors import ConcurrentChange, TransitionRefused
 from commission.i18n import Message, msg
-from commission.workflow.tags import Screen, Tag
+from commission.workflow.tags import Screen, Tag, Tone
 
 
 class Stateful(Protocol):
@@ -62,12 +62,28 @@ Effect = Callable[[Any, FireContext], None]
 
 
 @dataclass(frozen=True)
+class Awaits:
+    """What a record in a state waits for, said as a state a reader understands, never as a step to take.
+
+    ``phrase`` and ``dated`` are message ids; ``dated`` holds ``%(date)s`` and is used when the record has a
+    date for it (a case's due date: the hearing, the reply deadline, the move-in).
+    """
+
+    phrase: str
+    dated: str | None = None
+
+
+@dataclass(frozen=True)
 class StateSpec:
     name: str
     label: str
     description: str
     final: bool = False
     tags: frozenset[Tag] = frozenset()
+    # The colour of its badge in every list and page (tests/web/test_lists.py wants one on every state).
+    tone: Tone | None = None
+    # What the record waits for in this state (the case list's "next step"); None when it waits for nothing.
+    awaits: Awaits | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +130,10 @@ class MachineSpec:
             if state.name == name:
                 return state
         raise KeyError(name)
+
+    def tone(self, state: str) -> Tone | None:
+        """The meaning of a state's badge: ``badge-{{ machine.tone(case.state).value }}``."""
+        return self.state(state).tone
 
     def tagged(self, tag: Tag) -> tuple[str, ...]:
         """The states that carry a tag, in the machine's order (for queries: ``Case.state.in_(...)``)."""

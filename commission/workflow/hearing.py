@@ -11,7 +11,7 @@ from __future__ import annotations
 from commission.i18n import N_, Message, msg
 from commission.models.hearings import Decision, Hearing, ItemKind
 from commission.workflow.engine import FireContext, MachineSpec, StateSpec, TransitionSpec
-from commission.workflow.tags import Tag
+from commission.workflow.tags import Tag, Tone
 
 
 def _has_agenda(hearing: Hearing, _context: FireContext) -> Message | None:
@@ -59,20 +59,21 @@ HEARING_MACHINE = MachineSpec(
     initial="planned",
     states=(
         StateSpec("planned", N_("Planned"), N_("Date, place and chair are set; the agenda is being prepared."),
-                  tags=frozenset({Tag.TAKES_PLACE, Tag.AGENDA_OPEN, Tag.DETAILS_EDITABLE})),
+                  tags=frozenset({Tag.TAKES_PLACE, Tag.AGENDA_OPEN, Tag.DETAILS_EDITABLE}), tone=Tone.WAITING),
         StateSpec("convened", N_("Convened"), N_("The agenda is frozen and the convocations are sent."),
-                  tags=frozenset({Tag.TAKES_PLACE, Tag.DETAILS_EDITABLE, Tag.CONVOKED, Tag.ATTENDANCE_OPEN})),
+                  tags=frozenset({Tag.TAKES_PLACE, Tag.DETAILS_EDITABLE, Tag.CONVOKED, Tag.ATTENDANCE_OPEN}),
+                  tone=Tone.WAITING),
         StateSpec("in_session", N_("In session"), N_("The commission sits: attendance, then each item in turn."),
-                  tags=frozenset({Tag.TAKES_PLACE, Tag.ATTENDANCE_OPEN, Tag.SITTING, Tag.HELD})),
+                  tags=frozenset({Tag.TAKES_PLACE, Tag.ATTENDANCE_OPEN, Tag.SITTING, Tag.HELD}), tone=Tone.ACTIVE),
         StateSpec("closed", N_("Closed"), N_("Every item is decided; the minutes are being drafted."),
-                  tags=frozenset({Tag.TAKES_PLACE, Tag.HELD, Tag.MINUTES_DRAFT})),
+                  tags=frozenset({Tag.TAKES_PLACE, Tag.HELD, Tag.MINUTES_DRAFT}), tone=Tone.DECIDED),
         StateSpec("minutes_approved", N_("Minutes approved"), N_("The minutes are approved and await signature."),
-                  tags=frozenset({Tag.TAKES_PLACE, Tag.HELD})),
+                  tags=frozenset({Tag.TAKES_PLACE, Tag.HELD}), tone=Tone.DECIDED),
         StateSpec("minutes_signed", N_("Minutes signed"), N_("The minutes are signed and archived; they no longer "
                                                                "change."), final=True,
-                  tags=frozenset({Tag.TAKES_PLACE, Tag.HELD})),
+                  tags=frozenset({Tag.TAKES_PLACE, Tag.HELD}), tone=Tone.ENDED),
         StateSpec("cancelled", N_("Cancelled"), N_("The hearing will not take place."), final=True,
-                  tags=frozenset()),
+                  tags=frozenset(), tone=Tone.ENDED),
     ),
     transitions=(
         TransitionSpec("convene", ("planned",), "convened", N_("Freeze the agenda and send the convocations"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from commission.i18n import N_, Message, msg
 from commission.models.housing import Place
 from commission.workflow.engine import FireContext, MachineSpec, StateSpec, TransitionSpec
-from commission.workflow.tags import Screen, Tag
+from commission.workflow.tags import Screen, Tag, Tone
 
 
 def _inventory_given(_place: Place, context: FireContext) -> Message | None:
@@ -38,16 +38,16 @@ PLACE_MACHINE = MachineSpec(
     initial="available",
     states=(
         StateSpec("available", N_("Available"), N_("Vacant: the commission may allocate it."),
-                  tags=frozenset({Tag.ALLOCATABLE, Tag.FREE})),
+                  tags=frozenset({Tag.ALLOCATABLE, Tag.FREE}), tone=Tone.WAITING),
         StateSpec("offered", N_("Offered"), N_("Allocated by a hearing; the person has been offered it."),
-                  tags=frozenset({Tag.TAKEN, Tag.OFFERED})),
+                  tags=frozenset({Tag.TAKEN, Tag.OFFERED}), tone=Tone.DECIDED),
         StateSpec("occupied", N_("Occupied"), N_("Someone lives there."),
-                  tags=frozenset({Tag.TAKEN, Tag.OCCUPIED})),
+                  tags=frozenset({Tag.TAKEN, Tag.OCCUPIED}), tone=Tone.ACTIVE),
         StateSpec("vacated", N_("Vacated"), N_("The person has left: inventory of fixtures and works before the "
                                                  "next allocation."),
-                  tags=frozenset({Tag.FREE, Tag.VACATED})),
+                  tags=frozenset({Tag.FREE, Tag.VACATED}), tone=Tone.ATTENTION),
         StateSpec("withdrawn", N_("Withdrawn"), N_("No longer in the stock: its agreement has ended."),
-                  tags=frozenset({Tag.OUT_OF_STOCK})),
+                  tags=frozenset({Tag.OUT_OF_STOCK}), tone=Tone.ENDED),
     ),
     transitions=(
         # These four follow the file's steps (allocation, lost offer, move-in, exit); the others are the

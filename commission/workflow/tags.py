@@ -54,6 +54,21 @@ class Tag(enum.Enum):
     CLOSED_ACCOUNT = "closed_account"  # nothing more will move on it
 
 
+class Tone(enum.Enum):
+    """What a state's badge says at a glance, by its colour; the words on the badge say the rest.
+
+    Each state of each machine has exactly one (its ``tone``), so that every list colours a state the same
+    way: waiting on someone, decided, active (housed, occupied, in session, paid out), ended, or needing
+    attention (something is missing or must be done before it can go on).
+    """
+
+    WAITING = "waiting"
+    DECIDED = "decided"
+    ACTIVE = "active"
+    ENDED = "ended"
+    ATTENTION = "attention"
+
+
 class Screen(enum.Enum):
     """Where a step is taken: from the record's own page, or from a hearing's pages."""
 

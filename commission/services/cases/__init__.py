@@ -27,8 +27,11 @@ from commission.services.cases.editing import (
 )
 from commission.services.cases.medical import MedicalInput, read_medical, update_medical
 from commission.services.cases.reading import (
+    CASE_SORTS,
+    Awaited,
     CaseFilter,
     CasePage,
+    awaits,
     get_case,
     list_cases,
     open_case,
@@ -40,9 +43,11 @@ from commission.services.cases.workflow import fire_case, take_step
 
 __all__ = [
     "ACCEPTED_TYPES",
+    "CASE_SORTS",
     "MAX_DOCUMENT_BYTES",
     "MAX_TEXT",
     "OFFER_REMINDER_DAYS",
+    "Awaited",
     "CaseFilter",
     "CaseInput",
     "CasePage",
@@ -51,6 +56,7 @@ __all__ = [
     "ParsedCase",
     "access_log",
     "attach_document",
+    "awaits",
     "changed_fields",
     "create_case",
     "fire_case",

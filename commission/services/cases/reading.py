@@ -14,9 +14,11 @@ from commission.i18n import msg
 from commission.models.accounts import User
 from commission.models.cases import Case, CaseTransition
 from commission.models.people import Applicant
-from commission.models.reference import Town
+from commission.models.reference import CareTeam, Town
 from commission.services.paging import paginate
+from commission.services.sorting import Sort, in_machine_order, ordered
 from commission.services.unit import locked, log_read
+from commission.workflow.case_states import CASE_STATES
 
 # ---------------------------------------------------------------- reading
 
@@ -94,11 +96,21 @@ class CasePage:
     counts_by_state: dict[str, int]
 
 
+# The keys the list of files may be sorted by; a state sorts in the machine's order (draft first).
+CASE_SORTS = {
+    "reference": (Case.created_at, Case.id),
+    "person": (Applicant.last_name, Applicant.first_name),
+    "team": (CareTeam.name,),
+    "state": (in_machine_order(Case.state, CASE_STATES),),
+    "due": (Case.due_date,),
+}
+
+
 def list_cases(
     session: Session, actor: User, case_filter: CaseFilter | None = None, *, page: int = 1, per_page: int = 50,
-    today: date | None = None,
+    today: date | None = None, sort: Sort | None = None,
 ) -> CasePage:
-    """The cases the actor may see, filtered; a bounded number of queries whatever their number."""
+    """The cases the actor may see, filtered and sorted; a bounded number of queries whatever their number."""
     policy.require(actor, policy.Action.VIEW_CASES)
     case_filter = case_filter or CaseFilter()
     conditions = [policy.case_scope(actor)]
@@ -111,11 +123,36 @@ def list_cases(
     if case_filter.waiting_months:
         since = (today or clock.today()) - timedelta(days=30 * case_filter.waiting_months)
         conditions.append(Case.created_at <= datetime.combine(since, time.min, tzinfo=UTC))
-    found = paginate(session, _case_query().where(*conditions)
-                     .order_by(Case.due_date.is_(None), Case.due_date, Case.id.desc()), page, per_page)
+    query = (_case_query().join(Applicant, Applicant.id == Case.applicant_id)
+             .join(CareTeam, CareTeam.id == Case.care_team_id).where(*conditions))
+    query = ordered(query, CASE_SORTS, sort or Sort(),
+                    default=(Case.due_date.is_(None), Case.due_date, Case.id.desc()), tiebreak=Case.id.desc())
+    found = paginate(session, query, page, per_page)
     counts = dict(
         session.execute(
             select(Case.state, func.count(Case.id)).where(policy.case_scope(actor)).group_by(Case.state)
         ).all()
     )
     return CasePage(found.items, found.total, found.page, found.pages, counts)
+
+
+@dataclass(frozen=True)
+class Awaited:
+    """What a file waits for, as the list says it: a message id, and the day it names, if any."""
+
+    phrase: str
+    day: date | None = None
+
+
+_AWAITS = {spec.name: spec.awaits for spec in CASE_STATES}
+
+
+def awaits(file: Case) -> Awaited | None:
+    """What the file waits for, from its state's meaning and its due date (the hearing, the reply deadline,
+    the move-in); None for a file that waits for nothing (refused, withdrawn, closed)."""
+    spec = _AWAITS.get(file.state)
+    if spec is None:
+        return None
+    if spec.dated is not None and file.due_date is not None:
+        return Awaited(spec.dated, file.due_date)
+    return Awaited(spec.phrase)

@@ -4,6 +4,7 @@ chairs. And what the other sections share: a hearing loaded for a change, a step
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, select
@@ -16,6 +17,9 @@ from commission.models.cases import Case
 from commission.models.hearings import AgendaItem, Decision, Hearing, HearingTransition
 from commission.models.housing import Place
 from commission.models.people import Applicant
+from commission.models.reference import Town
+from commission.services.paging import Page, paginate
+from commission.services.sorting import Sort, in_machine_order, ordered
 from commission.services.steps import record_step
 from commission.services.unit import locked
 from commission.workflow.case import CASE_MACHINE
@@ -46,6 +50,43 @@ def list_hearings(session: Session, actor: User, year: int | None = None) -> lis
     if year is not None:
         query = query.where(Hearing.year == year)
     return list(session.execute(query.limit(40)).scalars())
+
+
+# The keys the list of hearings may be sorted by.
+HEARING_SORTS = {
+    "hearing": (Hearing.year, Hearing.quarter),
+    "day": (Hearing.day,),
+    "town": (Town.name,),
+    "chair": (User.display_name,),
+    "state": (in_machine_order(Hearing.state, HEARING_MACHINE.states),),
+}
+
+
+@dataclass(frozen=True)
+class HearingFilter:
+    year: int | None = None
+    state: str | None = None
+
+
+def hearing_page(session: Session, actor: User, hearing_filter: HearingFilter | None = None, *, page: int = 1,
+                 sort: Sort | None = None) -> Page[Hearing]:
+    """The list of hearings, filtered by year and state, latest first unless sorted; two queries."""
+    policy.require(actor, policy.Action.VIEW_HEARINGS)
+    hearing_filter = hearing_filter or HearingFilter()
+    query = (_hearing_query().join(Town, Town.id == Hearing.town_id)
+             .outerjoin(User, User.id == Hearing.chair_id))
+    if hearing_filter.year is not None:
+        query = query.where(Hearing.year == hearing_filter.year)
+    if hearing_filter.state is not None:
+        query = query.where(Hearing.state == hearing_filter.state)
+    query = ordered(query, HEARING_SORTS, sort or Sort(), default=(Hearing.day.desc(),), tiebreak=Hearing.id.desc())
+    return paginate(session, query, page)
+
+
+def hearing_years(session: Session, actor: User) -> list[int]:
+    """The years that have hearings, latest first (the list's filter)."""
+    policy.require(actor, policy.Action.VIEW_HEARINGS)
+    return list(session.execute(select(Hearing.year).distinct().order_by(Hearing.year.desc())).scalars())
 
 
 def next_hearing(session: Session, actor: User, today: date | None = None) -> Hearing | None:

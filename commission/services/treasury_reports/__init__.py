@@ -27,6 +27,7 @@ from commission.documents.fund_data import (
 from commission.services.treasury_reports.fund import (
     ACCOUNT_LABELS,
     AGE_BANDS,
+    DEPOSIT_SORTS,
     ENTRY_KIND_LABELS,
     METHOD_LABELS,
     OVERDUE_AFTER_DAYS,
@@ -67,6 +68,7 @@ __all__ = [
     "ACCOUNT_LABELS",
     "AGE_BANDS",
     "BANK_SECTION",
+    "DEPOSIT_SORTS",
     "ENTRY_KIND_LABELS",
     "LOSSES_SECTION",
     "METHOD_LABELS",

@@ -22,6 +22,7 @@ from commission.models.people import Applicant
 from commission.models.reference import Organisation, OrganisationKind, Town
 from commission.models.treasury import Account, Deposit
 from commission.services.paging import PER_PAGE, Page, paginate_rows
+from commission.services.sorting import Sort, in_machine_order, ordered
 from commission.services.treasury import balances
 from commission.workflow.deposit import DEPOSIT_MACHINE
 from commission.workflow.tags import Tag
@@ -243,9 +244,23 @@ class DepositFilter:
     landlord_id: int | None = None
 
 
+# The keys the list of deposits may be sorted by.
+DEPOSIT_SORTS = {
+    "deposit": (Deposit.id,),
+    "place": (Place.reference,),
+    "landlord": (Organisation.name,),
+    "person": (Applicant.last_name, Applicant.first_name),
+    "amount": (Deposit.amount_cents,),
+    "state": (in_machine_order(Deposit.state, DEPOSIT_MACHINE.states),),
+    "paid": (Deposit.paid_on,),
+    "claimed": (Deposit.refund_claimed_on,),
+}
+
+
 def list_deposits(session: Session, actor: User, deposit_filter: DepositFilter | None = None, *, page: int = 1,
-                  per_page: int = PER_PAGE) -> Page[DepositRow]:
-    """One page of the deposits the actor may see (a landlord: their own), newest first; two queries."""
+                  per_page: int = PER_PAGE, sort: Sort | None = None) -> Page[DepositRow]:
+    """One page of the deposits the actor may see (a landlord: their own), newest first unless sorted; two
+    queries."""
     policy.require(actor, policy.Action.VIEW_DEPOSITS)
     deposit_filter = deposit_filter or DepositFilter()
     conditions = [policy.deposit_scope(actor)]
@@ -253,8 +268,7 @@ def list_deposits(session: Session, actor: User, deposit_filter: DepositFilter |
         conditions.append(Deposit.state == deposit_filter.state)
     if deposit_filter.landlord_id is not None:
         conditions.append(Deposit.landlord_id == deposit_filter.landlord_id)
-    rows = paginate_rows(
-        session,
+    query = (
         select(Deposit.id, Case.id, Case.created_at, Applicant.first_name, Applicant.last_name, Place.reference,
                Place.address, Town.name, Organisation.name, Deposit.amount_cents, Deposit.state,
                Deposit.committed_on, Deposit.paid_on, Deposit.refund_claimed_on, Deposit.settled_on,
@@ -262,9 +276,10 @@ def list_deposits(session: Session, actor: User, deposit_filter: DepositFilter |
         .join(Case, Case.id == Deposit.case_id).join(Applicant, Applicant.id == Case.applicant_id)
         .join(Place, Place.id == Deposit.place_id).join(Town, Town.id == Place.town_id)
         .join(Organisation, Organisation.id == Deposit.landlord_id)
-        .where(and_(*conditions)).order_by(Deposit.id.desc()),
-        page, per_page,
+        .where(and_(*conditions))
     )
+    query = ordered(query, DEPOSIT_SORTS, sort or Sort(), default=(Deposit.id.desc(),), tiebreak=Deposit.id.desc())
+    rows = paginate_rows(session, query, page, per_page)
     items = [
         DepositRow(deposit_id, case_reference(case_id, created.year), _person(actor, first, last), place, address,
                    town, landlord, cents, state, committed, paid, claimed, settled, refunded, retained)

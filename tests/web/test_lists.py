@@ -1,0 +1,223 @@
+"""The main lists as people scan them: sorted by any column both ways, filters and order kept from page to
+page, each state a badge that says what it means, and what a file waits for said as a state."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, time
+from html import unescape
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commission.models import Applicant, Case, Deposit, Hearing, Place, PlaceKind
+from commission.services import cases, hearings, reference, treasury_reports
+from commission.workflow.case import CASE_MACHINE
+from commission.workflow.deposit import DEPOSIT_MACHINE
+from commission.workflow.engine import MachineSpec
+from commission.workflow.hearing import HEARING_MACHINE
+from commission.workflow.machines import MACHINES
+from commission.workflow.place import PLACE_MACHINE
+from commission.workflow.tags import Tone
+from tests.conftest import World, login
+from tests.volume import grow
+
+Key = Callable[[Any], Any]
+
+
+def _file(session: Session, world: World, last_name: str, state: str, due: date | None, team: int) -> Case:
+    applicant = Applicant(first_name="Lou", last_name=last_name, birth_date=date(1980, 1, 1),
+                          care_team_id=(world.team_a, world.team_b)[team].id)
+    case = Case(applicant=applicant, care_team_id=applicant.care_team_id, state=state,
+                requested_kind=PlaceKind.APARTMENT, due_date=due)
+    session.add(case)
+    return case
+
+
+def seed(session: Session, world: World) -> None:
+    """A few rows of each list, each column's values different enough to tell an order from another."""
+    files = [
+        _file(session, world, "Martin", "scheduled", date(2026, 3, 18), 0),
+        _file(session, world, "Bernard", "draft", None, 1),
+        _file(session, world, "Durand", "waiting_list", None, 0),
+        _file(session, world, "Petit", "incomplete", date(2026, 2, 1), 1),
+        _file(session, world, "Leroy", "refused", None, 0),
+    ]
+    more = [
+        Place(reference=reference_, kind=kind, town_id=world.towns[town].id, address="2 rue", rooms=rooms,
+              organisation_id=landlord.id, rent_cents=rent, charges_cents=charges, deposit_cents=deposit, state=state)
+        for reference_, kind, town, landlord, rooms, rent, charges, deposit, state in [
+            ("MAI-010", PlaceKind.RESIDENCE_PLACE, "Lesquin", world.landlord_b, 4, 61000, 2000, 61000, "vacated"),
+            ("APP-007", PlaceKind.APARTMENT, "Ronchin", world.landlord_a, 2, 42000, 9000, 42000, "withdrawn"),
+        ]
+    ]
+    session.add_all(more)
+    session.flush()
+    places = [world.place_a, world.place_b, *more]
+    for n, (state, amount, paid, claimed) in enumerate([
+        ("paid", 30000, date(2025, 5, 2), None), ("requested", 12000, None, None),
+        ("refund_claimed", 45000, date(2024, 1, 9), date(2025, 11, 3)),
+        ("refunded", 20000, date(2023, 6, 1), date(2024, 3, 1)),
+    ]):
+        place = places[n]
+        session.add(Deposit(case_id=files[n].id, place_id=place.id, landlord_id=place.organisation_id,
+                            amount_cents=amount, state=state, paid_on=paid, refund_claimed_on=claimed))
+    for quarter, day, town, chair, state in [
+        (1, date(2026, 3, 18), "Ronchin", "chair", "planned"),
+        (4, date(2025, 12, 10), "Lesquin", None, "minutes_signed"),
+        (3, date(2025, 9, 17), "Ronchin", "coordinator", "cancelled"),
+        (2, date(2026, 6, 17), "Lesquin", None, "planned"),
+    ]:
+        session.add(Hearing(year=day.year, quarter=quarter, day=day, start_time=time(14), quorum=3, state=state,
+                            town_id=world.towns[town].id, chair_id=world.users[chair].id if chair else None))
+    session.commit()
+
+
+def state_order(machine: MachineSpec) -> Key:
+    names = [spec.name for spec in machine.states]
+    return lambda row: names.index(row.state)
+
+
+# Each list: its path, how its rows link to their records, the rows it should show, and the order of each key.
+LISTS: dict[str, tuple[str, str, Callable[[Session], Sequence[Any]], dict[str, Key]]] = {
+    "cases": ("/cases", r'href="/cases/(\d+)"', lambda s: s.execute(select(Case)).scalars().all(), {
+        "reference": lambda c: (c.created_at, c.id),
+        "person": lambda c: (c.applicant.last_name, c.applicant.first_name),
+        "team": lambda c: c.care_team.name, "state": state_order(CASE_MACHINE), "due": lambda c: c.due_date,
+    }),
+    "places": ("/places", r'href="/places/(\d+)"', lambda s: s.execute(select(Place)).scalars().all(), {
+        "reference": lambda p: p.reference, "kind": lambda p: p.kind.value, "town": lambda p: p.town.name,
+        "landlord": lambda p: p.organisation.name, "state": state_order(PLACE_MACHINE), "rooms": lambda p: p.rooms,
+        "rent": lambda p: p.rent_cents, "charges": lambda p: p.charges_cents, "deposit": lambda p: p.deposit_cents,
+    }),
+    "deposits": ("/treasury/deposits", r'href="/treasury/deposits/(\d+)"',
+                 lambda s: s.execute(select(Deposit)).scalars().all(), {
+        "deposit": lambda d: d.id, "place": lambda d: d.place.reference, "landlord": lambda d: d.landlord.name,
+        "person": lambda d: (d.case.applicant.last_name, d.case.applicant.first_name),
+        "amount": lambda d: d.amount_cents,
+        "state": state_order(DEPOSIT_MACHINE), "paid": lambda d: d.paid_on, "claimed": lambda d: d.refund_claimed_on,
+    }),
+    "hearings": ("/hearings", r'href="/hearings/(\d+)"', lambda s: s.execute(select(Hearing)).scalars().all(), {
+        "hearing": lambda h: (h.year, h.quarter), "day": lambda h: h.day, "town": lambda h: h.town.name,
+        "chair": lambda h: h.chair.display_name if h.chair else None, "state": state_order(HEARING_MACHINE),
+    }),
+}
+SORTS: dict[str, Mapping[str, Any]] = {
+    "cases": cases.CASE_SORTS, "places": reference.PLACE_SORTS, "deposits": treasury_reports.DEPOSIT_SORTS,
+    "hearings": hearings.HEARING_SORTS,
+}
+
+
+def ids_shown(client: FlaskClient, path: str, link: str) -> list[int]:
+    html = client.get(path).get_data(as_text=True)
+    table = html[html.index("<tbody>"):html.index("</tbody>")]
+    return [int(found) for found in re.findall(link, table)]
+
+
+def expected(values: list[Any], descending: bool) -> list[Any]:
+    """Values in order, empty ones last whichever the direction (ties in any order: values are compared)."""
+    present = sorted((value for value in values if value is not None), reverse=descending)
+    return present + [None] * (len(values) - len(present))
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_each_list_sorts_by_each_of_its_columns_both_ways(
+    client: FlaskClient, session: Session, world: World, name: str
+) -> None:
+    seed(session, world)
+    path, link, rows, keys = LISTS[name]
+    assert set(keys) == set(SORTS[name]), "every key the service offers is checked here"
+    by_id = {row.id: row for row in rows(session)}
+    login(client, "coordinator")
+    for key, value in keys.items():
+        for descending in (False, True):
+            shown = ids_shown(client, f"{path}?sort={'-' if descending else ''}{key}", link)
+            assert sorted(shown) == sorted(by_id), (name, key)
+            values = [value(by_id[row_id]) for row_id in shown]
+            assert values == expected(values, descending), (name, key, descending, values)
+            assert values != expected(values, not descending), (name, key, "the seed does not tell the two apart")
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_an_unknown_sort_key_leaves_the_list_in_its_own_order(
+    client: FlaskClient, session: Session, world: World, name: str
+) -> None:
+    seed(session, world)
+    path, link, _rows, _keys = LISTS[name]
+    login(client, "coordinator")
+    default = ids_shown(client, path, link)
+    for bad in ("nope", "-", "--state", "state;drop", "-" * 5000, "id", "__class__", "STATE"):
+        response = client.get(path, query_string={"sort": bad})
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert [int(found) for found in re.findall(link, html[html.index("<tbody>"):])] == default, bad
+        assert "aria-sort" not in html and 'name="sort"' not in html
+
+
+def test_the_sorted_column_says_its_direction_and_its_header_turns_it_round(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    seed(session, world)
+    login(client, "coordinator")
+    html = unescape(client.get("/cases?sort=due&state=scheduled").get_data(as_text=True))
+    header = re.search(r'<th scope="col" aria-sort="ascending">(.*?)</th>', html, re.S)
+    assert header is not None and "trié par ordre croissant" in header.group(1)
+    assert 'href="/cases?state=scheduled&sort=-due"' in header.group(1)
+    assert html.count("aria-sort=") == 1
+    html = unescape(client.get("/cases?sort=-due").get_data(as_text=True))
+    assert 'aria-sort="descending"' in html and "trié par ordre décroissant" in html
+    assert 'href="/cases?sort=due"' in html  # the header sorts the other way round
+    assert '<input type="hidden" name="sort" value="-due">' in html  # a new filter keeps the order
+
+
+def test_filters_and_order_survive_paging(client: FlaskClient, session: Session, world: World) -> None:
+    grow(session, world, 60, "g")
+    login(client, "coordinator")
+    html = unescape(client.get("/cases?state=submitted&sort=-person").get_data(as_text=True))
+    assert 'href="/cases?page=2&state=submitted&sort=-person" rel="next"' in html
+    html = unescape(client.get("/places?kind=apartment&sort=-rent").get_data(as_text=True))
+    assert 'href="/places?page=2&kind=apartment&sort=-rent" rel="next"' in html
+    # Page two, sorted, continues page one: together they are the whole list in order.
+    first = ids_shown(client, "/places?kind=apartment&sort=reference", r'href="/places/(\d+)"')
+    second = ids_shown(client, "/places?kind=apartment&sort=reference&page=2", r'href="/places/(\d+)"')
+    names = {place.id: place.reference for place in session.execute(select(Place)).scalars()}
+    together = [names[place_id] for place_id in first + second]
+    assert together == sorted(together) and len(together) == 62
+
+
+@pytest.mark.parametrize("machine", MACHINES.values(), ids=MACHINES.keys())
+def test_every_state_has_a_badge_meaning(machine: MachineSpec) -> None:
+    missing = [spec.name for spec in machine.states if not isinstance(spec.tone, Tone)]
+    assert not missing, f"give these states of the {machine.name} machine a tone: {missing}"
+
+
+def test_badges_carry_words_and_their_meaning(client: FlaskClient, session: Session, world: World) -> None:
+    seed(session, world)
+    login(client, "coordinator")
+    html = client.get("/cases").get_data(as_text=True)
+    assert '<span class="state badge badge-ended">Refusé</span>' in html
+    assert '<span class="state badge badge-attention">Incomplet</span>' in html
+    for path in ("/places", "/treasury/deposits", "/hearings"):
+        badges = re.findall(r'class="state badge badge-(\w+)">([^<]*)</span>', client.get(path).get_data(as_text=True))
+        assert badges and all(tone in {t.value for t in Tone} and words.strip() for tone, words in badges), path
+
+
+def test_a_file_says_what_it_waits_for_never_a_step_to_take(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    seed(session, world)
+    login(client, "coordinator")
+    html = unescape(client.get("/cases").get_data(as_text=True))
+    assert "Attend la commission du 18 mars 2026" in html
+    assert "À compléter par l'équipe soignante" in html
+    assert "Retirer de l'ordre du jour" not in html
+    step_labels = {transition.label for machine in MACHINES.values() for transition in machine.transitions}
+    for spec in CASE_MACHINE.states:
+        if spec.awaits is not None:
+            assert {spec.awaits.phrase, spec.awaits.dated} & step_labels == set(), spec.name
+        else:
+            assert spec.final, f"{spec.name}: a file still moving waits for something"
