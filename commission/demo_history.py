@@ -289,7 +289,8 @@ class DemoHistory:
             serious = rng.random() < 0.35
             incident = record("incident", incident_kind=kind, serious=serious, summary=note, action_taken=action)
             if serious:
-                self._status(case, day, "at_risk", "Difficultés dans le logement : une cellule ressource se réunit.")
+                self._status(case, day, "at_risk",
+                             "Difficultés dans le logement\u00a0: une cellule ressource se réunit.")
                 meeting_day = self.later(day, 7, 15)
                 followup.call_meeting(self.session, actor, case_id, followup.MeetingInput(
                     meeting_date=meeting_day.isoformat(), attendees=rng.choice(ATTENDEES),
@@ -394,7 +395,7 @@ class DemoHistory:
         if self.settled == 3:  # one deposit lost, in all these years
             treasury.approve_write_off(self.session, self.treasurer, deposit_id)
             treasury.approve_write_off(self.session, self.coordinator, deposit_id)
-            movement.reason = "Bailleur en liquidation judiciaire : la créance ne sera pas recouvrée."
+            movement.reason = "Bailleur en liquidation judiciaire\u00a0: la créance ne sera pas recouvrée."
             treasury.fire_deposit(self.session, self.treasurer, deposit_id, "write_off", expected_version=None,
                                   today=day, movement=movement)
         elif roll < 0.5:
@@ -477,7 +478,8 @@ class DemoHistory:
                 hearings.decide_item(self.session, chair, hearing.id, item_id, decision, today=day)
         except CommissionError:
             hearings.decide_item(self.session, chair, hearing.id, item_id, hearings.DecisionInput(
-                decision="waiting_list", reason="Avis favorable ; aucune place adaptée disponible pour le moment."),
+                decision="waiting_list",
+                reason="Avis favorable\u202f; aucune place adaptée disponible pour le moment."),
                 today=day)
 
     def _application_decision(self, hearing: Hearing, case: Case) -> hearings.DecisionInput:
@@ -497,7 +499,7 @@ class DemoHistory:
             return hearings.DecisionInput(decision="ranked", place_id=str(place.id), rank=str(max(taken) + 1),
                                           reason="Candidature retenue en second rang pour ce logement.")
         return hearings.DecisionInput(decision="waiting_list",
-                                      reason="Avis favorable ; aucune place adaptée disponible pour le moment.")
+                                      reason="Avis favorable\u202f; aucune place adaptée disponible pour le moment.")
 
     def _next_hearing(self) -> None:
         """The next hearing: planned weeks ago, convened a few days ago with its agenda."""

@@ -8,10 +8,11 @@ from __future__ import annotations
 PROJECTS = [
     "Vivre seul·e dans un appartement, avec une visite infirmière hebdomadaire "
     "et l'hôpital de jour deux fois par semaine.",
-    "Quitter l'hospitalisation au long cours : logement proche du CMP, accompagnement du SAVS, activités au GEM.",
-    "Retrouver un logement après une période à la rue ; suivi renforcé les trois premiers mois, puis mensuel.",
-    "Prendre son autonomie après des années chez les parents ; la famille reste présente, l'équipe soignante suit.",
-    "Sortie de foyer vers un logement associatif ; reprise d'une activité en ESAT, consultations mensuelles.",
+    "Quitter l'hospitalisation au long cours\u00a0: logement proche du CMP, accompagnement du SAVS, activités au GEM.",
+    "Retrouver un logement après une période à la rue\u202f; suivi renforcé les trois premiers mois, puis mensuel.",
+    "Prendre son autonomie après des années chez les parents\u202f; la famille reste présente, "
+    "l'équipe soignante suit.",
+    "Sortie de foyer vers un logement associatif\u202f; reprise d'une activité en ESAT, consultations mensuelles.",
 ]
 MISSING = ["Justificatif de ressources (notification AAH)", "Copie du jugement de curatelle",
            "Avis du psychiatre référent", "Pièce d'identité en cours de validité"]
@@ -20,12 +21,12 @@ AWAITED = ["Bilan de l'essai en appartement thérapeutique", "Accord de la curat
 REFUSALS = ["Le projet de soin n'est pas encore construit avec la personne.",
             "La personne relève d'une structure médicalisée, orientation proposée vers une MAS."]
 ALLOCATIONS = ["Le logement correspond au projet et aux besoins exprimés.",
-               "Proche du CMP et de la famille ; la personne a visité le logement et le souhaite."]
+               "Proche du CMP et de la famille\u202f; la personne a visité le logement et le souhaite."]
 DECLINES = ["Logement trop éloigné de la famille", "Étage élevé sans ascenseur", "La personne a trouvé un logement"]
 # Why tenancies end, and how often (the reason, the note written with it).
 EXITS = [
     ("ordinary_housing", "Accès à un logement ordinaire du parc social", 30),
-    ("lease_taken_over", "Glissement de bail : la personne devient locataire en titre", 20),
+    ("lease_taken_over", "Glissement de bail\u00a0: la personne devient locataire en titre", 20),
     ("hospitalisation", "Hospitalisation de longue durée", 15),
     ("moved_elsewhere", "Déménagement hors du secteur", 15),
     ("other", "Entrée en EHPAD", 10),
@@ -33,14 +34,14 @@ EXITS = [
     ("eviction", "Résiliation du bail après impayés répétés", 5),
 ]
 WITHDRAWALS = ["La personne a trouvé une solution dans sa famille", "La personne ne souhaite plus déménager"]
-INVENTORIES = ["État des lieux de sortie conforme ; peintures refaites dans la chambre.",
-               "Remplacement du flexible de douche et nettoyage ; logement prêt.",
-               "Quelques trous au mur rebouchés ; cuisine nettoyée."]
+INVENTORIES = ["État des lieux de sortie conforme\u202f; peintures refaites dans la chambre.",
+               "Remplacement du flexible de douche et nettoyage\u202f; logement prêt.",
+               "Quelques trous au mur rebouchés\u202f; cuisine nettoyée."]
 RETENTIONS = ["Porte de la cuisine à remplacer", "Peintures dégradées dans le séjour", "Nettoyage non effectué"]
-ACTIVITIES = ["Atelier cuisine thérapeutique le mardi ; GEM le jeudi.", "Hôpital de jour deux fois par semaine.",
-              "Groupe de parole mensuel ; activité sportive adaptée.", "CATTP le lundi et le vendredi."]
+ACTIVITIES = ["Atelier cuisine thérapeutique le mardi\u202f; GEM le jeudi.", "Hôpital de jour deux fois par semaine.",
+              "Groupe de parole mensuel\u202f; activité sportive adaptée.", "CATTP le lundi et le vendredi."]
 VISITS = ["Visite à domicile, logement bien tenu.", "Visite infirmière, préparation du pilulier.",
-          "Visite avec l'assistante sociale : courriers et budget.", "Visite à domicile, courses faites ensemble."]
+          "Visite avec l'assistante sociale\u00a0: courriers et budget.", "Visite à domicile, courses faites ensemble."]
 INCIDENTS = [
     ("rent_arrears", "Deux mois de loyer impayés", "Plan d'apurement avec la curatrice"),
     ("neighbour_complaint", "Plainte pour bruit la nuit", "Rencontre avec les voisins et le bailleur"),
@@ -52,8 +53,8 @@ ATTENDEES = ["Infirmier référent, assistante sociale, bailleur, curatrice",
              "Psychiatre référent, infirmière, chargée de gestion locative du bailleur",
              "Équipe soignante, mandataire judiciaire, coordinatrice du conseil"]
 MEETING_OUTCOMES = ["Maintien dans le logement avec un suivi renforcé.",
-                    "Médiation avec le voisinage ; point dans un mois.",
-                    "Plan d'apurement signé ; aide à la gestion du budget."]
+                    "Médiation avec le voisinage\u202f; point dans un mois.",
+                    "Plan d'apurement signé\u202f; aide à la gestion du budget."]
 MEETING_ACTIONS = [("Rencontrer les voisins avec le bailleur", "Infirmier référent"),
                    ("Mettre en place un plan d'apurement", "Curatrice"),
                    ("Renforcer les visites à domicile", "Équipe soignante"),
@@ -62,11 +63,11 @@ MEETING_ACTIONS = [("Rencontrer les voisins avec le bailleur", "Infirmier réfé
 
 # What the commission says when it reviews a tenancy, by the follow-up status it sees.
 REVIEWS = {
-    "going_well": [("continue", "Le suivi se passe bien ; visites infirmières espacées."),
-                   ("continue", "Bonne intégration dans le quartier ; reprise d'une activité au GEM."),
-                   ("prepare_exit", "Autonomie acquise : préparer l'accès à un logement ordinaire.")],
-    "needs_attention": [("closer_follow_up", "Quelques impayés réglés avec la curatrice ; à revoir au trimestre."),
+    "going_well": [("continue", "Le suivi se passe bien\u202f; visites infirmières espacées."),
+                   ("continue", "Bonne intégration dans le quartier\u202f; reprise d'une activité au GEM."),
+                   ("prepare_exit", "Autonomie acquise\u00a0: préparer l'accès à un logement ordinaire.")],
+    "needs_attention": [("closer_follow_up", "Quelques impayés réglés avec la curatrice\u202f; à revoir au trimestre."),
                         ("continue", "Difficultés passagères, l'équipe a renforcé les visites.")],
-    "at_risk": [("resource_meeting", "Plaintes du voisinage : une cellule ressource est à réunir."),
-                ("closer_follow_up", "Situation fragile après une hospitalisation ; à revoir au trimestre.")],
+    "at_risk": [("resource_meeting", "Plaintes du voisinage\u00a0: une cellule ressource est à réunir."),
+                ("closer_follow_up", "Situation fragile après une hospitalisation\u202f; à revoir au trimestre.")],
 }

@@ -91,6 +91,48 @@ def faults(text: str) -> list[Fault]:
     return found
 
 
+_FIRST_OF_MONTH = re.compile(r"(?<![\d,.])\b1(?=[ \u00a0\u202f](?:" + "|".join(MONTHS) + r"))", re.IGNORECASE)
+_CLOCK = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])")
+
+
+def first_of_month(text: str) -> str:
+    """« 1er » for the first of a month, in a French date as Babel writes it (« 1 déc. 2026 »)."""
+    return _FIRST_OF_MONTH.sub("1er", text)
+
+
+def hours(text: str) -> str:
+    """French times as the French write them, in a text Babel formatted: « 14:00 » as « 14 h », « 14:05 » as
+    « 14 h 05 », « 14:05:30 » as « 14 h 05 min 30 s », « 14:05:00 » as « 14 h 05 » (no-break spaces inside)."""
+
+    def spelled(found: re.Match[str]) -> str:
+        hour, minutes, seconds = int(found[1]), found[2], found[3]
+        if seconds not in (None, "00"):
+            return f"{hour}{NBSP}h{NBSP}{minutes}{NBSP}min{NBSP}{seconds}{NBSP}s"
+        return f"{hour}{NBSP}h" if minutes == "00" else f"{hour}{NBSP}h{NBSP}{minutes}"
+
+    return _CLOCK.sub(spelled, text)
+
+
+def punctuation(mark: str, locale: str) -> str:
+    """A high punctuation mark as ``locale`` writes it after a word: in French a no-break space before « : »
+    and a narrow one before « ; », « ! » and « ? »; in other languages the mark alone."""
+    if not str(locale).startswith("fr"):
+        return mark
+    if mark == ":":
+        return NBSP + mark
+    if mark in (";", "!", "?"):
+        return NNBSP + mark
+    return mark
+
+
+def typeset_date(text: str, locale: str) -> str:
+    """A date, a time or both, formatted by Babel for ``locale``, as that language writes it: in French « 1er »
+    and « 14 h 05 »; other languages as Babel gives them."""
+    if not str(locale).startswith("fr"):
+        return text
+    return hours(first_of_month(text))
+
+
 def fix_spacing(text: str) -> str:
     """The spaces before high punctuation and inside guillemets made right, in a French text that uses
     ordinary spaces for them (a catalogue's translations). Leaves everything else as it is."""

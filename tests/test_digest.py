@@ -141,7 +141,7 @@ def test_the_digest_reaches_the_right_people_in_french_without_names_nor_care_de
     body = assert_discreet(care)
     assert care["From"] == "commission@example.org" and care["Auto-Submitted"] == "auto-generated"
     assert care.get_content_type() == "text/plain" and care.get_content_charset() == "utf-8"
-    assert "28 mai 2026" in body and "1 avril 2026" in body  # in French
+    assert "28 mai 2026" in body and "1er avril 2026" in body  # in French
     assert s.ada.reference in body and s.bea.reference in body
     assert f"{BASE_URL}/cases/{s.ada.id}/followup" in body and f"{BASE_URL}/cases/{s.bea.id}" in body
     assert "28 mai 2026" in str(care["Subject"])
@@ -261,7 +261,7 @@ def test_reminders_send_from_the_command_line(session: Session, world: World, sm
         refused = runner.invoke(main, ["reminders", "send", "--date", bad])
         # the forms' message for the same mistake, in the user's language
         assert refused.exit_code == 2
-        assert "--date: Ce n'est pas une date (format attendu : AAAA-MM-JJ)." in refused.output
+        assert "--date: Ce n'est pas une date (format attendu\u00a0: AAAA-MM-JJ)." in refused.output
         assert "Traceback" not in refused.output
     monkeypatch.setenv("COMMISSION_SMTP_PORT", "vingt-cinq")
     misconfigured = runner.invoke(main, ["reminders", "send"])

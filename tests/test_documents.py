@@ -31,6 +31,7 @@ from commission.documents.pdf import (
     documents_dir,
     html_to_pdf,
 )
+from commission.typography import hours
 from tests.documents_helpers import (
     COUNCIL,
     PARIS,
@@ -48,6 +49,11 @@ HEARING_LABEL = "Commission du 19 mars 2026 — Ronchin"
 def pages_text(document: bytes) -> list[str]:
     """Each page's text with runs of white space (line breaks of wrapped cells included) made one space."""
     return [" ".join(page.extract_text().split()) for page in PdfReader(BytesIO(document)).pages]
+
+
+def spaced(text: str) -> str:
+    """A text with its white space as pages_text gives it (no-break spaces as spaces)."""
+    return " ".join(text.split())
 
 
 def all_text(document: bytes) -> str:
@@ -76,8 +82,7 @@ def test_minutes_name_the_hearing_its_chair_and_quorum(minutes_pdf: bytes) -> No
     text = all_text(minutes_pdf)
     assert "Procès-verbal" in text
     assert HEARING_LABEL in text
-    assert "Lieu : Salle du conseil municipal, Hôtel de ville, 2 rue Louis Pasteur, Ronchin ; à partir de 14:00." \
-        in text
+    assert "Lieu : Salle du conseil municipal, Hôtel de ville, 2 rue Louis Pasteur, Ronchin ; à partir de 14 h." in text
     assert "Présidée par Hélène Dubois, Adjointe au maire de Ronchin." in text
     assert "Version 1 — Signé — approuvé le 24 mars 2026" in text
     assert "Quorum : 9 membres votants présents ou représentés, 6 requis. Le quorum est atteint." in text
@@ -87,9 +92,9 @@ def test_minutes_list_every_member_with_their_capacity_and_status(minutes: Minut
     text = all_text(minutes_pdf)
     for attendee in minutes.attendees:
         assert f"{attendee.name} {attendee.capacity}" in text
-    assert "Représenté(e) (1)" in text
-    assert "représenté(e) par Isabelle Noël" in text
-    assert "Excusé(e) (2)" in text
+    assert "Représenté·e (1)" in text
+    assert "représenté·e par Isabelle Noël" in text
+    assert "Excusé·e (2)" in text
     assert "voix consultative" in text
 
 
@@ -97,7 +102,7 @@ def test_minutes_record_every_decision_with_its_reason_and_vote(minutes: Minutes
     text = all_text(minutes_pdf)
     for item in minutes.items:
         assert f"Point {item.position} — {item.kind_label} — dossier {item.case_reference}" in text
-        assert f"{item.person.full_name}, né(e) le {item.person.birth_date:%d/%m/%Y}" in text
+        assert f"{item.person.full_name}, né·e le {item.person.birth_date:%d/%m/%Y}" in text
         assert f"{item.decision_label} — {item.reason}" in text
         if item.votes:
             votes = item.votes
@@ -319,7 +324,7 @@ def test_the_agenda_lists_the_files_in_order_with_their_time_slots() -> None:
     assert "Ordre du jour" in text and HEARING_LABEL in text
     for item in agenda.items:
         assert item.time_slot is not None
-        assert f"{item.position} {item.time_slot:%H:%M} {item.person.full_name}" in text
+        assert f"{item.position} {spaced(hours(f'{item.time_slot:%H:%M}'))} {item.person.full_name}" in text
     assert text.count("Reporté de la séance précédente.") == sum(item.carried_over for item in agenda.items)
     for vacancy in agenda.vacancies:
         assert vacancy in text
@@ -351,12 +356,12 @@ def test_letters_come_one_per_page_each_to_its_recipient() -> None:
         assert " ".join(letter.recipient_address) in text
         assert "Ronchin, le 2 mars 2026" in text
         assert "Objet : convocation à la commission appartement du 19 mars 2026" in text
-        assert f"{letter.time_slot:%H:%M}" in text
+        assert spaced(hours(f"{letter.time_slot:%H:%M}")) in text
         assert letter.signatory in text
 
 
 @pytest.mark.parametrize(("role", "says"), [
-    ("person", "Vous êtes invité(e) à venir présenter votre situation"),
+    ("person", "Vous êtes invité·e à venir présenter votre situation"),
     ("guardian", "En votre qualité de curateur ou tuteur de Camille Martin"),
     ("care_team", "Nous demandons à un membre de l'équipe d'accompagner la personne et de présenter le dossier"),
 ])
@@ -369,7 +374,7 @@ def test_each_recipient_gets_the_letter_of_their_role(role: str, says: str) -> N
 
 def test_a_letter_without_a_time_slot_gives_the_start_of_the_hearing() -> None:
     text = all_text(render_letter(replace(sample_letter("guardian"), time_slot=None)))
-    assert "La séance commence à 14:00." in text
+    assert "La séance commence à 14 h." in text
 
 
 def test_no_letter_is_no_document() -> None:

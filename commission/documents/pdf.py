@@ -28,6 +28,7 @@ from urllib.request import url2pathname
 from babel.dates import format_date, format_skeleton, format_time
 from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -35,6 +36,7 @@ from commission.clock import COUNCIL_ZONE
 from commission.documents.data import HearingInfo
 from commission.i18n import DEFAULT_LOCALE, LOCALES, translations
 from commission.resources import templates_dir
+from commission.typography import punctuation, typeset_date
 
 PDF_VARIANT = "pdf/a-2b"
 # PDF/A needs an output intent: the sRGB profile WeasyPrint ships, declared by a ``@color-profile`` rule
@@ -62,7 +64,7 @@ def gettext(locale: str) -> Callable[[str], str]:
 def hearing_label(hearing: HearingInfo, locale: str) -> str:
     """How every document names its hearing: « Commission du 19 mars 2026 — Ronchin »."""
     _ = gettext(locale)
-    day = format_date(hearing.day, "long", locale=supported_locale(locale))
+    day = typeset_date(format_date(hearing.day, "long", locale=supported_locale(locale)), locale)
     return _("Apartment commission of %(date)s — %(town)s") % {"date": day, "town": hearing.town}
 
 
@@ -129,19 +131,20 @@ def _date_filter(locale: str) -> Callable[..., str]:
     def format_day(value: date | datetime, style: str = "long") -> str:
         """A date in the council's calendar: an instant is first brought to Paris time. ``numeric``
         gives all digits with a four-digit year (01/01/1955, 1/1/1955): Babel's ``short`` would write
-        a birth date "1/1/55" in English."""
+        a birth date "1/1/55" in English. In French the first of a month is « 1er »."""
         if isinstance(value, datetime):
             value = value.astimezone(COUNCIL_ZONE).date()
         if style == "numeric":
             return format_skeleton("yMd", value, locale=locale)
-        return format_date(value, style, locale=locale)
+        return typeset_date(format_date(value, style, locale=locale), locale)
 
     return format_day
 
 
 def _time_filter(locale: str) -> Callable[[time], str]:
     def format_hour(value: time) -> str:
-        return format_time(value, "short", locale=locale)
+        """« 14 h », « 14 h 30 » in French; "2:30 PM" in English."""
+        return typeset_date(format_time(value, "short", locale=locale), locale)
 
     return format_hour
 
@@ -161,6 +164,18 @@ def _money_filter(locale: str) -> Callable[[int], str]:
     return format_money
 
 
+def _punctuation_filters(locale: str) -> dict[str, Callable[..., str]]:
+    """``colon`` and ``punct``, as the web's (commission.web.i18n): ``{{ _("Decision")|colon }}``."""
+
+    def punct(text: object, mark: str) -> str:
+        return (text if isinstance(text, Markup) else str(text)) + punctuation(mark, locale)
+
+    def colon(text: object) -> str:
+        return punct(text, ":")
+
+    return {"colon": colon, "punct": punct}
+
+
 @cache
 def environment(locale: str) -> Environment:
     """One environment per locale: gettext and the formatting filters are bound to it once, so that
@@ -175,7 +190,7 @@ def environment(locale: str) -> Environment:
     )
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(date=_date_filter(locale), time=_time_filter(locale), number=_number_filter(locale),
-                       money=_money_filter(locale))
+                       money=_money_filter(locale), **_punctuation_filters(locale))
     return env
 
 

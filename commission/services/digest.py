@@ -33,6 +33,7 @@ from commission.models.followup import MailStatus, SentMail
 from commission.services import audit, reminders
 from commission.services.paging import PER_PAGE, Page, paginate
 from commission.services.unit import commit, is_concurrent_write
+from commission.typography import typeset_date
 
 DIGEST = "digest"
 # A claimed row's error until the server answers; a claim older than CLAIM_TIMEOUT is a run that died.
@@ -71,10 +72,10 @@ class DigestRun:
 
 def _formatters(locale: str) -> tuple[Callable[[str], str], Callable[[date], str], Callable[[time], str]]:
     def day(value: date) -> str:
-        return format_date(value, "long", locale=locale)
+        return typeset_date(format_date(value, "long", locale=locale), locale)
 
     def hour(value: time) -> str:
-        return format_time(value, "short", locale=locale)
+        return typeset_date(format_time(value, "short", locale=locale), locale)
 
     return translations(locale).gettext, day, hour
 

@@ -203,12 +203,15 @@ def _identifiers(applicant: Applicant, guardian: Guardian | None) -> list[str]:
     """What names the person in a free text: their names, birth date as it is written, contact details."""
     from babel.dates import format_date
 
+    from commission.typography import typeset_date
+
     found = [applicant.first_name, applicant.last_name, applicant.full_name, applicant.phone, applicant.email,
              applicant.address]
     birth = applicant.birth_date
     found += [birth.isoformat(), birth.strftime("%d/%m/%Y"), birth.strftime("%d.%m.%Y")]
     for locale in ("fr", "en"):
-        found += [format_date(birth, "long", locale=locale), format_date(birth, "medium", locale=locale)]
+        for written in (format_date(birth, "long", locale=locale), format_date(birth, "medium", locale=locale)):
+            found += [written, typeset_date(written, locale)]  # the French « 1er mai 1980 » as well
     if guardian is not None and guardian.organisation_id is None:
         found += [guardian.first_name, guardian.last_name, guardian.full_name, guardian.phone, guardian.email,
                   guardian.address]
