@@ -227,6 +227,7 @@ def show(case_id: int) -> ResponseReturnValue:
         and policy.can(user, policy.Action.VIEW_FOLLOWUP, case),
         can_exit=CASE_MACHINE.means(case.state, Tag.FOLLOWED) and policy.can(user, policy.Action.RECORD_EXIT, case),
         access_log=cases.access_log(db(), user, case) if policy.can(user, policy.Action.VIEW_ALL_CASES) else None,
+        standing=cases.standing(db(), user, case),
     )
 
 

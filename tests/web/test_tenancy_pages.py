@@ -24,7 +24,8 @@ def test_offer_letter_answer_and_lease(app: Flask, session: Session, world: Worl
     login(care, "care_a")
     letter = care.get(f"/cases/{case_id}/offer.pdf")
     assert letter.status_code == 200 and letter.data.startswith(b"%PDF")
-    assert "offer.pdf" in care.get(f"/cases/{case_id}").get_data(as_text=True)
+    with clock.travel(HEARING_DAY + timedelta(days=1)):  # while the offer can be answered, the page links its letter
+        assert "offer.pdf" in care.get(f"/cases/{case_id}").get_data(as_text=True)
     other = app.test_client()
     login(other, "care_b")
     assert other.get(f"/cases/{case_id}/offer.pdf").status_code == 403
@@ -62,7 +63,7 @@ def test_the_home_page_recalls_offers_to_their_care_team(app: Flask, session: Se
     login(other, "care_b")
     with clock.travel(HEARING_DAY + timedelta(days=8)):
         html = own.get("/").get_data(as_text=True)
-        assert "Propositions en attente de réponse" in html and "Ada Martin" in html and "rappel : 2 jour(s)" in html
+        assert "Propositions en attente de réponse" in html and "Ada Martin" in html and "rappel\u00a0: 2 jour(s)" in html
         assert "Ada Martin" not in other.get("/").get_data(as_text=True)
     with clock.travel(HEARING_DAY + timedelta(days=12)):
         assert "le délai" in own.get("/").get_data(as_text=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from commission.services.cases.documents import (
     ACCEPTED_TYPES,
     MAX_DOCUMENT_BYTES,
+    AccessRead,
     access_log,
     attach_document,
     list_documents,
@@ -39,6 +40,7 @@ from commission.services.cases.reading import (
     timeline,
 )
 from commission.services.cases.reminders import OFFER_REMINDER_DAYS, OfferReminder, offers_awaiting_answer
+from commission.services.cases.standing import Standing, standing
 from commission.services.cases.workflow import fire_case, take_step
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "MAX_DOCUMENT_BYTES",
     "MAX_TEXT",
     "OFFER_REMINDER_DAYS",
+    "AccessRead",
     "Awaited",
     "CaseFilter",
     "CaseInput",
@@ -54,6 +57,7 @@ __all__ = [
     "MedicalInput",
     "OfferReminder",
     "ParsedCase",
+    "Standing",
     "access_log",
     "attach_document",
     "awaits",
@@ -68,6 +72,7 @@ __all__ = [
     "open_document",
     "read_medical",
     "refuse_if_anonymised",
+    "standing",
     "take_step",
     "timeline",
     "update_case",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
 
 import filetype
 from sqlalchemy import select
@@ -11,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 from commission import policy
 from commission.errors import InvalidInput, NotFound
 from commission.i18n import Message, msg
-from commission.models.accounts import User
+from commission.models.accounts import Role, User
 from commission.models.cases import AccessLog, Case, CaseDocument, DocumentKind
 from commission.services import audit
 from commission.services.cases.editing import _enum
@@ -98,7 +100,19 @@ def open_document(
     return document, store.get(document.sha256)
 
 
-def access_log(session: Session, actor: User, case: Case) -> list[AccessLog]:
+@dataclass(frozen=True)
+class AccessRead:
+    """A read of a sensitive part of a file, with the reader named as the accounts name them."""
+
+    at: datetime
+    reader: str  # the account's display name
+    role: Role
+    part: str
+
+
+def access_log(session: Session, actor: User, case: Case) -> list[AccessRead]:
     policy.require(actor, policy.Action.VIEW_ALL_CASES)
-    return list(session.execute(select(AccessLog).where(AccessLog.case_id == case.id)
-                                .order_by(AccessLog.id.desc()).limit(200)).scalars())
+    rows = session.execute(select(AccessLog.at, User.display_name, User.role, AccessLog.part)
+                           .join(User, User.id == AccessLog.user_id).where(AccessLog.case_id == case.id)
+                           .order_by(AccessLog.id.desc()).limit(200))
+    return [AccessRead(at, reader, role, part) for at, reader, role, part in rows]
