@@ -133,6 +133,11 @@ HEARING_STEP_ACTIONS: dict[str, Action] = {
 DEPOSIT_STEP_ACTIONS: dict[str, Action] = {"commit": Action.ISSUE_COMMITMENT}
 
 
+def may_clause(action: Action) -> ColumnElement[bool]:
+    """A filter of the accounts whose role may perform an action (who can help with access: the coordination)."""
+    return User.role.in_(ROLE_RULES[action])
+
+
 def _role_allows(user: User | None, action: Action) -> bool:
     if user is None or not user.active:
         return False

@@ -102,7 +102,7 @@ def test_the_three_flags(session: Session, world: World) -> None:
     }
     reasons = {flag.kind: str(flag.reason) for flag in access_review.flags(session, dpo)}
     assert "16" in reasons["many_files"] and "15" in reasons["many_files"]
-    assert "22:00" in reasons["night"]
+    assert "22 h" in reasons["night"]
     assert other_team.reference in reasons["other_team"]
     # over a chosen period, and for a chosen user
     assert {flag.kind for flag in access_review.flags(session, dpo, since=DAY, until=DAY)} == {"many_files", "night"}

@@ -227,11 +227,11 @@ def test_the_messages_are_in_the_shell_s_language(env: str, session: Session, wo
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LANG", "fr_FR.UTF-8")
     code, output = run("audit", "verify")
-    assert code == 0 and "Le journal d'audit est intact :" in output, output
+    assert code == 0 and "Le journal d'audit est intact\u00a0:" in output, output
     target = entries(session)[-2]
     session.execute(update(AuditEntry).where(AuditEntry.id == target.id).values(actor_name="quelqu'un d'autre"))
     session.commit()
-    assert (f"Le journal d'audit est rompu : l'entrée {target.id} a été modifiée (ou forgée sans la clé)"
+    assert (f"Le journal d'audit est rompu\u00a0: l'entrée {target.id} a été modifiée (ou forgée sans la clé)"
             in refused("audit", "verify"))
 
 

@@ -292,7 +292,7 @@ def test_no_role_without_a_seat_is_listed_as_a_member(app: Flask, session: Sessi
     seats = [attendance for attendance in hearing.attendances if attendance is not officer]
     _status, minutes = download(app, "coordinator", f"/hearings/{ids['hearing']}/minutes.pdf")
     assert all(attendance.name in minutes for attendance in seats) and officer.name not in minutes
-    assert "Présent(e) (3)" in minutes  # the chair, the member, the landlord: not the officer
+    assert "Présent·e (3)" in minutes  # the chair, the member, the landlord: not the officer
     _status, invitations = download(app, "coordinator", f"/hearings/{ids['hearing']}/invitations.zip")
     assert invitations.count(".ics") == len(seats) + 4  # each member; each person and their team
     assert f"membre-{officer.id}.ics" not in invitations

@@ -301,3 +301,12 @@ def get_user(session: Session, actor: User, user_id: int) -> User:
     if user is None:
         raise NotFound()
     return user
+
+
+def helpers(session: Session) -> list[User]:
+    """Who a user turns to when a page is refused or missing: the active accounts whose role manages the
+    accounts and the records (the coordination), by name."""
+    return list(session.execute(
+        select(User).where(User.active.is_(True), policy.may_clause(policy.Action.MANAGE_USERS))
+        .order_by(User.display_name).limit(3)
+    ).scalars())

@@ -105,14 +105,16 @@ def render(message: Message, gettext: Callable[[str], str], format_day: Callable
 
 
 def grouped(reminders: list[Reminder]) -> list[ReminderGroup]:
-    """By kind; the kinds holding urgent reminders first, urgent reminders first within each kind."""
+    """By kind, the most urgent first: the kinds holding urgent reminders, then by the nearest due date;
+    urgent reminders first within each kind."""
     groups: dict[str, ReminderGroup] = {}
     for reminder in reminders:
         groups.setdefault(reminder.kind, ReminderGroup(reminder.kind, reminder.title)).reminders.append(reminder)
-    ordered = sorted(groups.values(), key=lambda group: (group.urgent == 0, KINDS.index(group.kind)))
-    for group in ordered:
+    for group in groups.values():
         group.reminders.sort(key=_within_kind)
-    return ordered
+    # most urgent first: the kinds holding urgent reminders, then the nearest due date, then the usual order
+    return sorted(groups.values(), key=lambda group: (
+        group.urgent == 0, group.reminders[0].due or date.max, KINDS.index(group.kind)))
 
 
 def _within_kind(reminder: Reminder) -> tuple[bool, date, str]:

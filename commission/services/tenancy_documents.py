@@ -14,7 +14,7 @@ from commission.models.accounts import User
 from commission.models.cases import CaseTransition
 from commission.models.housing import Place
 from commission.models.tenancy import SigningDelegation
-from commission.models.treasury import DepositTransition
+from commission.models.treasury import Deposit, DepositTransition
 from commission.policy import Document, Field
 from commission.services import cases, treasury
 from commission.services.hearing_documents import COUNCIL_ZONE, PLACE_KIND_WORDS, council
@@ -77,11 +77,17 @@ def offer_letter(session: Session, actor: User, case_id: int) -> OfferLetter:
     )
 
 
+def may_read_commitment(actor: User, deposit: Deposit) -> bool:
+    """Whether the user may download the council's commitment letter of this deposit (the deposit page links it)."""
+    fields = policy.document_fields(actor, Document.COMMITMENT)
+    return bool(fields) and policy.shows_place(actor, fields, deposit.landlord_id)
+
+
 def commitment_letter(session: Session, actor: User, deposit_id: int) -> CommitmentLetter:
     """The council's commitment for a deposit, as the holder of the signing delegation issued it."""
     deposit = treasury.get_deposit(session, actor, deposit_id)
     fields = policy.document_fields(actor, Document.COMMITMENT)
-    if not fields or not policy.shows_place(actor, fields, deposit.landlord_id):
+    if not may_read_commitment(actor, deposit):
         raise Forbidden()
     if deposit.committed_on is None:
         raise TransitionRefused(msg("The council has not committed to this deposit yet."))

@@ -14,10 +14,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from commission.errors import CommissionError
-from commission.services import sessions, unit
+from commission.models.accounts import User
+from commission.services import accounts, sessions, unit
 from commission.services.throttle import Throttled
-from commission.web.i18n import render_message
-from commission.web.shell import plain_http_refused
+from commission.typography import typeset_date
+from commission.web.i18n import current_locale, render_message
+from commission.web.labels import ROLE_LABELS
+from commission.web.shell import current_user, plain_http_refused
 
 
 def _titles() -> dict[int, tuple[str, str]]:
@@ -43,17 +46,44 @@ def _roll_back() -> None:
         unit.rollback(session)
 
 
+def _why(code: int) -> str | None:
+    """Why a page is refused or missing, in words the reader can act on."""
+    user = current_user()
+    if code == 403 and user is not None:
+        return _("Your role (%(role)s) does not give access to it: each role sees what its task needs, and a "
+                 "care team sees the files of the people it follows, no others. These files hold health data.",
+                 role=ROLE_LABELS[user.role])
+    if code == 404:
+        return _("The address may be mistyped or come from an old link. Nothing is deleted here: a file closed "
+                 "or withdrawn can still be found from the list.")
+    return None
+
+
+def _helpers(code: int) -> list[User]:
+    """Who can help with a refused or missing page: the coordination, named (for a logged-in user only)."""
+    session = g.get("db")
+    if code not in (403, 404) or current_user() is None or session is None:
+        return []
+    try:
+        return accounts.helpers(session)
+    except DBAPIError:  # the page explains the refusal even when the database does not answer
+        unit.rollback(session)
+        return []
+
+
 def error_page(code: int, detail: str | None = None) -> tuple[str, int]:
     _roll_back()
     titles = _titles()
     title, text = titles.get(code, titles[500 if code >= 500 else 400])
-    return render_template("errors/error.html", code=code, title=title, text=detail or text), code
+    return render_template("errors/error.html", code=code, title=title, text=detail or text, why=_why(code),
+                           helpers=_helpers(code)), code
 
 
 def throttled_text(until: datetime) -> str:
     """Until when a throttled attempt waits, in the user's language and time zone."""
     local, today = to_user_timezone(until), to_user_timezone(sessions.now())
     moment = format_time(until, "short") if local.date() == today.date() else format_datetime(until, "short")
+    moment = typeset_date(moment, current_locale())
     return _("Too many failed attempts. You can try again from %(time)s.", time=moment)
 
 

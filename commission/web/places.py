@@ -174,8 +174,16 @@ def edit(place_id: int) -> ResponseReturnValue:
 @bp.get("/places/vacancies")
 @login_required
 def vacancies() -> ResponseReturnValue:
-    report = stock.vacancy_durations(db(), require_user(), clock.today())
-    return render_template("stock/vacancies.html", report=report)
+    kind = next((k for k in PlaceKind if k.value == request.args.get("kind")), None)
+    town_id = optional_int(request.args.get("town"))
+    sort = Sort.read(request.args.get("sort"), stock.VACANCY_SORTS)
+    report = stock.vacancy_durations(db(), require_user(), clock.today(),
+                                     stock.VacancyFilter(kind=kind, town_id=town_id), sort=sort)
+    args = {name: value for name, value in (("kind", kind.value if kind else None), ("town", town_id))
+            if value is not None}
+    return render_template("stock/vacancies.html", report=report, kinds=list(PlaceKind),
+                           towns=reference.towns(db()), selected_kind=kind, selected_town=town_id, sort=sort,
+                           args=args)
 
 
 @bp.get("/reference", endpoint="reference")

@@ -161,30 +161,58 @@ class NavItem:
     action: policy.Action
 
 
+@dataclass(frozen=True)
+class NavGroup:
+    """One job's pages in the menu. A group the user reaches one page of is drawn as that page's link."""
+
+    key: str
+    label: Any
+    items: tuple[NavItem, ...]
+
+
+# The menu, grouped by job (files, hearings, places, treasury, steering and administration).
 NAVIGATION = (
-    NavItem("main.home", _l("Home"), policy.Action.USE_APP),
-    NavItem("cases.index", _l("Files"), policy.Action.VIEW_CASES),
-    NavItem("hearings.index", _l("Hearings"), policy.Action.VIEW_HEARINGS),
-    NavItem("places.index", _l("Places"), policy.Action.VIEW_PLACES),
-    NavItem("places.vacancies", _l("Vacancies"), policy.Action.MANAGE_STOCK),
-    NavItem("stock.agreements", _l("Agreements"), policy.Action.MANAGE_STOCK),
-    NavItem("stock.partners", _l("Landlords and structures"), policy.Action.MANAGE_STOCK),
-    NavItem("places.reference", _l("Towns and partners"), policy.Action.VIEW_REFERENCE),
-    NavItem("treasury.overview", _l("Treasury"), policy.Action.VIEW_TREASURY),
-    NavItem("treasury.deposits", _l("Deposits"), policy.Action.VIEW_DEPOSITS),
-    NavItem("dashboard.show", _l("Dashboard"), policy.Action.VIEW_DASHBOARD),
-    NavItem("admin.users", _l("Accounts"), policy.Action.MANAGE_USERS),
-    NavItem("admin.audit", _l("Audit trail"), policy.Action.VIEW_AUDIT),
-    NavItem("access_review.index", _l("Access review"), policy.Action.VIEW_ACCESS_REVIEW),
-    NavItem("outbox.index", _l("Outbox"), policy.Action.VIEW_OUTBOX),
-    NavItem("cases.workflow", _l("How a file moves"), policy.Action.VIEW_WORKFLOW),
+    NavGroup("home", _l("Home"), (NavItem("main.home", _l("Home"), policy.Action.USE_APP),)),
+    NavGroup("files", _l("Files"), (
+        NavItem("cases.index", _l("Files"), policy.Action.VIEW_CASES),
+        NavItem("cases.workflow", _l("How a file moves"), policy.Action.VIEW_WORKFLOW),
+    )),
+    NavGroup("hearings", _l("Hearings"), (
+        NavItem("hearings.index", _l("Hearings"), policy.Action.VIEW_HEARINGS),
+    )),
+    NavGroup("places", _l("Places"), (
+        NavItem("places.index", _l("Places"), policy.Action.VIEW_PLACES),
+        NavItem("places.vacancies", _l("Vacancies"), policy.Action.MANAGE_STOCK),
+        NavItem("stock.agreements", _l("Agreements"), policy.Action.MANAGE_STOCK),
+        NavItem("stock.partners", _l("Landlords and structures"), policy.Action.MANAGE_STOCK),
+        NavItem("places.reference", _l("Towns and partners"), policy.Action.VIEW_REFERENCE),
+    )),
+    NavGroup("treasury", _l("Treasury"), (
+        NavItem("treasury.overview", _l("Treasury"), policy.Action.VIEW_TREASURY),
+        NavItem("treasury.deposits", _l("Deposits"), policy.Action.VIEW_DEPOSITS),
+    )),
+    NavGroup("steering", _l("Steering and administration"), (
+        NavItem("dashboard.show", _l("Dashboard"), policy.Action.VIEW_DASHBOARD),
+        NavItem("access_review.index", _l("Access review"), policy.Action.VIEW_ACCESS_REVIEW),
+        NavItem("admin.audit", _l("Audit trail"), policy.Action.VIEW_AUDIT),
+        NavItem("admin.users", _l("Accounts"), policy.Action.MANAGE_USERS),
+        NavItem("outbox.index", _l("Outbox"), policy.Action.VIEW_OUTBOX),
+    )),
 )
+
+
+def navigation_for(user: User | None) -> list[NavGroup]:
+    """The menu of a user: each group with the pages their role may open, empty groups left out."""
+    if user is None:
+        return []
+    groups = (NavGroup(group.key, group.label, tuple(item for item in group.items if policy.can(user, item.action)))
+              for group in NAVIGATION)
+    return [group for group in groups if group.items]
 
 
 def _navigation() -> dict[str, Any]:
     user = current_user()
-    items = [item for item in NAVIGATION if policy.can(user, item.action)] if user else []
-    return {"navigation": items, "user": user, "can": lambda action: policy.can(user, action),
+    return {"navigation": navigation_for(user), "user": user, "can": lambda action: policy.can(user, action),
             "Action": policy.Action, **ALL_LABELS}
 
 

@@ -14,6 +14,7 @@ from wtforms import EmailField, SelectField, StringField, TextAreaField
 from commission import clock, policy
 from commission.parsing import as_page
 from commission.services import reference, stock
+from commission.services.sorting import Sort
 from commission.web.forms import optional_int
 from commission.web.labels import ORGANISATION_KIND_LABELS, PLACE_KIND_LABELS, RENEWAL_LABELS
 from commission.web.shell import db, login_required, require_user
@@ -50,8 +51,17 @@ def _partner_input(form: PartnerForm) -> stock.PartnerInput:
 @bp.get("/partners")
 @login_required
 def partners() -> ResponseReturnValue:
-    rows = stock.list_partners(db(), require_user())
-    return render_template("stock/partners.html", rows=rows)
+    kind = next((k for k in stock.STOCK_PARTNER_KINDS if k.value == request.args.get("kind")), None)
+    status = request.args.get("status") or None
+    if status is not None and status not in {spec.name for spec in stock.PARTNER_STATUSES.states}:
+        status = None
+    partner_filter = stock.PartnerFilter(kind=kind, status=status)
+    sort = Sort.read(request.args.get("sort"), stock.PARTNER_SORTS)
+    rows = stock.list_partners(db(), require_user(), partner_filter, sort=sort)
+    args = {name: value for name, value in (("kind", kind.value if kind else None), ("status", status))
+            if value is not None}
+    return render_template("stock/partners.html", rows=rows, kinds=stock.STOCK_PARTNER_KINDS,
+                           statuses=stock.PARTNER_STATUSES, partner_filter=partner_filter, sort=sort, args=args)
 
 
 @bp.route("/partners/new", methods=["GET", "POST"])
@@ -141,10 +151,19 @@ def agreements() -> ResponseReturnValue:
     user = require_user()
     today = clock.today()
     due = stock.agreements_to_renew(db(), user, today)
-    page = stock.list_agreements(db(), user, page=as_page(request.args.get("page")))
+    status = request.args.get("status") or None
+    if status is not None and status not in {spec.name for spec in stock.AGREEMENT_STATUSES.states}:
+        status = None
+    agreement_filter = stock.AgreementFilter(partner_id=optional_int(request.args.get("partner")), status=status)
+    sort = Sort.read(request.args.get("sort"), stock.AGREEMENT_SORTS)
+    page = stock.list_agreements(db(), user, agreement_filter, page=as_page(request.args.get("page")), sort=sort)
+    args = {name: value for name, value in (("partner", agreement_filter.partner_id), ("status", status))
+            if value is not None}
     return render_template("stock/agreements.html", due=due, page=page, renewal_labels=RENEWAL_LABELS,
                            months=stock.RENEWAL_HORIZON_MONTHS,
-                           horizon=stock.add_months(today, stock.RENEWAL_HORIZON_MONTHS))
+                           horizon=stock.add_months(today, stock.RENEWAL_HORIZON_MONTHS),
+                           partners=stock.agreement_partners(db(), user), statuses=stock.AGREEMENT_STATUSES,
+                           agreement_filter=agreement_filter, sort=sort, args=args)
 
 
 @bp.route("/agreements/new", methods=["GET", "POST"])

@@ -25,7 +25,7 @@ from commission.errors import ConcurrentChange, NotFound, TransitionRefused
 from commission.i18n import DEFAULT_LOCALE
 from commission.models.treasury import LedgerEntry, PaymentMethod
 from commission.parsing import as_page
-from commission.services import treasury, treasury_reports
+from commission.services import tenancy_documents, treasury, treasury_reports
 from commission.services.sorting import Sort
 from commission.web.forms import optional_int
 from commission.web.i18n import render_message
@@ -127,6 +127,7 @@ def _deposit_page(deposit_id: int, *, failed: str | None = None, errors: Errors 
         today=clock.today(), method_choices=_method_choices(),
         # The treasurer and the coordinator each approve a write-off once, while the refund is claimed.
         can_approve=policy.write_off_approval(user, deposit) is not None,
+        letter=deposit.committed_on is not None and tenancy_documents.may_read_commitment(user, deposit),
         entry_kind_labels=treasury_reports.ENTRY_KIND_LABELS, account_labels=treasury_reports.ACCOUNT_LABELS,
     ), status
 

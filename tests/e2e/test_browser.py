@@ -88,7 +88,29 @@ def main_nav(page: Page) -> Any:
 
 
 def nav_labels(page: Page) -> list[str]:
-    return [text.strip() for text in main_nav(page).get_by_role("link").all_inner_texts()]
+    """Every page of the menu, those of its folded groups included."""
+    links = main_nav(page).get_by_role("link", include_hidden=True)
+    return [" ".join(text.split()) for text in links.all_text_contents()]
+
+
+def nav_link(page: Page, label: str) -> Any:
+    """A page of the menu, made visible as a person does: its group's button opened when it is folded."""
+    link = main_nav(page).get_by_role("link", name=label, exact=True, include_hidden=True)
+    if not link.is_visible():
+        main_nav(page).locator(".nav-group", has=link).locator(".nav-group-toggle").click()
+    expect(link).to_be_visible()
+    return link
+
+
+def step_form(page: Page, label: str) -> Any:
+    """The form of a record's step, shown on its page (never folded away), found by its button."""
+    return page.locator(".steps .step form").filter(has=page.get_by_role("button", name=label, exact=True))
+
+
+def primary_buttons(page: Page) -> Any:
+    """The page's primary buttons (DSFR: one per page, its next step): buttons and button links of the
+    content that are not secondary."""
+    return page.locator("main :is(button, a.button):not(.secondary):not(.link-button):visible")
 
 
 def log_in(page: Page, login: str, password: str) -> None:
@@ -152,14 +174,14 @@ def check_account_journey(page: Page, account: DemoAccount) -> None:
     audit(page, f"the home page of {account.login}")
 
     for label in labels:
-        link = main_nav(page).get_by_role("link", name=label, exact=True)
+        link = nav_link(page, label)
         with page.expect_navigation() as navigation:
             link.click()
         response = navigation.value
         assert response is not None and response.status == 200, (
             f"{account.login}: menu item {label!r} answered {response and response.status} at {page.url}"
         )
-        expect(main_nav(page).get_by_role("link", name=label, exact=True)).to_have_attribute(
+        expect(main_nav(page).get_by_role("link", name=label, exact=True, include_hidden=True)).to_have_attribute(
             "aria-current", "page"
         )
         expect(page.get_by_role("heading", level=1)).to_be_visible()
@@ -250,10 +272,12 @@ def test_english_on_request_then_log_out(
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     english_nav = page.get_by_role("navigation", name="Main menu")
     expect(english_nav.get_by_role("link", name="Home", exact=True)).to_be_visible()
-    expect(english_nav.get_by_role("link", name="Accounts", exact=True)).to_be_visible()
+    expect(english_nav.get_by_role("button", name="Steering and administration")).to_be_visible()
+    expect(english_nav.get_by_role("link", name="Accounts", exact=True, include_hidden=True)).to_have_count(1)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {account.name}")
     audit(page, "the home page in English")
 
+    english_nav.get_by_role("button", name="Places").click()
     english_nav.get_by_role("link", name="Places", exact=True).click()
     expect(page.locator("html")).to_have_attribute("lang", "en")  # the choice is remembered
     audit(page, "the places in English")

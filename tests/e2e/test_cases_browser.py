@@ -11,7 +11,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import BrowserProblems, DemoServer, skip_reason
-from tests.e2e.test_browser import assert_no_browser_problems, audit, log_in, log_out, main_nav
+from tests.e2e.test_browser import assert_no_browser_problems, audit, log_in, log_out, nav_link, step_form
 
 SKIP_REASON = skip_reason()
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(SKIP_REASON is not None, reason=SKIP_REASON or "")]
@@ -22,14 +22,8 @@ if SKIP_REASON is None:
 TINY_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def open_step(page: Page, label: str) -> None:
-    """Unfold a step of the file's page (a <details>), as a person clicks its summary."""
-    page.locator("details.step summary", has_text=label).click()
-
-
 def fire_step(page: Page, label: str, text: str = "", *, field: str = "reason") -> None:
-    open_step(page, label)
-    form = page.locator("details.step[open] form")
+    form = step_form(page, label)
     if text:
         form.locator(f"textarea[name={field}]").fill(text)
     with page.expect_navigation():
@@ -42,7 +36,7 @@ def test_care_team_files_an_application_and_the_coordinator_checks_it(
     care = demo_server.account("care_team")
     log_in(page, care.login, care.password)
     with page.expect_navigation():
-        main_nav(page).get_by_role("link", name="Dossiers", exact=True).click()
+        nav_link(page, "Dossiers").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Les dossiers de mon équipe")
     page.get_by_role("link", name="Nouvelle demande").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nouvelle demande")
@@ -163,7 +157,7 @@ def test_the_workflow_page_shows_the_generated_diagram(page: Page, demo_server: 
     care = demo_server.account("care_team")
     log_in(page, care.login, care.password)
     with page.expect_navigation():
-        main_nav(page).get_by_role("link", name="Le parcours d'un dossier", exact=True).click()
+        nav_link(page, "Le parcours d'un dossier").click()
     diagram = page.get_by_role("img", name="Le parcours d'un dossier")
     expect(diagram).to_be_visible()
     expect(diagram.locator("text").filter(has_text="Brouillon").first).to_be_attached()

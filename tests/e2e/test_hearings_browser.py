@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import BrowserProblems, DemoServer, skip_reason
-from tests.e2e.test_browser import assert_no_browser_problems, audit, log_in, log_out, main_nav
+from tests.e2e.test_browser import assert_no_browser_problems, audit, log_in, log_out, nav_link
 
 SKIP_REASON = skip_reason()
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(SKIP_REASON is not None, reason=SKIP_REASON or "")]
@@ -23,7 +23,7 @@ TABLET = {"width": 768, "height": 1024}
 
 def open_hearings(page: Page) -> None:
     with page.expect_navigation():
-        main_nav(page).get_by_role("link", name="Commissions", exact=True).click()
+        nav_link(page, "Commissions").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Commissions")
 
 

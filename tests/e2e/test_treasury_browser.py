@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import BrowserProblems, DemoServer, skip_reason
-from tests.e2e.test_browser import assert_no_browser_problems, audit, log_in, main_nav
+from tests.e2e.test_browser import assert_no_browser_problems, audit, log_in, nav_link, step_form
 
 SKIP_REASON = skip_reason()
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(SKIP_REASON is not None, reason=SKIP_REASON or "")]
@@ -19,16 +19,12 @@ if SKIP_REASON is None:
     from playwright.sync_api import Page, expect
 
 
-def open_step(page: Page, label: str) -> None:
-    page.locator("details.step summary", has_text=label).click()
-
-
 def test_the_treasurer_records_a_partial_refund(page: Page, demo_server: DemoServer,
                                                 browser_problems: BrowserProblems) -> None:
     treasurer = demo_server.account("treasurer")
     log_in(page, treasurer.login, treasurer.password)
     with page.expect_navigation():
-        main_nav(page).get_by_role("link", name="Trésorerie", exact=True).click()
+        nav_link(page, "Trésorerie").click()
     audit(page, "the fund's overview")
 
     page.goto("/treasury/deposits?state=refund_claimed")
@@ -37,9 +33,8 @@ def test_the_treasurer_records_a_partial_refund(page: Page, demo_server: DemoSer
         page.goto("/treasury/deposits?state=paid")
         with page.expect_navigation():
             page.locator("main table tbody a").first.click()
-        open_step(page, "Demander le remboursement")
         with page.expect_navigation():
-            page.locator("details.step[open] form button[type=submit]").click()
+            step_form(page, "Demander le remboursement").locator("button[type=submit]").click()
     else:
         with page.expect_navigation():
             links.first.click()
@@ -47,8 +42,7 @@ def test_the_treasurer_records_a_partial_refund(page: Page, demo_server: DemoSer
     audit(page, "a deposit whose refund is claimed")
     deposit_url = page.url
 
-    open_step(page, "Enregistrer un remboursement partiel")
-    form = page.locator("details.step[open] form")
+    form = step_form(page, "Enregistrer un remboursement partiel")
     form.locator("[name=refunded]").fill("99999,00")
     form.locator("[name=reason]").fill("Porte de la cuisine à remplacer")
     with page.expect_navigation() as navigation:
@@ -58,7 +52,7 @@ def test_the_treasurer_records_a_partial_refund(page: Page, demo_server: DemoSer
     expect(page.locator(".state-box .state")).to_have_text("Remboursement demandé")
     audit(page, "a partial refund refused")
 
-    form = page.locator("details.step[open] form")
+    form = step_form(page, "Enregistrer un remboursement partiel")
     form.locator("[name=refunded]").fill("100,00")
     with page.expect_navigation():
         form.locator("button[type=submit]").click()

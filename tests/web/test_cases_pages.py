@@ -73,7 +73,7 @@ def test_submission_without_consent_is_refused_with_the_list(
     response = post_form(client, f"/cases/{case.id}/steps/submit", {"version": str(case.version)},
                          form_page=f"/cases/{case.id}")
     html = page(client, response.headers["Location"])
-    assert "Le dossier ne peut pas avancer : il manque le consentement de la personne" in html
+    assert "Le dossier ne peut pas avancer\u00a0: il manque le consentement de la personne" in html
     assert "le psychiatre référent" in html
     fresh(session)
     assert case.state == "draft"

@@ -113,10 +113,10 @@ def test_landlords_see_their_own_places_and_nobody_living_there(client: FlaskCli
     login(client, "landlord_a")
     listing = client.get("/places").get_data(as_text=True)
     assert world.place_a.reference in listing and world.place_b.reference not in listing
-    assert "state-occupied" in listing
+    assert 'data-state="occupied"' in listing
     page = client.get(f"/places/{world.place_a.id}")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "state-occupied" in html
+    assert page.status_code == 200 and 'data-state="occupied"' in html
     assert "Ada" not in html and "Martin" not in html and "/cases/" not in html
     assert "/steps/" not in html and f"/places/{world.place_a.id}/edit" not in html
     assert client.get(f"/places/{world.place_b.id}").status_code == 403
@@ -311,7 +311,7 @@ def test_an_agreement_is_recorded_covers_places_and_ends(client: FlaskClient, se
     assert convention.ended_at == date(2026, 3, 1)
     assert (world.place_a.state, world.place_a.active) == ("withdrawn", False)
     html = client.get(path).get_data(as_text=True)
-    assert "state-withdrawn" in html and f"{path}/end" not in html
+    assert 'data-state="withdrawn"' in html and f"{path}/end" not in html
     assert client.get(f"{path}/edit").status_code == 302  # an ended agreement is kept as it was
 
 

@@ -257,7 +257,7 @@ def test_a_partial_refund_with_a_bad_amount_is_refused(client: FlaskClient, sess
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert message in html
-    assert 'id="retain-refunded-error"' in html and "<details class=\"step\" id=\"step-retain\" open>" in html
+    assert 'id="retain-refunded-error"' in html and 'id="step-retain"' in html
     assert f'value="{refunded}"' in html  # what was typed comes back
     assert deposit_state(session, deposit.id)[0] == "refund_claimed"
     assert entries(session) == before

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from commission import clock, policy
 from commission.errors import ConcurrentChange, InvalidInput, TransitionRefused
 from commission.i18n import Message, msg
+from commission.labels import EXIT_REASON_LABELS
 from commission.models.accounts import User
 from commission.models.cases import Case
 from commission.models.followup import CaseExit, ExitReason, PlaceCondition
@@ -75,7 +76,10 @@ def record_exit(session: Session, actor: User, case_id: int, data: ExitInput,
     if exit_date < occupancy.move_in_date:
         raise InvalidInput({"exit_date": [msg("The exit cannot come before the move-in (%(date)s).",
                                               date=occupancy.move_in_date.isoformat())]})
-    reason_text = f"{reason.value}: {_text(data.note, 500)}" if _text(data.note) else reason.value
+    # Written down as the other reasons of a step are (in the council's language): the label, not the code.
+    label = msg(EXIT_REASON_LABELS[reason])
+    reason_text = str(msg("%(reason)s: %(note)s", reason=label, note=_text(data.note, 500))) if _text(data.note) \
+        else str(label)
     record = CaseExit(
         case_id=case.id, occupancy_id=occupancy.id, place_id=place_id, reason=reason, exit_date=exit_date,
         place_condition=condition, place_notes=_text(data.place_notes), note=_text(data.note),

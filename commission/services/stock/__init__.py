@@ -11,14 +11,18 @@ The sections: :mod:`.places` (the place machine's steps, a place's details and i
 from __future__ import annotations
 
 from commission.services.stock.agreements import (
+    AGREEMENT_SORTS,
+    AGREEMENT_STATUSES,
     MAX_NOTICE_MONTHS,
     RENEWAL_HORIZON_MONTHS,
     AgreementEnding,
+    AgreementFilter,
     AgreementInput,
     AgreementRow,
     AgreementView,
     RenewalDue,
     add_months,
+    agreement_partners,
     agreement_view,
     agreements_in_force,
     agreements_to_renew,
@@ -34,7 +38,10 @@ from commission.services.stock.agreements import (
 )
 from commission.services.stock.fields import MAX_AMOUNT_CENTS, Errors, euros
 from commission.services.stock.partners import (
+    PARTNER_SORTS,
+    PARTNER_STATUSES,
     STOCK_PARTNER_KINDS,
+    PartnerFilter,
     PartnerInput,
     PartnerRow,
     create_partner,
@@ -63,29 +70,45 @@ from commission.services.stock.places import (
     update_place,
     withdraw,
 )
-from commission.services.stock.vacancies import KindVacancy, VacancyReport, VacantPlace, vacancy_durations
+from commission.services.stock.vacancies import (
+    VACANCY_SORTS,
+    KindVacancy,
+    VacancyFilter,
+    VacancyReport,
+    VacantPlace,
+    vacancy_durations,
+)
 
 __all__ = [
+    "AGREEMENT_SORTS",
+    "AGREEMENT_STATUSES",
     "MAX_AMOUNT_CENTS",
     "MAX_NOTICE_MONTHS",
+    "PARTNER_SORTS",
+    "PARTNER_STATUSES",
     "RENEWAL_HORIZON_MONTHS",
     "STOCK_PARTNER_KINDS",
+    "VACANCY_SORTS",
     "AgreementEnding",
+    "AgreementFilter",
     "AgreementInput",
     "AgreementRow",
     "AgreementView",
     "Errors",
     "KindVacancy",
     "OccupancyRow",
+    "PartnerFilter",
     "PartnerInput",
     "PartnerRow",
     "PlaceInput",
     "PlaceView",
     "RenewalDue",
     "TransitionRow",
+    "VacancyFilter",
     "VacancyReport",
     "VacantPlace",
     "add_months",
+    "agreement_partners",
     "agreement_view",
     "agreements_in_force",
     "agreements_to_renew",

@@ -9,18 +9,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from commission import clock, policy
 from commission.errors import ConcurrentChange, InvalidInput, NotFound, TransitionRefused
-from commission.i18n import msg
+from commission.i18n import N_, msg
 from commission.models.accounts import User
 from commission.models.housing import Place
 from commission.models.reference import Organisation
 from commission.models.tenancy import Agreement, Renewal
 from commission.services import audit
 from commission.services.paging import PER_PAGE, Page, paginate
+from commission.services.sorting import Sort, ordered
 from commission.services.stock.fields import (
     Errors,
     _add,
@@ -34,8 +35,9 @@ from commission.services.stock.partners import _partner_errors
 from commission.services.stock.places import _current_occupancy, _holder, _lock_place, fire_place
 from commission.services.unit import flush, locked
 from commission.workflow import engine
+from commission.workflow.engine import MachineSpec, StateSpec
 from commission.workflow.place import PLACE_MACHINE
-from commission.workflow.tags import Tag
+from commission.workflow.tags import Tag, Tone
 
 MAX_NOTICE_MONTHS = 24
 RENEWAL_HORIZON_MONTHS = 6
@@ -162,19 +164,69 @@ def update_agreement(session: Session, actor: User, agreement_id: int, data: Agr
     return agreement
 
 
+# Whether an agreement is in force or has ended, as the lists' badges draw it. Not a machine (no step moves
+# an agreement between them: its end date does), only the words and the tone of its two statuses.
+AGREEMENT_STATUSES = MachineSpec(
+    name="agreement",
+    initial="in_force",
+    states=(
+        StateSpec("in_force", N_("In force"), N_("Its places are in the stock."), tone=Tone.ACTIVE),
+        StateSpec("ended", N_("Ended"), N_("It has ended: its places have left the stock."), tone=Tone.ENDED),
+    ),
+    transitions=(),
+)
+
+
 @dataclass(frozen=True)
 class AgreementRow:
     agreement: Agreement
     places: int
     deadline: date | None
 
+    @property
+    def status(self) -> str:
+        """Its status in :data:`AGREEMENT_STATUSES`."""
+        return "ended" if self.agreement.ended_at is not None else "in_force"
 
-def list_agreements(session: Session, actor: User, *, page: int = 1, per_page: int = PER_PAGE) -> Page[AgreementRow]:
-    """Agreements in force first, soonest end first, then the ended ones; three queries for a page."""
+
+@dataclass(frozen=True)
+class AgreementFilter:
+    partner_id: int | None = None
+    status: str | None = None  # a status of AGREEMENT_STATUSES; None for all
+
+
+_PLACES_COVERED = (select(func.count()).where(Place.agreement_id == Agreement.id)
+                   .correlate(Agreement).scalar_subquery())
+
+# The keys the list of agreements may be sorted by (the status: in force first, then by the day it ended).
+AGREEMENT_SORTS = {
+    "agreement": (Agreement.reference,),
+    "partner": (Organisation.name,),
+    "start": (Agreement.start_date,),
+    "end": (Agreement.end_date,),
+    "renewal": (Agreement.renewal,),
+    "places": (_PLACES_COVERED,),
+    "status": (case((Agreement.ended_at.is_(None), 0), else_=1), Agreement.ended_at),
+}
+
+
+def list_agreements(session: Session, actor: User, agreement_filter: AgreementFilter | None = None, *,
+                    page: int = 1, per_page: int = PER_PAGE, sort: Sort | None = None) -> Page[AgreementRow]:
+    """Agreements in force first, soonest end first, then the ended ones, unless sorted; three queries for a
+    page."""
     policy.require(actor, policy.Action.MANAGE_STOCK)
-    found = paginate(session, select(Agreement).options(joinedload(Agreement.organisation)).order_by(
+    agreement_filter = agreement_filter or AgreementFilter()
+    query = (select(Agreement).join(Organisation, Organisation.id == Agreement.organisation_id)
+             .options(contains_eager(Agreement.organisation)))
+    if agreement_filter.partner_id is not None:
+        query = query.where(Agreement.organisation_id == agreement_filter.partner_id)
+    if agreement_filter.status is not None:
+        ended = agreement_filter.status == "ended"
+        query = query.where(Agreement.ended_at.is_not(None) if ended else Agreement.ended_at.is_(None))
+    query = ordered(query, AGREEMENT_SORTS, sort or Sort(), default=(
         Agreement.ended_at.is_not(None), Agreement.end_date.is_(None), Agreement.end_date, Agreement.reference,
-    ), page, per_page)
+    ), tiebreak=Agreement.id)
+    found = paginate(session, query, page, per_page)
     ids = [agreement.id for agreement in found.items]
     counts = {agreement_id: number for agreement_id, number in session.execute(
         select(Place.agreement_id, func.count()).where(Place.agreement_id.in_(ids)).group_by(Place.agreement_id)
@@ -182,6 +234,14 @@ def list_agreements(session: Session, actor: User, *, page: int = 1, per_page: i
     rows = [AgreementRow(agreement, counts.get(agreement.id, 0), renewal_deadline(agreement))
             for agreement in found.items]
     return Page(rows, found.total, found.page, found.pages)
+
+
+def agreement_partners(session: Session, actor: User) -> list[Organisation]:
+    """The partners that have agreements, by name (the list's filter)."""
+    policy.require(actor, policy.Action.MANAGE_STOCK)
+    return list(session.execute(
+        select(Organisation).where(Organisation.id.in_(select(Agreement.organisation_id))).order_by(Organisation.name)
+    ).scalars())
 
 
 @dataclass(frozen=True)

@@ -5,17 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy.orm import Session, contains_eager
 
 from commission import policy
 from commission.errors import ConcurrentChange, InvalidInput, NotFound, TransitionRefused
-from commission.i18n import Message, msg
+from commission.i18n import N_, Message, msg
 from commission.models.accounts import User
 from commission.models.housing import Place
 from commission.models.reference import Organisation, OrganisationKind, Town
 from commission.models.tenancy import Agreement
 from commission.services import audit
+from commission.services.sorting import Sort, ordered
 from commission.services.stock.fields import (
     Errors,
     _add,
@@ -25,6 +26,8 @@ from commission.services.stock.fields import (
     _text,
 )
 from commission.services.unit import FRESH_LOCK, flush
+from commission.workflow.engine import MachineSpec, StateSpec
+from commission.workflow.tags import Tone
 
 # The partners that provide places: social landlords, hostels, residences and reception structures.
 STOCK_PARTNER_KINDS = (OrganisationKind.LANDLORD, OrganisationKind.HOSTEL, OrganisationKind.RESIDENCE,
@@ -60,29 +63,68 @@ class PartnerInput:
                    phone=organisation.phone, email=organisation.email)
 
 
+# Whether a partner is active, as the lists' badges draw it. Not a machine (the coordinator deactivates a
+# partner from its row), only the words and the tone of its two statuses.
+PARTNER_STATUSES = MachineSpec(
+    name="partner",
+    initial="active",
+    states=(
+        StateSpec("active", N_("Active"), N_("It may provide places and sign agreements."), tone=Tone.ACTIVE),
+        StateSpec("inactive", N_("Inactive"), N_("The partnership has ended."), tone=Tone.ENDED),
+    ),
+    transitions=(),
+)
+
+
 @dataclass(frozen=True)
 class PartnerRow:
     organisation: Organisation
     places: int  # in the stock (not withdrawn)
     agreements: int  # in force
 
+    @property
+    def status(self) -> str:
+        """Its status in :data:`PARTNER_STATUSES`."""
+        return "active" if self.organisation.active else "inactive"
 
-def list_partners(session: Session, actor: User) -> list[PartnerRow]:
-    """Landlords and structures, active first, with their places and agreements in force (three queries)."""
+
+@dataclass(frozen=True)
+class PartnerFilter:
+    kind: OrganisationKind | None = None
+    status: str | None = None  # a status of PARTNER_STATUSES; None for all
+
+
+_PLACES = (select(func.count()).where(Place.organisation_id == Organisation.id, Place.active)
+           .correlate(Organisation).scalar_subquery())
+_AGREEMENTS = (select(func.count()).where(Agreement.organisation_id == Organisation.id, Agreement.ended_at.is_(None))
+               .correlate(Organisation).scalar_subquery())
+
+# The keys the list of partners may be sorted by (the status: the active ones first).
+PARTNER_SORTS = {
+    "name": (Organisation.name,),
+    "kind": (Organisation.kind,),
+    "town": (Town.name,),
+    "places": (_PLACES,),
+    "agreements": (_AGREEMENTS,),
+    "status": (case((Organisation.active.is_(True), 0), else_=1),),
+}
+
+
+def list_partners(session: Session, actor: User, partner_filter: PartnerFilter | None = None, *,
+                  sort: Sort | None = None) -> list[PartnerRow]:
+    """Landlords and structures, active first unless sorted, with their places and agreements in force (one
+    query)."""
     policy.require(actor, policy.Action.MANAGE_STOCK)
-    partners = list(session.execute(
-        select(Organisation).where(Organisation.kind.in_(STOCK_PARTNER_KINDS))
-        .options(joinedload(Organisation.town))
-        .order_by(Organisation.active.desc(), Organisation.kind, Organisation.name)
-    ).scalars())
-    places = {organisation_id: number for organisation_id, number in session.execute(
-        select(Place.organisation_id, func.count()).where(Place.active).group_by(Place.organisation_id)
-    ).all()}
-    agreements = {organisation_id: number for organisation_id, number in session.execute(
-        select(Agreement.organisation_id, func.count()).where(Agreement.ended_at.is_(None))
-        .group_by(Agreement.organisation_id)
-    ).all()}
-    return [PartnerRow(partner, places.get(partner.id, 0), agreements.get(partner.id, 0)) for partner in partners]
+    partner_filter = partner_filter or PartnerFilter()
+    query = (select(Organisation, _PLACES, _AGREEMENTS).outerjoin(Town, Town.id == Organisation.town_id)
+             .options(contains_eager(Organisation.town)).where(Organisation.kind.in_(STOCK_PARTNER_KINDS)))
+    if partner_filter.kind is not None:
+        query = query.where(Organisation.kind == partner_filter.kind)
+    if partner_filter.status is not None:
+        query = query.where(Organisation.active.is_(partner_filter.status == "active"))
+    query = ordered(query, PARTNER_SORTS, sort or Sort(), default=(
+        Organisation.active.desc(), Organisation.kind, Organisation.name), tiebreak=Organisation.id)
+    return [PartnerRow(partner, places, agreements) for partner, places, agreements in session.execute(query).all()]
 
 
 def stock_partners(session: Session, *, include: int | None = None) -> list[Organisation]:
