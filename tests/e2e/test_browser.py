@@ -30,11 +30,11 @@ ROLES = ["coordinator", "care_team", "chair", "member", "treasurer", "landlord",
 ROLE_LABELS = {
     "coordinator": "Coordination",
     "care_team": "Membre d'équipe soignante",
-    "chair": "Président(e) de séance (élu·e)",
+    "chair": "Président·e de séance (élu·e)",
     "member": "Membre de la commission",
     "treasurer": "Trésorerie",
-    "landlord": "Représentant(e) de bailleur",
-    "data_protection": "Délégué(e) à la protection des données",
+    "landlord": "Représentant·e de bailleur",
+    "data_protection": "Délégué·e à la protection des données",
 }
 ADMIN_ITEMS = {"Comptes", "Journal d'audit"}
 # What each role must find in its menu, and what it must not: the access matrix in tests/web is the
@@ -96,8 +96,14 @@ def nav_labels(page: Page) -> list[str]:
 def nav_link(page: Page, label: str) -> Any:
     """A page of the menu, made visible as a person does: its group's button opened when it is folded."""
     link = main_nav(page).get_by_role("link", name=label, exact=True, include_hidden=True)
+    expect(link).to_have_count(1)  # the page is loaded (site.js runs before it is ready)
+    page.wait_for_load_state("domcontentloaded")
+    menu = main_nav(page).locator(".nav-toggle")
+    if menu.is_visible() and menu.get_attribute("aria-expanded") != "true":  # a phone: the menu is folded
+        menu.click()
     if not link.is_visible():
-        main_nav(page).locator(".nav-group", has=link).locator(".nav-group-toggle").click()
+        named = page.get_by_role("link", name=label, exact=True, include_hidden=True)
+        main_nav(page).locator(".nav-group", has=named).locator(".nav-group-toggle").click()
     expect(link).to_be_visible()
     return link
 

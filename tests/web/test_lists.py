@@ -339,10 +339,11 @@ def test_badges_carry_words_and_their_meaning(client: FlaskClient, session: Sess
     seed(session, world)
     login(client, "coordinator")
     html = client.get("/cases").get_data(as_text=True)
-    assert '<span class="state badge badge-ended">Refusé</span>' in html
-    assert '<span class="state badge badge-attention">Incomplet</span>' in html
+    assert '<span class="state badge badge-ended" data-state="refused">Refusé</span>' in html
+    assert '<span class="state badge badge-attention" data-state="incomplete">Incomplet</span>' in html
     for path in ("/places", "/treasury/deposits", "/hearings", "/agreements", "/partners"):
-        badges = re.findall(r'class="state badge badge-(\w+)">([^<]*)</span>', client.get(path).get_data(as_text=True))
+        html = client.get(path).get_data(as_text=True)
+        badges = re.findall(r'class="state badge badge-(\w+)" data-state="\w+">([^<]*)</span>', html)
         assert badges and all(tone in {t.value for t in Tone} and words.strip() for tone, words in badges), path
 
 

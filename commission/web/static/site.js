@@ -4,7 +4,7 @@
    - the error summary of a refused form takes the focus, and each of its links the focus to its field. */
 (function () {
   "use strict";
-  var SMALL = window.matchMedia("(max-width: 48rem)");
+  var SMALL = window.matchMedia("(max-width: 40rem)");
 
   function setOpen(button, open) {
     button.setAttribute("aria-expanded", open ? "true" : "false");
