@@ -26,6 +26,8 @@ AXE_OPTIONS = {
     "resultTypes": ["violations"],
 }
 
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
 ROLES = ["coordinator", "care_team", "chair", "member", "treasurer", "landlord", "data_protection"]
 ROLE_LABELS = {
     "coordinator": "Coordination",
@@ -192,6 +194,11 @@ def check_account_journey(page: Page, account: DemoAccount) -> None:
         )
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         audit(page, f"{label!r} for {account.login}")
+        # and on a phone, where the menu folds and the tables scroll inside their wrapper
+        page.set_viewport_size(PHONE)
+        audit(page, f"{label!r} for {account.login} on a phone")
+        page.set_viewport_size(DESKTOP)
+        expect(main_nav(page).locator(".nav-toggle")).to_be_hidden()  # the menu bar is back
 
     log_out(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Se connecter")

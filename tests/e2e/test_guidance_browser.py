@@ -16,6 +16,8 @@ import pytest
 
 from tests.e2e.conftest import BrowserProblems, DemoServer, skip_reason
 from tests.e2e.test_browser import (
+    DESKTOP,
+    PHONE,
     ROLES,
     assert_no_browser_problems,
     audit,
@@ -31,8 +33,6 @@ if SKIP_REASON is None:
     from playwright.sync_api import Page, expect
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
 
 # Each role's usual tasks, as its home page offers them (the first as the primary button).
 TASKS = {
