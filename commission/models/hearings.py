@@ -19,6 +19,12 @@ from commission.models.steps import StepRecord
 from commission.models.types import str_enum
 
 
+class HearingKind(enum.Enum):
+    ORDINARY = "ordinary"  # the quarterly hearing: one per quarter
+    EXTRAORDINARY = "extraordinary"  # convened with a reason, outside the quarterly rhythm
+    WRITTEN = "written"  # a written consultation of the members between hearings, for an urgent case
+
+
 class ItemKind(enum.Enum):
     APPLICATION = "application"  # a file heard for a decision
     REVIEW = "review"  # a housed person's follow-up, reviewed
@@ -70,6 +76,11 @@ class Hearing(Base):
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"),
                                                  doc="An elected official of the host town.")
     quorum: Mapped[int] = mapped_column(doc="Voting members present or represented needed to decide.")
+    kind: Mapped[HearingKind] = mapped_column(str_enum(HearingKind, "hearing_kind"), default=HearingKind.ORDINARY,
+                                              server_default=HearingKind.ORDINARY.value,
+                                              doc="Ordinary (quarterly), extraordinary, or a written consultation.")
+    purpose: Mapped[str] = mapped_column(Text, default="",
+                                         doc="Why a hearing off the quarterly rhythm is held.")
     state: Mapped[str] = mapped_column(String(32), index=True, doc="The hearing machine's state.")
     version: Mapped[int] = mapped_column(default=1)
     invitation_sequence: Mapped[int] = mapped_column(default=0, doc="Raised when a convened hearing moves.")

@@ -1,14 +1,14 @@
-"""the hearing day's session: the commission's usual reasons for its decisions
+"""written consultations of the members between hearings
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-06 14:40:00
 """
 
 from collections.abc import Sequence
 
-revision: str = '0009'
-down_revision: str | None = '0008'
+revision: str = '0012'
+down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

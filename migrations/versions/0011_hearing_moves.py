@@ -1,14 +1,14 @@
 """hearings off the quarterly rhythm: extraordinary hearings, and a convened hearing that moves
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-06 14:40:00
 """
 
 from collections.abc import Sequence
 
-revision: str = '0010'
-down_revision: str | None = '0009'
+revision: str = '0011'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
