@@ -9,6 +9,8 @@
 ``COMMISSION_TRUSTED_PROXIES`` the reverse proxies (addresses or networks, separated by commas or spaces)
                              whose X-Forwarded-For/-Proto/-Host are believed; empty (default): none.
 ``COMMISSION_MAX_UPLOAD_MB``  largest request body accepted, in megabytes (default 10).
+``COMMISSION_ROOM_REFRESH_SECONDS`` how often the room's screen asks where the session stands (default 5, at most
+                             300).
 
 Data protection:
 
@@ -92,6 +94,7 @@ class Settings:
     session_hours: int = 12
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
     max_upload_bytes: int = 10 * 1024 * 1024
+    room_refresh_seconds: int = 5
     login_max_failures: int = 5
     login_window_minutes: int = 15
     mail: MailSettings | None = None  # None: mail is not configured
@@ -159,7 +162,16 @@ def _trusted_proxies(env: dict[str, str]) -> tuple[IPv4Network | IPv6Network, ..
         raise ConfigurationError(f"COMMISSION_TRUSTED_PROXIES must list addresses or networks: {error}") from None
 
 
+def _room_refresh_seconds(env: dict[str, str]) -> int:
+    seconds = _int_from_env(env, "COMMISSION_ROOM_REFRESH_SECONDS", Settings.room_refresh_seconds)
+    if seconds > MAX_ROOM_REFRESH_SECONDS:
+        raise ConfigurationError(f"COMMISSION_ROOM_REFRESH_SECONDS must be {MAX_ROOM_REFRESH_SECONDS} at most, "
+                                 f"not {seconds}")
+    return seconds
+
+
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+MAX_ROOM_REFRESH_SECONDS = 300
 MAX_OFFER_REPLY_DAYS = 60
 
 
@@ -283,6 +295,7 @@ def load_settings(env: dict[str, str] | None = None, *, environment: str | None 
         session_hours=_int_from_env(env, "COMMISSION_SESSION_HOURS", 12),
         trusted_proxies=_trusted_proxies(env),
         max_upload_bytes=_int_from_env(env, "COMMISSION_MAX_UPLOAD_MB", 10) * 1024 * 1024,
+        room_refresh_seconds=_room_refresh_seconds(env),
         mail=load_mail_settings(env),
         base_url=_base_url(env),
         two_factor_required=_two_factor_required(env),

@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from commission import clock
 from commission.demo_history import DemoHistory
+from commission.demo_phrases import USUAL_REASONS
 from commission.models.accounts import Role, User
 from commission.models.housing import Place, PlaceKind
 from commission.models.reference import CareTeam, Organisation, OrganisationKind, Town
 from commission.models.tenancy import Agreement, Renewal
-from commission.services import accounts, audit
+from commission.services import accounts, audit, hearings
 from commission.services.unit import commit
 from commission.storage import DocumentStore
 
@@ -224,6 +225,9 @@ def _build(session: Session, store: DocumentStore, *, seed: int, scale: int, tod
     delegate = session.execute(select(User).where(User.login == "presidence.mons")).scalar_one()
     coordinator = session.execute(select(User).where(User.login == "coordination")).scalar_one()
     accounts.grant_signing_delegation(session, coordinator, delegate.id)
+    for decision, reasons in USUAL_REASONS.items():
+        for reason in reasons:
+            hearings.add_usual_reason(session, coordinator, decision, reason)
     users = {account.login: session.execute(select(User).where(User.login == account.login)).scalar_one()
              for account in demo_accounts}
     history = DemoHistory(session, rng, fake, teams=teams, towns=list(towns.values()), places=places,

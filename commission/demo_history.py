@@ -22,7 +22,7 @@ from faker import Faker
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from commission import clock
+from commission import clock, demo_consultation
 from commission.demo_phrases import (
     ACTIVITIES,
     ALLOCATIONS,
@@ -46,7 +46,7 @@ from commission.errors import CommissionError
 from commission.models.accounts import User
 from commission.models.cases import Case
 from commission.models.followup import CarePlan, FollowUpEvent, MeetingAction, ResourceMeeting
-from commission.models.hearings import AttendanceStatus, Hearing, ItemKind
+from commission.models.hearings import AttendanceStatus, Hearing, HearingKind, ItemKind
 from commission.models.housing import Place, PlaceKind
 from commission.models.reference import CareTeam, Organisation, Town
 from commission.models.tenancy import Occupancy
@@ -108,6 +108,14 @@ class DemoHistory:
                 day = hearings.default_day(year, quarter)
                 if self.start + timedelta(days=60) <= day < self.today:
                     self.at(day - timedelta(days=45), partial(self._plan, year=year, quarter=quarter))
+        # an extraordinary hearing six weeks before the last quarterly one: a place that could not wait
+        held = [hearings.default_day(year, quarter) for year in range(self.start.year, self.today.year + 1)
+                for quarter in range(1, 5) if self.start + timedelta(days=60) <= hearings.default_day(year, quarter)
+                < self.today]
+        if len(held) >= 2:
+            self.at(held[-1] - timedelta(days=62), partial(self._extraordinary, sitting=held[-1] - timedelta(days=42)))
+        if held:  # and a written consultation a month before it, answered by the members, reported in its minutes
+            self.at(held[-1] - timedelta(days=30), partial(demo_consultation.consult, self))
         # files of the last weeks: drafts, submissions being checked, files ready for the next agenda
         for back in (2, 5, 9, 13, 17, 26):
             self.at(self.today - timedelta(days=back), self._create)
@@ -429,6 +437,22 @@ class DemoHistory:
         hearing_id, sitting = hearing.id, hearing.day
         self.at(sitting - timedelta(days=21), lambda d: self._convene(hearing_id, d))
         self.at(sitting, lambda d: self._sit(hearing_id, d))
+
+    def _extraordinary(self, day: date, *, sitting: date) -> None:
+        """Between two quarterly hearings a place cannot wait: an extraordinary hearing for the files ready."""
+        proposal = hearings.proposal(self.session, self.coordinator, kind=HearingKind.EXTRAORDINARY, today=day)
+        proposal.day, proposal.quorum, proposal.purpose = sitting.isoformat(), "4", (
+            "Une place s'est libérée en résidence et ne peut attendre la commission trimestrielle.")
+        hearing_id = hearings.plan_hearing(self.session, self.coordinator, proposal).id
+        self.at(sitting - timedelta(days=14), lambda d: self._convene(hearing_id, d))
+        self.at(sitting - timedelta(days=7), lambda d: self._move(hearing_id, d))
+        self.at(sitting, lambda d: self._sit(hearing_id, d))
+
+    def _move(self, hearing_id: int, day: date) -> None:
+        """The room is free in the morning only: the hearing moves, everyone concerned is convened again."""
+        data = hearings.details_of(self.session.get(Hearing, hearing_id))  # type: ignore[arg-type]
+        data.start_time, data.reason = "10:00", "La salle n'est libre que le matin."
+        hearings.update_hearing(self.session, self.coordinator, hearing_id, data, None, today=day)
 
     def _convene(self, hearing_id: int, day: date) -> None:
         hearings.build_agenda(self.session, self.coordinator, hearing_id, None, today=day)

@@ -22,6 +22,18 @@ REFUSALS = ["Le projet de soin n'est pas encore construit avec la personne.",
             "La personne relève d'une structure médicalisée, orientation proposée vers une MAS."]
 ALLOCATIONS = ["Le logement correspond au projet et aux besoins exprimés.",
                "Proche du CMP et de la famille\u202f; la personne a visité le logement et le souhaite."]
+# The commission's usual reasons for its decisions, as the coordinator keeps them for the chair.
+USUAL_REASONS = {
+    "allocate": [*ALLOCATIONS, "Le logement répond aux besoins exprimés\u00a0: rez-de-chaussée, accessibilité."],
+    "ranked": ["Candidature retenue en second rang pour ce logement.",
+               "Projet adapté\u202f; un autre candidat était prioritaire pour ce logement."],
+    "waiting_list": ["Avis favorable\u202f; aucune place adaptée disponible pour le moment.",
+                     "Avis favorable\u202f; en attente d'une place dans les communes souhaitées."],
+    "defer": AWAITED,
+    "refuse": REFUSALS,
+    "review_noted": ["Le suivi se passe bien\u202f; visites infirmières espacées.",
+                     "Situation fragile\u202f; la commission revoit la location au prochain trimestre."],
+}
 DECLINES = ["Logement trop éloigné de la famille", "Étage élevé sans ascenseur", "La personne a trouvé un logement"]
 # Why tenancies end, and how often (the reason, the note written with it).
 EXITS = [

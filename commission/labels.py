@@ -17,7 +17,7 @@ from commission.models.followup import (
     PlaceCondition,
     ReviewOutcome,
 )
-from commission.models.hearings import AttendanceStatus, Decision, ItemKind, MinutesStatus
+from commission.models.hearings import AttendanceStatus, Decision, HearingKind, ItemKind, MinutesStatus
 from commission.models.housing import PlaceKind
 from commission.models.people import ProtectionMeasure
 from commission.models.reference import OrganisationKind
@@ -148,6 +148,11 @@ DECISION_LABELS = {
 }
 
 ITEM_KIND_LABELS = {ItemKind.APPLICATION: N_("Application"), ItemKind.REVIEW: N_("Follow-up review")}
+
+HEARING_KIND_LABELS = {
+    HearingKind.ORDINARY: N_("Ordinary hearing"), HearingKind.EXTRAORDINARY: N_("Extraordinary hearing"),
+    HearingKind.WRITTEN: N_("Written consultation"),
+}
 
 ATTENDANCE_LABELS = {
     AttendanceStatus.PRESENT: N_("Present"), AttendanceStatus.EXCUSED: N_("Excused"),

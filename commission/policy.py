@@ -15,14 +15,15 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, false, true
 
+from commission import clock
 from commission.errors import Forbidden
 from commission.i18n import N_
 from commission.models.accounts import Role, User
 from commission.models.cases import Case
-from commission.models.hearings import Hearing
+from commission.models.hearings import AttendanceStatus, Hearing
 from commission.models.housing import Place
 from commission.models.treasury import Deposit
-from commission.workflow.engine import MachineSpec, TransitionSpec
+from commission.workflow.engine import FireContext, MachineSpec, TransitionSpec, offered
 from commission.workflow.tags import Screen
 
 
@@ -61,6 +62,9 @@ class Action(enum.Enum):
     VIEW_OUTBOX = "view_outbox"
     VIEW_ACCESS_REVIEW = "view_access_review"
     EXPORT_PERSON = "export_person"
+    FOLLOW_SESSION = "follow_session"
+    MANAGE_USUAL_REASONS = "manage_usual_reasons"
+    ANSWER_CONSULTATION = "answer_consultation"
 
 
 ALL_ROLES = frozenset(Role)
@@ -98,6 +102,10 @@ ROLE_RULES: dict[Action, frozenset[Role]] = {
     Action.MANAGE_HEARINGS: frozenset({Role.COORDINATOR}),
     # The chair runs the session of the hearing they chair; the coordinator, as its secretary, too.
     Action.RUN_SESSION: frozenset({Role.COORDINATOR, Role.CHAIR}),
+    # The room's screen follows the session (initials only): those who run it, and the members present.
+    Action.FOLLOW_SESSION: COMMISSION_SEATS,
+    # The commission's usual reasons for its decisions, offered to the chair: the coordinator keeps them.
+    Action.MANAGE_USUAL_REASONS: frozenset({Role.COORDINATOR}),
     Action.EDIT_MINUTES: frozenset({Role.COORDINATOR, Role.CHAIR}),
     Action.APPROVE_MINUTES: frozenset({Role.COORDINATOR, Role.CHAIR}),
     # The hearing's chair, or whoever holds the council's signing delegation (checked per record).
@@ -122,6 +130,9 @@ ROLE_RULES: dict[Action, frozenset[Role]] = {
     # are shown to those who may read them (the files to the coordinator).
     Action.VIEW_DASHBOARD: frozenset({Role.COORDINATOR, Role.CHAIR, Role.MEMBER, Role.TREASURER}),
     Action.VIEW_OUTBOX: frozenset({Role.COORDINATOR}),
+    # A written consultation between hearings: the coordinator puts it (MANAGE_HEARINGS) and records its
+    # outcome; the voting members answer it (each their own answer, checked per record by the service).
+    Action.ANSWER_CONSULTATION: frozenset({Role.CHAIR, Role.MEMBER, Role.LANDLORD}),
 }
 
 # The steps of the hearing machine, and the action each needs (the others: managing the hearings).
@@ -177,6 +188,9 @@ def _hearing_allows(user: User, action: Action, hearing: Hearing) -> bool:
         return user.signing_delegation or (user.role is Role.CHAIR and hearing.chair_id == user.id)
     if action in (Action.RUN_SESSION, Action.EDIT_MINUTES, Action.APPROVE_MINUTES) and user.role is Role.CHAIR:
         return hearing.chair_id == user.id
+    if action is Action.FOLLOW_SESSION and user.role is not Role.COORDINATOR and hearing.chair_id != user.id:
+        return any(attendance.user_id == user.id and attendance.status is AttendanceStatus.PRESENT
+                   for attendance in hearing.attendances)
     return True
 
 
@@ -215,7 +229,10 @@ def may_take(user: User | None, spec: MachineSpec, trigger: str, record: Any) ->
     if spec.name == "case":
         return can_fire(user, trigger, record)
     if spec.name == "hearing":
-        return can(user, HEARING_STEP_ACTIONS.get(trigger, Action.MANAGE_HEARINGS), record)
+        from commission.workflow.hearing import step_fits
+
+        return step_fits(trigger, record) and can(user, HEARING_STEP_ACTIONS.get(trigger, Action.MANAGE_HEARINGS),
+                                                  record)
     if spec.name == "deposit":
         return can(user, DEPOSIT_STEP_ACTIONS.get(trigger, Action.MANAGE_TREASURY), record)
     if spec.name == "place":
@@ -226,8 +243,11 @@ def may_take(user: User | None, spec: MachineSpec, trigger: str, record: Any) ->
 def steps_for(user: User | None, spec: MachineSpec, record: Any, screen: Screen | None = None
               ) -> list[TransitionSpec]:
     """The steps a page offers this user on this record: those the machine has from the record's
-    state (on one screen, or on all), that the user may take. The first is the page's primary button."""
-    return [step for step in spec.available(record.state, screen) if may_take(user, spec, step.trigger, record)]
+    state (on one screen, or on all), that the user may take, and that can be taken now when the machine offers
+    them only then (:func:`engine.offered`). The first is the page's primary button."""
+    context = FireContext(actor=user, today=clock.today())
+    return [step for step in spec.available(record.state, screen)
+            if may_take(user, spec, step.trigger, record) and offered(step, record, context)]
 
 
 # ---------------------------------------------------------------- rules on persons and roles
@@ -400,6 +420,7 @@ class Document(enum.Enum):
     STATEMENT = "statement"  # the year's statement: PDF, CSV, XLSX (with the year's entries)
     PERSON_EXPORT = "person_export"  # everything held on one person, for their right of access
     ANNUAL_REPORT = "annual_report"
+    ROOM_SCREEN = "room_screen"  # the room's screen during the session, and its JSON
 
 
 class Field(enum.Enum):
@@ -458,7 +479,21 @@ DOCUMENT_FIELDS: dict[Document, dict[Role, frozenset[Field]]] = {
     Document.PERSON_EXPORT: {Role.COORDINATOR: _PERSON | _TREASURY | {
         Field.POSTAL_ADDRESS, Field.MEDICAL, Field.CARE_TEAM, Field.REQUEST, Field.DECISIONS, Field.FILE_RECORDS}},
     Document.ANNUAL_REPORT: dict.fromkeys((*_SITTING, Role.TREASURER), frozenset({Field.FIGURES})),
+    # Shown to the whole room: the persons by their initials, the decisions by their names (no reason: free text
+    # may name anyone), no place, no team.
+    Document.ROOM_SCREEN: dict.fromkeys(COMMISSION_SEATS, frozenset({Field.DECISIONS})),
 }
+# What a written consultation's page shows to answer it, to the coordinator and the members consulted: the person
+# by initials, their team and request, the proposal and its place (reference, kind, town); never a name, a birth
+# date or the medical part.
+CONSULTATION_FIELDS = frozenset({Field.CARE_TEAM, Field.REQUEST, Field.DECISIONS})
+
+
+def consultation_fields(user: User | None) -> frozenset[Field]:
+    """What the user reads of a written consultation's proposal: nothing unless they put it or answer it."""
+    if can(user, Action.MANAGE_HEARINGS) or can(user, Action.ANSWER_CONSULTATION):
+        return CONSULTATION_FIELDS
+    return frozenset()
 
 
 def document_fields(user: User | None, document: Document) -> frozenset[Field]:

@@ -65,6 +65,7 @@ PATHS: dict[Document, str] = {
     Document.STATEMENT: "/treasury/statement/2026.pdf",
     Document.ANNUAL_REPORT: "/reports/annual/2026.pdf",
     Document.PERSON_EXPORT: "/persons/{applicant}/export",
+    Document.ROOM_SCREEN: "/hearings/{hearing}/room.json",
 }
 READERS: dict[Document, set[str]] = {
     Document.AGENDA: STAFF,
@@ -78,6 +79,8 @@ READERS: dict[Document, set[str]] = {
     Document.STATEMENT: {"coordinator", "treasurer"},
     Document.ANNUAL_REPORT: {"coordinator", "chair", "member", "treasurer"},
     Document.PERSON_EXPORT: {"coordinator"},
+    # those who ran the session, and the members present at it (landlord_b was not)
+    Document.ROOM_SCREEN: {"coordinator", "chair", "member", "landlord_a"},
 }
 _HEARING_MARKERS = _person_markers(Field.IDENTITY, Field.BIRTH_DATE, Field.LEGAL_PROTECTION, Field.GUARDIAN,
                                    Field.CARE_TEAM)
@@ -93,6 +96,8 @@ MARKERS: dict[Document, dict[Field, str]] = {
     Document.LEDGER: {Field.IDENTITY: "Martin", Field.BIRTH_DATE: "1980"},
     Document.STATEMENT: {Field.IDENTITY: "Martin", Field.BIRTH_DATE: "1980"},
     Document.ANNUAL_REPORT: {Field.IDENTITY: "Martin", Field.BIRTH_DATE: "1980", Field.CARE_TEAM: "CMP"},
+    Document.ROOM_SCREEN: {Field.IDENTITY: "Martin", Field.BIRTH_DATE: "1980", Field.CARE_TEAM: "CMP",
+                           Field.DECISIONS: "Place attribuée"},
     # The export's PDF writes dates in full; its JSON (read too) in ISO form.
     Document.PERSON_EXPORT: {**_person_markers(Field.IDENTITY, Field.LEGAL_PROTECTION, Field.GUARDIAN,
                                                Field.CARE_TEAM, Field.POSTAL_ADDRESS),

@@ -31,6 +31,8 @@ class HearingInfo:
     address: str
     chair_name: str
     chair_title: str  # e.g. "Adjoint au maire de Ronchin"
+    extraordinary: bool = False  # convened outside the quarterly rhythm, for the reason below
+    purpose: str = ""  # why an extraordinary hearing is held
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,28 @@ class VoteTally:
     against: int
     abstentions: int
     withdrawn: tuple[str, ...] = ()  # names of those who withdrew for a conflict of interest
+
+
+@dataclass(frozen=True)
+class ConsultationReport:
+    """A written consultation concluded since the last hearing, as the minutes report it: the file by its
+    reference and the person's initials, what was proposed and why it was urgent, the answers counted, the
+    outcome."""
+
+    case_reference: str
+    initials: str
+    purpose: str
+    proposal: str  # the decision proposed, in words
+    place: str  # the place proposed, in words ("" for none)
+    place_landlord_id: int | None
+    deadline: date
+    consulted: int
+    in_favour: int
+    against: int
+    abstentions: int
+    withdrawn: int
+    quorum: int
+    outcome: str  # in words
 
 
 @dataclass(frozen=True)
@@ -114,6 +138,7 @@ class MinutesData:
     erasure_note: str = ""  # set when the retention rules replaced anonymised persons' names after signature
     vacancy_landlord_ids: tuple[int | None, ...] = ()  # whose place each of ``vacancies`` is, in the same order
     extract_for: str = ""  # a landlord's name: the minutes are the extract about its places (no free text)
+    consultations: tuple[ConsultationReport, ...] = ()  # written consultations concluded since the last hearing
 
     @property
     def quorum_met(self) -> bool:
@@ -156,6 +181,7 @@ class Letter:
     role: str  # "person" | "guardian" | "care_team"
     signatory: str  # who signs the letter for the council
     letter_date: date
+    moved_from: date | None = None  # a new convocation: the hearing was moved from this date
 
 
 @dataclass(frozen=True)
@@ -189,8 +215,8 @@ def redact_agenda(data: AgendaData) -> AgendaData:
 
 
 __all__ = [
-    "AgendaData", "AgendaItem", "Attendee", "Council", "HearingInfo", "Invitation", "Letter", "MinutesData",
-    "MinutesItem", "PersonRef", "VoteTally", "redact_agenda", "redact_minutes",
+    "AgendaData", "AgendaItem", "Attendee", "ConsultationReport", "Council", "HearingInfo", "Invitation", "Letter",
+    "MinutesData", "MinutesItem", "PersonRef", "VoteTally", "redact_agenda", "redact_minutes",
 ]
 
 

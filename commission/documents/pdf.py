@@ -65,6 +65,8 @@ def hearing_label(hearing: HearingInfo, locale: str) -> str:
     """How every document names its hearing: « Commission du 19 mars 2026 — Ronchin »."""
     _ = gettext(locale)
     day = typeset_date(format_date(hearing.day, "long", locale=supported_locale(locale)), locale)
+    if hearing.extraordinary:
+        return _("Extraordinary apartment commission of %(date)s — %(town)s") % {"date": day, "town": hearing.town}
     return _("Apartment commission of %(date)s — %(town)s") % {"date": day, "town": hearing.town}
 
 

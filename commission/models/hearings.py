@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
@@ -62,7 +62,9 @@ class Hearing(Base):
     """One quarterly hearing, in a host town, chaired by one of its elected officials."""
 
     __tablename__ = "hearing"
-    __table_args__ = (UniqueConstraint("year", "quarter", name="uq_hearing_year_quarter"),)
+    # One ordinary hearing per quarter; an extraordinary one (or a written consultation) may sit beside it.
+    __table_args__ = (Index("uq_hearing_ordinary_year_quarter", "year", "quarter", unique=True,
+                            sqlite_where=text("kind = 'ordinary'"), postgresql_where=text("kind = 'ordinary'")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int]
@@ -101,7 +103,15 @@ class Hearing(Base):
 
     @property
     def reference(self) -> str:
+        """The quarter it counts for ("2026-T3"); an extraordinary hearing's adds its number ("2026-T3-E12")."""
+        if self.kind is HearingKind.EXTRAORDINARY:
+            return f"{self.year}-T{self.quarter}-E{self.id}"
         return f"{self.year}-T{self.quarter}"
+
+    @property
+    def off_rhythm(self) -> bool:
+        """Held outside the quarterly rhythm (extraordinary, or a written consultation): shown as such."""
+        return self.kind is not HearingKind.ORDINARY
 
 
 class HearingTransition(StepRecord, Base):
@@ -268,3 +278,118 @@ def _refuse_changes_to_signed_minutes(_mapper: Mapper[Minutes], _connection: Con
     )
     if was_signed:
         raise SignedMinutesAreImmutable(f"minutes {target.id} are signed and cannot change")
+
+
+class HearingMove(Base):
+    """A convened hearing moved (or a hearing postponed out of its quarter): from, to, why, who, when, and
+    the sequence its calendar invitations carry since. The notices record who was told."""
+
+    __tablename__ = "hearing_move"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearing.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str] = mapped_column(Text)
+    from_day: Mapped[date]
+    from_time: Mapped[time]
+    from_place: Mapped[str] = mapped_column(String(600), default="", doc="Room, address and town, in words.")
+    to_day: Mapped[date]
+    to_time: Mapped[time]
+    to_place: Mapped[str] = mapped_column(String(600), default="")
+    sequence: Mapped[int] = mapped_column(default=0, doc="The calendar invitations' SEQUENCE after the move.")
+
+    notices: Mapped[list[HearingNotice]] = relationship(back_populates="move", order_by="HearingNotice.id")
+
+
+class HearingNotice(Base):
+    """One person told of a move: a new convocation letter (by post) and an updated calendar invitation."""
+
+    __tablename__ = "hearing_notice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    move_id: Mapped[int] = mapped_column(ForeignKey("hearing_move.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20), doc="person, guardian, care_team or member.")
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(200), default="", doc="Where the calendar invitation goes.")
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), doc="The file the letter is about.")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), doc="A member with an account.")
+    letter: Mapped[bool] = mapped_column(default=False, doc="A new convocation letter, by post.")
+    invitation: Mapped[bool] = mapped_column(default=False, doc="An updated calendar invitation.")
+
+    move: Mapped[HearingMove] = relationship(back_populates="notices")
+
+
+class AnswerChoice(enum.Enum):
+    IN_FAVOUR = "in_favour"
+    AGAINST = "against"
+    ABSTAIN = "abstain"
+    WITHDRAWN = "withdrawn"  # the member withdraws for a conflict of interest: no vote
+
+
+class Consultation(Base):
+    """A written consultation of the members between hearings, for one urgent file: a hearing of kind
+    ``written`` whose one agenda item carries the file. The hearing's day and start time are the deadline
+    for the answers (council time); its ``purpose`` says why the case is urgent. What is put to the members
+    is here; what is decided, once adopted, is the item's decision, as at a hearing."""
+
+    __tablename__ = "consultation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearing.id"), unique=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), unique=True)
+    proposal: Mapped[Decision] = mapped_column(str_enum(Decision, "consultation_proposal"),
+                                               doc="The decision put to the members.")
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"), doc="The vacant place proposed.")
+    grounds: Mapped[str] = mapped_column(Text, doc="The proposal's reason, as the decision would give it.")
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    concluded_at: Mapped[datetime | None]
+
+    hearing: Mapped[Hearing] = relationship()
+    item: Mapped[AgendaItem] = relationship()
+    place: Mapped[Place | None] = relationship()
+    answers: Mapped[list[ConsultationAnswer]] = relationship(back_populates="consultation",
+                                                             order_by="ConsultationAnswer.id")
+
+
+class ConsultationAnswer(Base):
+    """One member's written answer, given once from their own page before the deadline. When the proposal is
+    adopted, the answers become the item's votes and withdrawals, as cast at a session."""
+
+    __tablename__ = "consultation_answer"
+    __table_args__ = (UniqueConstraint("consultation_id", "attendance_id", name="uq_consultation_answer_member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
+    attendance_id: Mapped[int] = mapped_column(ForeignKey("hearing_attendance.id"))
+    choice: Mapped[AnswerChoice] = mapped_column(str_enum(AnswerChoice, "answer_choice"))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    consultation: Mapped[Consultation] = relationship(back_populates="answers")
+    attendance: Mapped[Attendance] = relationship()
+
+
+class UsualReason(Base):
+    """One of the commission's usual reasons for a kind of decision, offered to the chair at the session (who
+    may type another). The coordinator keeps the list; a reason no longer offered is retired, never deleted."""
+
+    __tablename__ = "usual_reason"
+    __table_args__ = (
+        UniqueConstraint("decision", "text", name="uq_usual_reason_decision"),
+        Index("ix_usual_reason_decision_position", "decision", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision: Mapped[Decision] = mapped_column(str_enum(Decision, "usual_reason_decision"),
+                                               doc="The kind of decision it gives the reason of.")
+    text: Mapped[str] = mapped_column(String(300), doc="The reason, as the minutes and the letters quote it.")
+    position: Mapped[int] = mapped_column(default=0, doc="Its place in the list offered to the chair.")
+    active: Mapped[bool] = mapped_column(default=True, doc="Offered at the session; a retired reason is kept.")
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}

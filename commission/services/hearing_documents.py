@@ -41,10 +41,20 @@ from commission.models.accounts import User
 from commission.models.cases import Case
 from commission.models.followup import CaseReview, ReviewOutcome
 from commission.models.hearings import AgendaItem as AgendaRow
-from commission.models.hearings import Decision, Hearing, ItemKind, Minutes, MinutesStatus, VoteChoice
+from commission.models.hearings import (
+    Decision,
+    Hearing,
+    HearingKind,
+    HearingMove,
+    ItemKind,
+    Minutes,
+    MinutesStatus,
+    VoteChoice,
+)
 from commission.models.people import ProtectionMeasure
 from commission.policy import Document, Field
 from commission.services import hearings
+from commission.services.hearings.minutes import consultations_reported
 from commission.services.hearings.session import seated
 from commission.storage import DocumentStore
 from commission.workflow.hearing import HEARING_MACHINE
@@ -76,6 +86,8 @@ def hearing_info(hearing: Hearing) -> HearingInfo:
         reference=hearing.reference, day=hearing.day, start=hearing.start_time, town=hearing.town.name,
         venue=hearing.venue, address=hearing.address, chair_name=chair.display_name if chair else "—",
         chair_title=hearings.capacity(chair) if chair else "",
+        extraordinary=hearing.kind is HearingKind.EXTRAORDINARY,
+        purpose=hearing.purpose if hearing.kind is HearingKind.EXTRAORDINARY else "",
     )
 
 
@@ -178,6 +190,7 @@ def build_minutes_data(session: Session, hearing: Hearing, minutes: Minutes, *, 
         signed_at=minutes.signed_at, approved_at=minutes.approved_at,
         corrects_version=minutes.number - 1 if minutes.number > 1 else None,
         correction_reason=minutes.correction_reason,
+        consultations=consultations_reported(session, hearing, gettext),
     )
 
 
@@ -236,6 +249,11 @@ def minutes_view(reader: User, data: MinutesData, fields: frozenset[Field]) -> M
     vacancies = [(text, landlord) for text, landlord in zip_longest(data.vacancies, data.vacancy_landlord_ids)
                  if text is not None and shows(landlord)]
     extract = Field.EVERY_ITEM not in fields
+    consultations = tuple(
+        replace(report, place=report.place if shows(report.place_landlord_id) else "",
+                purpose=report.purpose if notes else "")
+        for report in data.consultations
+        if decisions and (not extract or (report.place and policy.place_is_own(reader, report.place_landlord_id))))
     return replace(
         data, items=tuple(items), attendees=data.attendees if Field.MEMBERS in fields else (),
         vacancies=tuple(text for text, _landlord in vacancies),
@@ -243,6 +261,7 @@ def minutes_view(reader: User, data: MinutesData, fields: frozenset[Field]) -> M
         movements=data.movements if notes else (), remarks=data.remarks if notes else "",
         redacted=data.redacted or not fields.issuperset(policy.FULL_MINUTES - policy.REDACTED_MINUTES),
         extract_for=(reader.organisation.name if reader.organisation else "—") if extract else "",
+        consultations=consultations,
     )
 
 
@@ -321,8 +340,9 @@ def _require_manager(actor: User) -> None:
 
 
 def convocation_letters(session: Session, actor: User, hearing: Hearing, *, locale: str = DEFAULT_LOCALE,
-                        today: datetime | None = None) -> list[Letter]:
-    """One letter per agenda item to the person, their guardian (if any) and their care team."""
+                        today: datetime | None = None, move: HearingMove | None = None) -> list[Letter]:
+    """One letter per agenda item to the person, their guardian (if any) and their care team; for a move, the
+    new convocations, dated the day of the move, that say the hearing was moved from its former date."""
     _require_manager(actor)
     if HEARING_MACHINE.means(hearing.state, Tag.AGENDA_OPEN):
         raise TransitionRefused(msg("Convocations are sent once the hearing is convened."))
@@ -332,6 +352,8 @@ def convocation_letters(session: Session, actor: User, hearing: Hearing, *, loca
     gettext = _gettext(locale)
     info = hearing_info(hearing)
     letter_date = (hearing.convened_at.astimezone(COUNCIL_ZONE).date() if hearing.convened_at else clock.today())
+    if move is not None:
+        letter_date = move.at.astimezone(COUNCIL_ZONE).date()
     letters = []
     for item in hearings.items(session, hearing):
         if item.kind is not ItemKind.APPLICATION:
@@ -340,7 +362,8 @@ def convocation_letters(session: Session, actor: User, hearing: Hearing, *, loca
         applicant = case.applicant
         person = person_ref(case, fields, locale)
         common = {"council": council(), "hearing": info, "person": person, "time_slot": item.time_slot,
-                  "signatory": str(msg("The coordinator of the commission")), "letter_date": letter_date}
+                  "signatory": str(msg("The coordinator of the commission")), "letter_date": letter_date,
+                  "moved_from": move.from_day if move is not None else None}
         formal = gettext(N_("Dear Sir or Madam,"))
         letters.append(Letter(recipient_name=person.full_name, recipient_address=_lines(
             applicant.address if Field.POSTAL_ADDRESS in fields else ""), salutation=formal, role="person",
@@ -371,13 +394,17 @@ def invitations(session: Session, actor: User, hearing: Hearing) -> list[tuple[s
     end = start + timedelta(minutes=hearing.slot_minutes * count)
     location = ", ".join(part for part in (hearing.venue, hearing.address, hearing.town.name) if part)
     stamp = (hearing.convened_at or datetime.now(UTC)).astimezone(UTC)
-    title = str(msg("Apartment commission — %(town)s", town=hearing.town.name))
+    extraordinary = hearing.kind is HearingKind.EXTRAORDINARY
+    title = str(msg("Extraordinary apartment commission — %(town)s", town=hearing.town.name) if extraordinary
+                else msg("Apartment commission — %(town)s", town=hearing.town.name))
     organizer = council().name
     result = []
     for attendance in seated(session, hearing) if Field.MEMBERS in fields else ():
         result.append((f"membre-{attendance.id}.ics", Invitation(
             uid=f"hearing-{hearing.id}-attendee-{attendance.id}@commission", summary=title,
-            description=str(msg("Quarterly hearing of the apartment commission; %(count)s items on the agenda.",
+            description=str(msg("Extraordinary hearing of the apartment commission; %(count)s items on the agenda.",
+                                count=len(hearing.items)) if extraordinary else
+                            msg("Quarterly hearing of the apartment commission; %(count)s items on the agenda.",
                                 count=len(hearing.items))),
             location=location, start=start, end=end, organizer_name=organizer,
             organizer_email="commission@invalid.example", attendee_name=attendance.name,

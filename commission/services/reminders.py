@@ -37,6 +37,7 @@ KIND_TITLES: dict[str, str] = {
     "to_check": N_("Files waiting for the completeness check"),
     "followup": N_("Follow-up overdue"),
     "hearing": N_("Hearings coming"),
+    "consultation": N_("Written consultations"),
     "agreement": N_("Agreements to renew"),
     "refund": N_("Refunds overdue"),
 }
@@ -58,6 +59,7 @@ PATHS: dict[str, str] = {
     "followup.show": "/cases/{case_id}/followup",
     "followup.meeting": "/cases/{case_id}/followup/meetings/{meeting_id}",
     "hearings.show": "/hearings/{hearing_id}",
+    "consultations.show": "/consultations/{hearing_id}",
     "stock.agreement": "/agreements/{agreement_id}",
     "treasury.deposit": "/treasury/deposits/{deposit_id}",
 }
@@ -130,6 +132,7 @@ def reminders_for(session: Session, user: User, today: date | None = None) -> li
         *_files(session, user, today),
         *_followup(session, user, today),
         *_hearings(session, user, today),
+        *_consultations(session, user, today),
         *_agreements(session, user, today),
         *_refunds(session, user, today),
     ]
@@ -275,6 +278,30 @@ def _hearings(session: Session, user: User, today: date) -> list[Reminder]:
                           time=hearing.start_time, place=where)
         found.append(Reminder("hearing", message, hearing.day, (hearing.day - today).days <= HEARING_URGENT_DAYS,
                               "hearings.show", {"hearing_id": hearing.id}, hearing.reference))
+    return found
+
+
+def _consultations(session: Session, user: User, today: date) -> list[Reminder]:
+    """Written consultations under way: a member consulted answers before the deadline (urgent in its last two
+    days); the coordinator follows them, and records the outcome once the deadline has passed."""
+    from commission.services import consultations
+
+    found = []
+    for waiting in consultations.waiting_for(session, user):
+        local = waiting.at.astimezone(clock.COUNCIL_ZONE)
+        if waiting.outcome_due:
+            message = msg("the deadline (%(date)s) has passed: record the outcome of the written consultation.",
+                          date=local.date())
+        elif policy.can(user, policy.Action.MANAGE_HEARINGS):
+            message = msg("written consultation under way: answers until %(date)s at %(time)s.", date=local.date(),
+                          time=local.time())
+        else:
+            message = msg("an urgent file is put to you in writing: answer by %(date)s at %(time)s.",
+                          date=local.date(), time=local.time())
+        urgent = waiting.outcome_due or (waiting.day - today).days <= HEARING_URGENT_DAYS
+        found.append(Reminder("consultation", message, waiting.day, urgent, "consultations.show",
+                              {"hearing_id": waiting.hearing_id},
+                              treasury_reports.case_reference(waiting.case_id, waiting.case_created.year)))
     return found
 
 

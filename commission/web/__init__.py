@@ -81,6 +81,12 @@ def create_app(
     from commission.web import persons
 
     app.register_blueprint(persons.bp)
+    from commission.web import hearing_day
+
+    app.register_blueprint(hearing_day.bp)
+    from commission.web import consultations
+
+    app.register_blueprint(consultations.bp)
     return app
 
 

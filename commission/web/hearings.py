@@ -12,45 +12,38 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from commission import labels as tables
 from commission import policy
 from commission.errors import NotFound
-from commission.models.hearings import Decision, ItemKind, VoteChoice
+from commission.models.hearings import HearingKind, ItemKind
 from commission.parsing import as_page, as_whole
 from commission.services import followup, hearing_documents, hearings, reference
 from commission.services.sorting import Sort
 from commission.storage import DocumentStore
+from commission.web import hearing_day
 from commission.web.forms import optional_int
 from commission.web.labels import (
     ATTENDANCE_LABELS,
     DECISION_LABELS,
+    HEARING_KIND_LABELS,
     ITEM_KIND_LABELS,
     REVIEW_OUTCOME_LABELS,
 )
 from commission.web.letters import pdf_response
 from commission.web.shell import db, login_required, require_user, settings
 from commission.web.unit import attempt, page_status
-from commission.workflow.hearing import HEARING_MACHINE
+from commission.workflow.hearing import FORM_STEPS, HEARING_MACHINE
 from commission.workflow.tags import Tag
 
 bp = Blueprint("hearings", __name__)
 
-# What the chair chooses, as verbs (the decision once recorded is named by DECISION_LABELS).
-DECISION_CHOICES = [
-    (Decision.ALLOCATE, _l("Allocate a place")),
-    (Decision.RANKED, _l("Rank as a further candidate for a place")),
-    (Decision.WAITING_LIST, _l("Favourable opinion: place on the waiting list")),
-    (Decision.DEFER, _l("Defer to a later hearing")),
-    (Decision.REFUSE, _l("Refuse")),
-    (Decision.REVIEW_NOTED, _l("Follow-up reviewed")),
-]
-STATUS_CHOICES = list(ATTENDANCE_LABELS.items())
-VOTE_CHOICES = [(VoteChoice.IN_FAVOUR, _l("For")), (VoteChoice.AGAINST, _l("Against")),
-                (VoteChoice.ABSTAIN, _l("Abstention"))]
 KIND_LABELS = ITEM_KIND_LABELS
+# Who was told of a move, in words.
+NOTICE_ROLE_LABELS = {"person": _l("The person"), "guardian": _l("Guardian"), "care_team": _l("Care team"),
+                      "member": _l("Member invited")}
 
 
 def store() -> DocumentStore:
@@ -70,6 +63,9 @@ def _act(hearing_id: int, action: Callable[[], object], done: str, anchor: str =
 
 
 class HearingForm(FlaskForm):
+    kind = RadioField(_l("Kind of hearing"), default=HearingKind.ORDINARY.value, validate_choice=False, choices=[])
+    purpose = TextAreaField(_l("Why this hearing is held outside the quarterly rhythm"))
+    reason = TextAreaField(_l("Why the hearing moves"))
     day = StringField(_l("Date"), render_kw={"type": "date"})
     start_time = StringField(_l("Start time"), render_kw={"type": "time"})
     town_id = SelectField(_l("Host town"), choices=[], validate_choice=False)
@@ -81,6 +77,7 @@ class HearingForm(FlaskForm):
 
 
 def _fill_choices(form: HearingForm) -> None:
+    form.kind.choices = [(kind.value, HEARING_KIND_LABELS[kind]) for kind in hearings.PLANNED_KINDS]
     form.town_id.choices = [(str(town.id), town.name) for town in reference.towns(db())]
     chairs = hearings.chairs(db())
     form.chair_id.choices = [("", _("To be chosen"))] + [
@@ -94,6 +91,7 @@ def _form_input(form: HearingForm) -> hearings.HearingInput:
         venue=form.venue.data or "", address=form.address.data or "", chair_id=form.chair_id.data or "",
         quorum=str(form.quorum.data if form.quorum.data is not None else ""),
         slot_minutes=str(form.slot_minutes.data if form.slot_minutes.data is not None else ""),
+        kind=form.kind.data or "", purpose=form.purpose.data or "", reason=form.reason.data or "",
     )
 
 
@@ -141,9 +139,12 @@ def new() -> ResponseReturnValue:
     general: list[str] = []
     outcome = None
     if request.method == "GET":
-        year = as_whole(request.args.get("year"), 2000, 2100) or date.today().year
-        quarter = as_whole(request.args.get("quarter"), 1, 4) or 1
-        proposed = hearings.proposal(db(), user, year, quarter)
+        # the next quarter without its hearing (never a past one), unless a quarter is asked for
+        year = as_whole(request.args.get("year"), 2000, 2100)
+        quarter = as_whole(request.args.get("quarter"), 1, 4)
+        kind = (HearingKind.EXTRAORDINARY if request.args.get("kind") == HearingKind.EXTRAORDINARY.value
+                else HearingKind.ORDINARY)
+        proposed = hearings.proposal(db(), user, year, quarter, kind=kind)
         form.process(data={**proposed.__dict__, "quorum": int(proposed.quorum),
                            "slot_minutes": int(proposed.slot_minutes)})
     elif form.validate_on_submit():
@@ -153,7 +154,8 @@ def new() -> ResponseReturnValue:
             return redirect(url_for("hearings.show", hearing_id=hearing.id))
         general = outcome.general
     status = page_status(form, outcome)
-    return render_template("hearings/form.html", form=form, hearing=None, general=general), status
+    return render_template("hearings/form.html", form=form, hearing=None, general=general,
+                           convoked=False), status
 
 
 @bp.route("/hearings/<int:hearing_id>/edit", methods=["GET", "POST"])
@@ -167,19 +169,22 @@ def edit(hearing_id: int) -> ResponseReturnValue:
     general: list[str] = []
     outcome = None
     if request.method == "GET":
-        form.process(data={
-            "day": hearing.day.isoformat(), "start_time": hearing.start_time.strftime("%H:%M"),
-            "town_id": str(hearing.town_id), "venue": hearing.venue, "address": hearing.address,
-            "chair_id": str(hearing.chair_id or ""), "quorum": hearing.quorum, "slot_minutes": hearing.slot_minutes,
-        })
+        details = hearings.details_of(hearing)
+        form.process(data={**details.__dict__, "quorum": hearing.quorum, "slot_minutes": hearing.slot_minutes})
     elif form.validate_on_submit():
+        moves_before = len(hearings.moves(db(), user, hearing))
         outcome = attempt(lambda: hearings.update_hearing(db(), user, hearing_id, _form_input(form), _version()), form)
         if outcome:
-            flash(_("The hearing has been updated."), "success")
+            after = hearings.moves(db(), user, hearing)
+            told = len(after) > moves_before and bool(after[0].notices)
+            flash(_("The hearing has been moved: the new convocations and calendar invitations are ready for "
+                    "everyone concerned.") if told else _("The hearing has been updated."), "success")
             return redirect(url_for("hearings.show", hearing_id=hearing_id))
         general = outcome.general
+        hearing = hearings.get_hearing(db(), user, hearing_id)  # as it is after the rollback
     status = page_status(form, outcome)
-    return render_template("hearings/form.html", form=form, hearing=hearing, general=general), status
+    return render_template("hearings/form.html", form=form, hearing=hearing, general=general,
+                           convoked=HEARING_MACHINE.means(hearing.state, Tag.CONVOKED)), status
 
 
 # ---------------------------------------------------------------- one hearing
@@ -190,13 +195,17 @@ def edit(hearing_id: int) -> ResponseReturnValue:
 def show(hearing_id: int) -> ResponseReturnValue:
     user = require_user()
     hearing = hearings.get_hearing(db(), user, hearing_id)
+    if hearing.kind is HearingKind.WRITTEN:  # a written consultation has its own page, its answers and outcome
+        return redirect(url_for("consultations.show", hearing_id=hearing_id))
     rows = hearings.items(db(), hearing)
     manage = policy.can(user, policy.Action.MANAGE_HEARINGS)
     agenda_open = HEARING_MACHINE.means(hearing.state, Tag.AGENDA_OPEN)
     found = hearings.candidates(db(), user, hearing) if manage and agenda_open else None
-    steps = policy.steps_for(user, HEARING_MACHINE, hearing)
+    # a move is taken from the hearing's form, with its new date, time or place: not a button here
+    steps = [step for step in policy.steps_for(user, HEARING_MACHINE, hearing) if step.trigger not in FORM_STEPS]
     return render_template(
         "hearings/show.html", hearing=hearing, items=rows, machine=HEARING_MACHINE, steps=steps,
+        moves=hearings.moves(db(), user, hearing), notice_roles=NOTICE_ROLE_LABELS,
         candidates=found, manage=manage, sees=lambda item: policy.sees_agenda_person(user, item.case),
         kind_labels=KIND_LABELS, decision_labels=DECISION_LABELS,
         run_session=policy.can(user, policy.Action.RUN_SESSION, hearing),
@@ -219,6 +228,11 @@ def fire(hearing_id: int, trigger: str) -> ResponseReturnValue:
     else:
         def action() -> object:
             return hearings.fire_hearing(db(), user, hearing_id, trigger, expected_version=_version(), reason=reason)
+    if trigger == "open_session":  # the chair opens the session to run it: on to the session, or told why not
+        if attempt(action, changed=_("This hearing changed meanwhile: the page has been reloaded, check and try "
+                                     "again."), flash_refusal=True):
+            flash(_("The session is open."), "success")
+        return redirect(url_for("hearings.session_view", hearing_id=hearing_id))
     return _act(hearing_id, action, _("The step has been recorded."))
 
 
@@ -266,16 +280,24 @@ def remove_item(hearing_id: int, item_id: int) -> ResponseReturnValue:
 @bp.route("/hearings/<int:hearing_id>/session", methods=["GET", "POST"])
 @login_required
 def session_view(hearing_id: int) -> ResponseReturnValue:
+    """The chair's session, tablet first: the roll call, then the items one at a time; its next step leads."""
     user = require_user()
     hearing = hearings.get_hearing(db(), user, hearing_id)
     policy.require(user, policy.Action.RUN_SESSION, hearing)
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
-        entries = [hearings.AttendanceInput(attendance.id, request.form.get(f"status-{attendance.id}", ""),
-                                            request.form.get(f"represented_by-{attendance.id}", ""))
-                   for attendance in hearing.attendances]
-        outcome = attempt(lambda: hearings.set_attendance(db(), user, hearing_id, entries))
+        if request.form.get("everyone") == "present":
+            def action() -> object:
+                return hearings.everyone_present(db(), user, hearing_id)
+        else:
+            entries = [hearings.AttendanceInput(attendance.id, request.form.get(f"status-{attendance.id}", ""),
+                                                request.form.get(f"represented_by-{attendance.id}", ""))
+                       for attendance in hearing.attendances]
+
+            def action() -> object:
+                return hearings.set_attendance(db(), user, hearing_id, entries)
+        outcome = attempt(action)
         if outcome.status != 400:  # recorded, or refused (a step, a change meanwhile): back to the session
             if outcome:
                 flash(_("The attendance has been recorded."), "success")
@@ -287,8 +309,8 @@ def session_view(hearing_id: int) -> ResponseReturnValue:
     rows = hearings.items(db(), hearing)
     return render_template(
         "hearings/session.html", hearing=hearing, items=rows, quorum=hearings.quorum(hearing),
-        status_choices=STATUS_CHOICES, errors=errors, decision_labels=DECISION_LABELS, kind_labels=KIND_LABELS,
-        machine=HEARING_MACHINE,
+        status_choices=list(ATTENDANCE_LABELS.items()), errors=errors, decision_labels=DECISION_LABELS,
+        kind_labels=KIND_LABELS, machine=HEARING_MACHINE, **hearing_day.session_page(user, hearing, rows),
     ), status
 
 
@@ -306,6 +328,8 @@ def add_attendee(hearing_id: int) -> ResponseReturnValue:
 @bp.route("/hearings/<int:hearing_id>/session/items/<int:item_id>", methods=["GET", "POST"])
 @login_required
 def item_view(hearing_id: int, item_id: int) -> ResponseReturnValue:
+    """One item of the session: the file in brief, its time slot, and the decision form, whose parts follow the
+    decision chosen (session.js; every part shows without script)."""
     user = require_user()
     hearing = hearings.get_hearing(db(), user, hearing_id)
     policy.require(user, policy.Action.RUN_SESSION, hearing)
@@ -318,40 +342,27 @@ def item_view(hearing_id: int, item_id: int) -> ResponseReturnValue:
     status = 200
     form = request.form
     if request.method == "POST":
-        votes = {attendance.id: form.get(f"vote-{attendance.id}", "") for attendance in hearing.attendances}
-        recusals = {attendance.id: form.get(f"recusal_reason-{attendance.id}", "")
-                    for attendance in hearing.attendances if form.get(f"recused-{attendance.id}") == "y"}
-        data = hearings.DecisionInput(
-            decision=form.get("decision", ""), reason=form.get("reason", ""), attended=form.get("attended", ""),
-            place_id=form.get("place_id", ""), rank=form.get("rank", ""),
-            deferred_to_id=form.get("deferred_to_id", ""), votes=votes, recusals=recusals,
-            note=form.get("note", ""), review_outcome=form.get("review_outcome", ""),
-        )
+        data = hearing_day.decision_input(form, hearing)
         outcome = attempt(lambda: hearings.decide_item(db(), user, hearing_id, item_id, data))
         if outcome:
             flash(_("The decision has been recorded."), "success")
-            following = rows[index + 1] if index + 1 < len(rows) else None
-            if following is not None and following.decision is None:
+            following = hearing_day.next_to_decide(rows, index)
+            if following is not None:
                 return redirect(url_for("hearings.item_view", hearing_id=hearing_id, item_id=following.id))
             return redirect(url_for("hearings.session_view", hearing_id=hearing_id))
         errors, status = outcome.errors, outcome.status
         hearing = hearings.get_hearing(db(), user, hearing_id)  # as it is after the rollback
         rows = hearings.items(db(), hearing)
         item = rows[index]
-    places = hearings.fitting_places(db(), item.case) if item.kind is ItemKind.APPLICATION else []
     review = (followup.review_summaries(db(), [item.case_id], hearing.day).get(item.case_id)
               if item.kind is ItemKind.REVIEW else None)
-    ranked_places = hearings.places_allocated_at(db(), hearing)
-    later = [h for h in hearings.list_hearings(db(), user)
-             if h.day > hearing.day and HEARING_MACHINE.means(h.state, Tag.AGENDA_OPEN)]
     return render_template(
         "hearings/item.html", hearing=hearing, item=item, previous=rows[index - 1] if index else None,
-        following=rows[index + 1] if index + 1 < len(rows) else None, count=len(rows), places=places,
-        ranked_places=ranked_places, later=later, errors=errors, form_values=form,
-        decisions=[(d, label) for d, label in DECISION_CHOICES
-                   if (d is Decision.REVIEW_NOTED) == (item.kind is ItemKind.REVIEW)],
-        vote_choices=VOTE_CHOICES, quorum=hearings.quorum(hearing), decision_labels=DECISION_LABELS,
+        following=rows[index + 1] if index + 1 < len(rows) else None, count=len(rows),
+        errors={name: messages for name, messages in errors.items() if name}, general=errors.get("", []),
+        form_values=form, quorum=hearings.quorum(hearing), decision_labels=DECISION_LABELS,
         kind_labels=KIND_LABELS, review=review, review_outcomes=REVIEW_OUTCOME_LABELS,
+        **hearing_day.item_page(user, hearing, item, form, errors),
     ), status
 
 
@@ -433,3 +444,19 @@ def invitations_zip(hearing_id: int) -> ResponseReturnValue:
     response = Response(buffer.getvalue(), mimetype="application/zip")
     response.headers.set("Content-Disposition", "attachment", filename=f"invitations-{hearing.reference}.zip")
     return response
+
+
+@bp.get("/hearings/<int:hearing_id>/moves/<int:move_id>/letters.pdf")
+@login_required
+def move_letters_pdf(hearing_id: int, move_id: int) -> ResponseReturnValue:
+    """The new convocations of a move: dated the day of the move, saying the hearing was moved."""
+    from commission.documents.letters import render_letters
+
+    user = require_user()
+    hearing = hearings.get_hearing(db(), user, hearing_id)
+    move = hearings.get_move(db(), user, hearing, move_id)
+    letters = hearing_documents.convocation_letters(db(), user, hearing, move=move)
+    if not letters:
+        flash(_("No convocation to send: the agenda has no application."), "error")
+        return redirect(url_for("hearings.show", hearing_id=hearing_id))
+    return pdf_response(render_letters(letters), f"convocations-{hearing.reference}-report-{move.id}.pdf")

@@ -35,6 +35,7 @@ RENEWAL_LABELS = lazy(labels.RENEWAL_LABELS)
 LEASE_LABELS = lazy(labels.LEASE_LABELS)
 DECISION_LABELS = lazy(labels.DECISION_LABELS)
 ITEM_KIND_LABELS = lazy(labels.ITEM_KIND_LABELS)
+HEARING_KIND_LABELS = lazy(labels.HEARING_KIND_LABELS)
 ATTENDANCE_LABELS = lazy(labels.ATTENDANCE_LABELS)
 MINUTES_STATUS_LABELS = lazy(labels.MINUTES_STATUS_LABELS)
 ACCOUNT_LABELS = lazy(labels.ACCOUNT_LABELS)
@@ -52,4 +53,5 @@ ALL_LABELS = {
     "review_outcome_labels": REVIEW_OUTCOME_LABELS,
     "exit_reason_labels": EXIT_REASON_LABELS,
     "place_condition_labels": PLACE_CONDITION_LABELS,
+    "hearing_kind_labels": HEARING_KIND_LABELS,
 }

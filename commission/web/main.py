@@ -10,10 +10,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _gettext
 from flask_babel import lazy_gettext as _l
 
-from commission import policy
+from commission import clock, policy
 from commission.i18n import Message
 from commission.models.accounts import User
-from commission.services import reference, reminders
+from commission.services import hearings, reference, reminders
 from commission.web.i18n import locale_date, locale_time
 from commission.web.shell import db, login_required, require_user
 
@@ -91,6 +91,8 @@ def home() -> ResponseReturnValue:
     # The data-protection officer reads the logs and nothing else: no reminder of the commission's work.
     staff = policy.is_staff(user)
     groups = reminders.grouped(reminders.reminders_for(db(), user)) if staff else []
+    # The hearings they chair or sit at: the coming ones first, with what they may read of each.
+    seats = hearings.seat_hearings(db(), user) if staff else []
     return render_template("main/home.html", place_counts=counts, reminder_groups=groups,
                            reminder_text=reminder_text, tasks=tasks_for(user), shown=REMINDERS_SHOWN,
-                           staff=staff)
+                           staff=staff, seat_hearings=seats, today=clock.today())

@@ -179,6 +179,7 @@ NAVIGATION = (
     )),
     NavGroup("hearings", _l("Hearings"), (
         NavItem("hearings.index", _l("Hearings"), policy.Action.VIEW_HEARINGS),
+        NavItem("consultations.index", _l("Written consultations"), policy.Action.MANAGE_HEARINGS),
     )),
     NavGroup("places", _l("Places"), (
         NavItem("places.index", _l("Places"), policy.Action.VIEW_PLACES),

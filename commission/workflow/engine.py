@@ -98,6 +98,9 @@ class TransitionSpec:
     # Who may take the step besides the coordinator (policy.py decides with it), and from which screen.
     roles: frozenset[Any] = frozenset()
     screen: Screen = Screen.RECORD
+    # Offered on the pages only once its guards pass: a step that cannot be taken yet is not shown at all, and
+    # the page says what it waits for (a session's close, until every item is decided).
+    offered_when_allowed: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,12 @@ def refusals(spec: MachineSpec, record: Stateful, trigger: str, context: FireCon
     if transition.reason_required is not None and not context.reason.strip():
         problems.append(transition.reason_required)
     return problems
+
+
+def offered(transition: TransitionSpec, record: Any, context: FireContext) -> bool:
+    """Whether a page offers a step the table allows from the record's state: always, unless the step is
+    offered only once its guards pass."""
+    return not transition.offered_when_allowed or all(guard(record, context) is None for guard in transition.guards)
 
 
 @dataclass(frozen=True)

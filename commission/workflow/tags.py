@@ -36,6 +36,8 @@ class Tag(enum.Enum):
     SITTING = "sitting"  # the commission sits: items are decided
     HELD = "held"  # the hearing has sat (counted in the year's figures)
     MINUTES_DRAFT = "minutes_draft"  # the minutes are being drafted
+    ANSWERS_OPEN = "answers_open"  # a written consultation: the members answer until it is concluded
+    CONSULTED = "consulted"  # a written consultation is over: reported in the next hearing's minutes
     # The place.
     ALLOCATABLE = "allocatable"  # vacant and ready: the commission may allocate it
     FREE = "free"  # nobody lives there and nobody has been offered it (a vacancy)

@@ -48,7 +48,9 @@ def test_the_next_hearing_its_documents_and_its_chairs_session(
         response = page.request.get(href)
         assert response.status == 200 and response.headers["content-type"] == "application/pdf", label
         assert response.body().startswith(b"%PDF")
-    chair_name = page.locator(".state-box dl dd").nth(3).inner_text().strip()
+    # the chair's name, read where the page names it (its term, not its position among the facts)
+    chair_name = page.locator(".state-box dl dt", has_text="Président·e de séance").locator("xpath=following-sibling::dd[1]") \
+        .inner_text().strip()
     log_out(page)
 
     # the chair of that hearing, on a tablet, with the keyboard
@@ -63,7 +65,7 @@ def test_the_next_hearing_its_documents_and_its_chairs_session(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Séance")
     audit(page, "the session page, before the attendance")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), "scrolls sideways"
-    first_row = page.locator("table.attendance tbody tr").first
+    first_row = page.locator("ul.attendance li.attendee").first
     present = first_row.get_by_role("radio", name=re.compile("Présent"))
     present.focus()
     page.keyboard.press("Space")
@@ -72,7 +74,7 @@ def test_the_next_hearing_its_documents_and_its_chairs_session(
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text("Les présences ont été enregistrées.")
-    expect(page.locator("table.attendance tbody tr").first.get_by_role("radio", name=re.compile("Présent"))
+    expect(page.locator("ul.attendance li.attendee").first.get_by_role("radio", name=re.compile("Présent"))
            ).to_be_checked()
     audit(page, "the session page, after the attendance")
     log_out(page)

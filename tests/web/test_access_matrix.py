@@ -5,7 +5,7 @@ A test fails when a page is added without being placed in the matrix.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 
 from commission import clock
 from commission.models import Agreement, Deposit, MeetingAction, Place, PlaceKind, SentMail
-from commission.services import accounts, cases, digest, followup, hearings, treasury
+from commission.services import accounts, cases, consultations, digest, followup, hearings, treasury
 from commission.storage import DocumentStore
 from tests.cases_helpers import new_case
 from tests.conftest import PASSWORD, WORLD, World, is_postgres, load_world, login, post_form
 from tests.databases import Builder, Ids, Restored, Scenario
 from tests.followup_helpers import MOVE_IN, housed
-from tests.hearings_helpers import closed, sitting
+from tests.hearings_helpers import closed, ready_case, sitting
 
 ALL = {"coordinator", "care_a", "care_b", "chair", "member", "treasurer", "landlord_a", "dpo"}
 # Those who take part in the commission's work: all but the data-protection officer, who reads the logs only.
@@ -64,6 +64,10 @@ PAGES: dict[str, set[str]] = {
     "/hearings/{hearing}/edit": {"coordinator"},
     "/hearings/{hearing}/session": {"coordinator", "chair"},
     "/hearings/{hearing}/session/items/{item}": {"coordinator", "chair"},
+    # the room's screen: those who run the session, and the members present (the landlord was excused)
+    "/hearings/{hearing}/room": {"coordinator", "chair", "member"},
+    "/hearings/{hearing}/room.json": {"coordinator", "chair", "member"},
+    "/hearings/usual-reasons": {"coordinator"},
     "/hearings/{hearing}/agenda.pdf": STAFF,
     "/hearings/{hearing}/convocations.pdf": {"coordinator"},
     "/hearings/{hearing}/invitations.zip": {"coordinator"},
@@ -112,6 +116,10 @@ PAGES: dict[str, set[str]] = {
     "/reports/annual/{year}.pdf": DASHBOARD,
     "/outbox": {"coordinator"},
     "/outbox/{mail}": {"coordinator"},
+    "/consultations": STAFF,
+    "/consultations/new": {"coordinator"},
+    # the coordinator, and the voting members consulted (the treasurer sits without a vote)
+    "/consultations/{consultation}": {"coordinator", "chair", "member", "landlord_a"},
 }
 
 # Pages anyone may see, logged in or not.
@@ -143,9 +151,15 @@ ACTIONS: dict[str, tuple[set[str], dict[str, str]]] = {
     "/hearings/{hearing}/steps/close": ({"coordinator", "chair"}, {"version": "{hearing_version}"}),
     "/hearings/{hearing}/agenda/build": ({"coordinator"}, {}),
     "/hearings/{hearing}/session/attendees": ({"coordinator", "chair"}, {"name": "Mme Roux", "capacity": "UDAF"}),
+    "/hearings/usual-reasons": ({"coordinator"}, {"decision": "refuse", "text": "Orientation vers une MAS"}),
+    "/hearings/usual-reasons/{reason}": ({"coordinator"}, {"text": "Projet de soin à construire avec la personne"}),
+    "/hearings/usual-reasons/{reason}/active": ({"coordinator"}, {"active": "0"}),
     "/cases/{housed}/followup/events": (CASE_TEAM, {"kind": "phone_call", "occurred_on": "2026-05-02"}),
     "/cases/{housed}/followup/actions/{action}/done": (CASE_TEAM, {"done_on": "2026-05-03"}),
     "/persons/{applicant}/export": ({"coordinator"}, {}),
+    "/consultations/{consultation}/answer": ({"chair", "member", "landlord_a"}, {"choice": "abstain"}),
+    "/consultations/{consultation}/conclude": ({"coordinator"}, {}),
+    "/consultations/{consultation}/end": ({"coordinator"}, {"reason": "The place was taken back."}),
 }
 # Actions that answer with a download (200) rather than a redirect.
 DOWNLOADS = {"/persons/{applicant}/export"}
@@ -169,10 +183,11 @@ def _records(session: Session, instance: Path, ids: Ids) -> Ids:
     session.commit()
     entry = treasury.record_expense(session, world.users["treasurer"], amount="80,00", value_date="2026-02-01",
                                     label="Locksmith", method="transfer")
+    reason = hearings.add_usual_reason(session, world.users["coordinator"], "refuse", "Projet à construire")
     return {"case": case.id, "applicant": case.applicant_id, "document": document.id, "version": case.version,
             "agreement": agreement.id,
             "place_version": world.place_b.version, "entry": entry.id, "covered": covered.id,
-            "year": clock.today().year}
+            "year": clock.today().year, "reason": reason.id}
 
 
 RECORDS = Scenario("matrix", _records, extends=WORLD)
@@ -228,6 +243,16 @@ def _outbox_mail(session: Session, _instance: Path, ids: Ids) -> Ids:
     return {"mail": session.execute(select(SentMail.id)).scalar_one()}
 
 
+def _consultation(session: Session, _instance: Path, ids: Ids) -> Ids:
+    """A written consultation under way, a month to answer: a file of care_a's team, the waiting list proposed."""
+    world = load_world(session, ids)
+    case = ready_case(session, world, "Urgent")
+    hearing = consultations.open_consultation(session, world.users["coordinator"], consultations.ConsultationInput(
+        case_id=str(case.id), proposal="waiting_list", grounds="Favourable", purpose="Leaves hospital",
+        deadline_day=(clock.today() + timedelta(days=30)).isoformat(), deadline_time="18:00", quorum="2"))
+    return {"consultation": hearing.id}
+
+
 HEARING_KEYS = ("{hearing}", "{closed}", "{signed}", "{allocated}", "{deposit}")
 
 
@@ -242,6 +267,8 @@ def matrix_scenario(path: str) -> Scenario:
                             _hearings(signed, draft, allocated), extends=scenario)
     if "{mail}" in path:
         scenario = Scenario(f"{scenario.name}-mail", _outbox_mail, extends=scenario)
+    if "{consultation}" in path:
+        scenario = Scenario(f"{scenario.name}-consultation", _consultation, extends=scenario)
     if "{housed}" in path:
         scenario = Scenario(f"{scenario.name}-housed", _housed, extends=scenario)
     return scenario

@@ -198,6 +198,6 @@ def test_the_hearing_pages_query_a_bounded_number_of_times(app: Flask, session: 
         counts.append(measured)
         for item in hearing.items:
             hearings.decide_item(session, world.users["chair"], hearing.id, item.id,
-                                 hearings.DecisionInput(decision="waiting_list"), today=day)
+                                 hearings.DecisionInput(decision="waiting_list", reason="Favourable"), today=day)
         hearings.fire_hearing(session, world.users["chair"], hearing.id, "close", expected_version=None, today=day)
     assert counts[0] == counts[1], counts

@@ -1,6 +1,12 @@
 """The session's decisions, in three parts: the refusals checked (the hearing sits, the item waits, the
 quorum is met), the form's values parsed into a typed decision, and its writes applied (the file's
-steps or the tenancy's review, the item, the withdrawals and the votes, the audit)."""
+steps or the tenancy's review, the item, the withdrawals and the votes, the audit).
+
+Every decision gives its reason: one of the commission's usual reasons for that kind of decision, or typed
+(or both: the typed words then complete the usual reason). The vote is adopted unanimously by the voting
+members present unless said otherwise, as OpenSlides records it: the chair enters the exceptions (against,
+abstention, withdrawn for a conflict of interest) and every other member present votes for; each member's
+vote is recorded."""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commission import clock, policy
@@ -24,6 +30,7 @@ from commission.models.housing import Place
 from commission.parsing import as_id, as_whole
 from commission.services import audit
 from commission.services.hearings.reading import _load_for_change
+from commission.services.hearings.reasons import offered_reason
 from commission.services.hearings.session import quorum
 from commission.services.unit import flush, locked
 from commission.workflow.case import CASE_MACHINE
@@ -42,19 +49,22 @@ DECISION_TRIGGERS: dict[Decision, str] = {
     Decision.DEFER: "defer",
     Decision.REFUSE: "refuse",
 }
-# The decisions that give their reason.
-REASONED = frozenset({Decision.REFUSE, Decision.DEFER, Decision.ALLOCATE, Decision.RANKED})
+# Between a usual reason and the words that complete it.
+REASON_JOIN = " — "
 
 
 @dataclass
 class DecisionInput:
     decision: str
-    reason: str = ""
+    reason: str = ""  # typed: the reason, or what completes the usual reason chosen
+    usual_reason_id: str = ""  # one of the usual reasons of this kind of decision
     attended: str = ""  # "yes", "no" or "" (not recorded)
     place_id: str = ""
-    rank: str = ""
+    rank: str = ""  # for a further candidate: empty gives the next rank for the place
     deferred_to_id: str = ""
-    votes: Mapping[int, str] = field(default_factory=dict)  # attendance id -> in_favour | against | abstain
+    # attendance id -> in_favour | against | abstain; a voting member present who is not named (or named with
+    # an empty choice) votes for: the decision is adopted unanimously but for the exceptions given
+    votes: Mapping[int, str] = field(default_factory=dict)
     recusals: Mapping[int, str] = field(default_factory=dict)  # attendance id -> reason (may be empty)
     note: str = ""
     review_outcome: str = ""  # for a follow-up review: a ReviewOutcome value
@@ -114,9 +124,7 @@ def _parse_decision(session: Session, hearing: Hearing, item: AgendaItem, data: 
     """The form's values as a decision this item may take; every mistake is reported at once."""
     decision = _decision_of(item, data.decision)
     errors: dict[str, list[Message]] = {}
-    reason = data.reason.strip()
-    if decision in REASONED and not reason:
-        errors["reason"] = [msg("Give the reason for the decision.")]
+    reason = _reason(session, decision, data, errors)
     outcome = _review_outcome(item, data.review_outcome, errors)
     place, rank = _place_and_rank(session, hearing, item, decision, data, errors)
     deferred_to = _deferred_to(session, hearing, decision, data.deferred_to_id, errors)
@@ -138,6 +146,21 @@ def _decision_of(item: AgendaItem, value: str) -> Decision:
     return decision
 
 
+def _reason(session: Session, decision: Decision, data: DecisionInput, errors: dict[str, list[Message]]) -> str:
+    """The decision's reason: the usual reason chosen, completed by the words typed, or the words typed alone."""
+    typed = data.reason.strip()
+    usual = None
+    if data.usual_reason_id.strip():
+        usual = offered_reason(session, decision, data.usual_reason_id)
+        if usual is None:
+            errors["reason"] = [msg("Choose one of the usual reasons of this decision, or type the reason.")]
+            return typed
+    reason = REASON_JOIN.join(part for part in (usual.text if usual else "", typed) if part)
+    if not reason:
+        errors["reason"] = [msg("Give the reason for the decision: choose a usual reason or type it.")]
+    return reason
+
+
 def _review_outcome(item: AgendaItem, value: str, errors: dict[str, list[Message]]) -> ReviewOutcome | None:
     if item.kind is not ItemKind.REVIEW:
         return None
@@ -157,7 +180,12 @@ def _place_and_rank(session: Session, hearing: Hearing, item: AgendaItem, decisi
     place = session.get(Place, place_id) if place_id is not None else None
     if place is None:
         errors["place_id"] = [msg("Choose the place that is allocated.")]
-    rank = 1 if decision is Decision.ALLOCATE else (as_whole(data.rank, 0, MAX_RANK) or 0)
+    if decision is Decision.ALLOCATE:
+        rank = 1
+    elif not data.rank.strip():
+        rank = _next_rank(session, hearing, place) if place is not None else 2
+    else:
+        rank = as_whole(data.rank, 0, MAX_RANK) or 0
     if decision is Decision.RANKED and rank < 2:
         errors["rank"] = [msg("Give the candidate's rank for the place (2 or more).")]
     elif place is not None and decision is Decision.RANKED:
@@ -165,6 +193,14 @@ def _place_and_rank(session: Session, hearing: Hearing, item: AgendaItem, decisi
         if problem is not None:
             errors["rank"] = [problem]
     return place, rank
+
+
+def _next_rank(session: Session, hearing: Hearing, place: Place) -> int:
+    """The rank after the candidates this hearing already gave the place (2 after the one allocated it)."""
+    taken = session.execute(
+        select(func.max(AgendaItem.rank)).where(AgendaItem.hearing_id == hearing.id, AgendaItem.place_id == place.id)
+    ).scalar()
+    return max(2, (taken or 0) + 1)
 
 
 def _ranking_problem(session: Session, hearing: Hearing, item: AgendaItem, place: Place, rank: int
@@ -196,12 +232,13 @@ def _deferred_to(session: Session, hearing: Hearing, decision: Decision, value: 
 
 def _votes(hearing: Hearing, data: DecisionInput, errors: dict[str, list[Message]]
            ) -> tuple[dict[int, str], tuple[tuple[Attendance, VoteChoice], ...]]:
-    """The withdrawals (attendance id -> reason), and the votes of those who may vote on the item."""
+    """The withdrawals (attendance id -> reason), and the votes of the voting members present who did not
+    withdraw: for, unless the exceptions say otherwise."""
     voters = {attendance.id: attendance for attendance in hearing.attendances}
     if any(attendance_id not in voters for attendance_id in data.recusals):
         raise NotFound()
     recusals = {attendance_id: reason.strip() for attendance_id, reason in data.recusals.items()}
-    votes: list[tuple[Attendance, VoteChoice]] = []
+    exceptions: dict[int, VoteChoice] = {}
     for attendance_id, choice in data.votes.items():
         attendance = voters.get(attendance_id)
         if attendance is None:
@@ -219,8 +256,11 @@ def _votes(hearing: Hearing, data: DecisionInput, errors: dict[str, list[Message
         elif not attendance.counts_for_quorum:
             errors[f"vote-{attendance_id}"] = [msg("%(name)s does not vote at this hearing.", name=attendance.name)]
         else:
-            votes.append((attendance, vote_choice))
-    return recusals, tuple(votes)
+            exceptions[attendance_id] = vote_choice
+    votes = tuple((attendance, exceptions.get(attendance.id, VoteChoice.IN_FAVOUR))
+                  for attendance in hearing.attendances
+                  if attendance.counts_for_quorum and attendance.id not in recusals)
+    return recusals, votes
 
 
 # ---------------------------------------------------------------- apply: the writes

@@ -4,18 +4,22 @@ write (the frozen content, the signer, the signed PDFs, a new version)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from datetime import date, datetime, time
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from commission import policy
+from commission import clock, policy
 from commission.db import utcnow
+from commission.documents.data import ConsultationReport
 from commission.errors import ConcurrentChange, TransitionRefused
 from commission.i18n import msg
 from commission.models.accounts import User
-from commission.models.hearings import Hearing, Minutes, MinutesStatus
+from commission.models.cases import Case
+from commission.models.hearings import AgendaItem, AnswerChoice, Consultation, Hearing, Minutes, MinutesStatus
+from commission.models.housing import Place
 from commission.services import audit
 from commission.services.hearings.agenda import capacity
 from commission.services.hearings.reading import _load_for_change
@@ -72,6 +76,49 @@ def _minutes_step(session: Session, actor: User, hearing: Hearing, trigger: str,
     else:  # correct_minutes: a new version, the signed one stays as it is
         session.add(Minutes(hearing=hearing, number=minutes.number + 1, remarks=minutes.remarks,
                             movements=minutes.movements, correction_reason=reason))
+
+
+# ---------------------------------------------------------------- written consultations since the last hearing
+
+
+def consultations_reported(session: Session, hearing: Hearing, gettext: Callable[[str], str]
+                           ) -> tuple[ConsultationReport, ...]:
+    """The written consultations concluded since the hearing before this one (up to this one's day), as its
+    minutes report them: the proposal, the answers counted, the outcome; the person by initials only."""
+    from commission import labels
+    from commission.services.hearings.reading import initials
+
+    previous = session.execute(
+        select(Hearing.day).where(Hearing.day < hearing.day, Hearing.state.in_(HEARING_MACHINE.tagged(Tag.TAKES_PLACE)))
+        .order_by(Hearing.day.desc()).limit(1)
+    ).scalar_one_or_none()
+    until = datetime.combine(hearing.day + timedelta(days=1), time.min, tzinfo=clock.COUNCIL_ZONE)
+    query = (select(Consultation)
+             .options(joinedload(Consultation.hearing), selectinload(Consultation.answers),
+                      joinedload(Consultation.item).joinedload(AgendaItem.case).joinedload(Case.applicant),
+                      joinedload(Consultation.place).joinedload(Place.town))
+             .where(Consultation.concluded_at.is_not(None), Consultation.concluded_at < until)
+             .order_by(Consultation.concluded_at, Consultation.id))
+    if previous is not None:
+        query = query.where(Consultation.concluded_at >= datetime.combine(
+            previous + timedelta(days=1), time.min, tzinfo=clock.COUNCIL_ZONE))
+    reports = []
+    for consultation in session.execute(query).unique().scalars():
+        counts = {choice: sum(1 for answer in consultation.answers if answer.choice is choice)
+                  for choice in AnswerChoice}
+        applicant, place, written = consultation.item.case.applicant, consultation.place, consultation.hearing
+        reports.append(ConsultationReport(
+            case_reference=consultation.item.case.reference, initials=initials(applicant.first_name,
+                                                                               applicant.last_name),
+            purpose=written.purpose, proposal=gettext(labels.DECISION_LABELS[consultation.proposal]),
+            place=f"{place.reference}, {place.address}, {place.town.name}" if place else "",
+            place_landlord_id=place.organisation_id if place else None, deadline=written.day,
+            consulted=sum(1 for attendance in written.attendances if attendance.votes),
+            in_favour=counts[AnswerChoice.IN_FAVOUR], against=counts[AnswerChoice.AGAINST],
+            abstentions=counts[AnswerChoice.ABSTAIN], withdrawn=counts[AnswerChoice.WITHDRAWN],
+            quorum=written.quorum, outcome=gettext(HEARING_MACHINE.state(written.state).label),
+        ))
+    return tuple(reports)
 
 
 def _jsonable(value: Any) -> Any:

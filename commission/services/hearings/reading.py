@@ -144,8 +144,18 @@ def vacancies(session: Session, day: date | None = None) -> list[tuple[Place, bo
 
 
 def fitting_places(session: Session, case: Case) -> list[Place]:
-    """Vacant places of the kind the person asked for: what a hearing may allocate to them."""
-    return [place for place, soon in vacancies(session) if not soon and place.kind is case.requested_kind]
+    """The vacant places that fit the request, what a hearing may allocate to the person: of the kind asked for,
+    on the ground floor (or accessible) and accessible when the person needs it; in the towns the person wished
+    first, then the others (each town's places together, by reference)."""
+    wished = {town.id for town in case.wished_towns}
+    fitting = [place for place, soon in vacancies(session) if not soon and place.kind is case.requested_kind
+               and (not case.needs_ground_floor or place.floor == 0 or place.accessible)
+               and (not case.needs_accessible or place.accessible)]
+    return sorted(fitting, key=lambda place: (place.town_id not in wished, place.town.name, place.reference))
+
+
+def in_wished_town(case: Case, place: Place) -> bool:
+    return any(town.id == place.town_id for town in case.wished_towns)
 
 
 def chairs(session: Session) -> list[User]:

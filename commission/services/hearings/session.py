@@ -59,10 +59,27 @@ def set_attendance(session: Session, actor: User, hearing_id: int, entries: Sequ
         attendance.represented_by = represented_by if status is AttendanceStatus.REPRESENTED else ""
     if errors:
         raise InvalidInput(errors)
+    return _recorded(session, actor, hearing)
+
+
+def everyone_present(session: Session, actor: User, hearing_id: int, expected_version: int | None = None) -> Hearing:
+    """The roll call when everyone came: all those on the sheet present (the exceptions are recorded after)."""
+    hearing = _attendance_sheet(session, actor, hearing_id, expected_version)
+    for attendance in hearing.attendances:
+        attendance.status, attendance.represented_by = AttendanceStatus.PRESENT, ""
+    return _recorded(session, actor, hearing)
+
+
+def _recorded(session: Session, actor: User, hearing: Hearing) -> Hearing:
     audit.record(session, actor, "hearing.attendance", "hearing", hearing.id,
                  {attendance.name: attendance.status.value for attendance in hearing.attendances})
     flush(session)
     return hearing
+
+
+def attendance_taken(hearing: Hearing) -> bool:
+    """Whether the roll call has been taken: someone on the sheet is recorded as other than absent."""
+    return any(attendance.status is not AttendanceStatus.ABSENT for attendance in hearing.attendances)
 
 
 def add_attendee(session: Session, actor: User, hearing_id: int, name: str, capacity_text: str, votes: bool,
