@@ -49,8 +49,8 @@ def test_the_next_hearing_its_documents_and_its_chairs_session(
         assert response.status == 200 and response.headers["content-type"] == "application/pdf", label
         assert response.body().startswith(b"%PDF")
     # the chair's name, read where the page names it (its term, not its position among the facts)
-    chair_name = page.locator(".state-box dl dt", has_text="Président·e de séance").locator("xpath=following-sibling::dd[1]") \
-        .inner_text().strip()
+    term = page.locator(".state-box dl dt", has_text="Président·e de séance")
+    chair_name = term.locator("xpath=following-sibling::dd[1]").inner_text().strip()
     log_out(page)
 
     # the chair of that hearing, on a tablet, with the keyboard
