@@ -103,9 +103,12 @@ class Hearing(Base):
 
     @property
     def reference(self) -> str:
-        """The quarter it counts for ("2026-T3"); an extraordinary hearing's adds its number ("2026-T3-E12")."""
+        """The quarter it counts for ("2026-T3"); an extraordinary hearing's adds its number ("2026-T3-E12"), a
+        written consultation's too ("2026-T3-C14"), so that neither is taken for the quarter's ordinary hearing."""
         if self.kind is HearingKind.EXTRAORDINARY:
             return f"{self.year}-T{self.quarter}-E{self.id}"
+        if self.kind is HearingKind.WRITTEN:
+            return f"{self.year}-T{self.quarter}-C{self.id}"
         return f"{self.year}-T{self.quarter}"
 
     @property
