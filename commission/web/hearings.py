@@ -228,7 +228,7 @@ def fire(hearing_id: int, trigger: str) -> ResponseReturnValue:
     else:
         def action() -> object:
             return hearings.fire_hearing(db(), user, hearing_id, trigger, expected_version=_version(), reason=reason)
-    if trigger == "open_session":  # the chair opens the session to run it: on to the session, or told why not
+    if HEARING_MACHINE.leads_to(trigger, Tag.SITTING):  # a session opened is run: on to it, or told why not
         if attempt(action, changed=_("This hearing changed meanwhile: the page has been reloaded, check and try "
                                      "again."), flash_refusal=True):
             flash(_("The session is open."), "success")

@@ -169,6 +169,10 @@ class MachineSpec:
     def triggers(self) -> set[str]:
         return {transition.trigger for transition in self.transitions}
 
+    def leads_to(self, trigger: str, tag: Tag) -> bool:
+        """Whether a step ends in a state that carries a tag (the page a user lands on after it, say)."""
+        return any(t.trigger == trigger and self.means(t.dest, tag) for t in self.transitions)
+
     def on_screen(self, screen: Screen) -> frozenset[str]:
         """The triggers taken from one screen (the hearing's steps, say)."""
         return frozenset(t.trigger for t in self.transitions if t.screen is screen)
