@@ -19,7 +19,8 @@ class Size(StrEnum):
 
 class Kind(StrEnum):
     RATIO = "ratio"  # time or memory, large over small in the same run: depends on the machine's load
-    COUNT = "count"  # a count (database queries): the same on any machine
+    COUNT = "count"  # a count (database queries, errors): the same on any machine
+    TIME = "time"  # an absolute time: holds only on the machine and load it was set for (said with its target)
 
 
 @dataclass(frozen=True)

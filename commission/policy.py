@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, and_, false, true
 
 from commission import clock
 from commission.errors import Forbidden
@@ -266,6 +266,11 @@ def team_is_own(user: User) -> bool:
 def reads_other_team(role: Role | None, user_team: int | None, case_team: int | None) -> bool:
     """A care-team member reading a file of another team (they may have moved team since)."""
     return role is Role.CARE_TEAM and user_team != case_team
+
+
+def reads_other_team_clause() -> ColumnElement[bool]:
+    """:func:`reads_other_team` in a query of the reader (User) and the file read (Case)."""
+    return and_(User.role == Role.CARE_TEAM, User.care_team_id.is_distinct_from(Case.care_team_id))
 
 
 def sees_agenda_person(user: User, case: Case) -> bool:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
-from commission import clock
+from commission import clock, policy
 from commission.models import Case
 from commission.services import followup, hearings, reminders, stock
 from commission.services.reminders import Reminder
@@ -190,3 +190,29 @@ def test_a_bounded_number_of_queries_whatever_the_volume(session: Session, world
     few = queries()
     build([f"I{n}" for n in range(6)] + [f"T{n}" for n in range(6)])
     assert queries() == few
+
+
+def test_overdue_follow_ups_are_those_of_the_follow_up_pages(session: Session, world: World) -> None:
+    """The home page finds late follow-ups in one query, due dates worked out in SQL: the very ones the
+    follow-up service finds by reading every housed person's plan and events."""
+    ada, bea = housed(session, world, ["Ada", "Bea"])
+    care = world.users["care_a"]
+    followup.save_care_plan(session, care, ada.id, followup.CarePlanInput(
+        referring_psychiatrist="Dr Lemaire", visit_every_days="14", consultation_every_days="30"),
+        today=MOVE_IN + timedelta(days=2))
+    followup.record_event(session, care, ada.id, followup.EventInput(
+        kind="visit", occurred_on=(MOVE_IN + timedelta(days=10)).isoformat()), today=MOVE_IN + timedelta(days=10))
+    for days in (0, 13, 29, 30, 31, 40, 45, 200):
+        day = MOVE_IN + timedelta(days=days)
+        for login in ("coordinator", "care_a", "care_b", "member"):
+            user = world.users[login]
+            expected = [(item.case.id, item.what, item.due) for item in followup.overdue_followups(session, user, day)]
+            found = [(case_id, what, due) for case_id, _created, _first, _last, what, due, _late
+                     in reminders._overdue_followups(session, user, day)] \
+                if policy.can(user, policy.Action.VIEW_FOLLOWUP) else []
+            assert found == expected, (days, login)
+    late = MOVE_IN + timedelta(days=45)
+    assert {(r.values["case_id"], r.detail.msgid if r.detail else None, r.due)
+            for r in of_kind(session, world, "care_a", "followup", late)} == {
+        (ada.id, "home visit", MOVE_IN + timedelta(days=24)), (ada.id, "consultation", MOVE_IN + timedelta(days=30)),
+        (bea.id, None, MOVE_IN + timedelta(days=30))}

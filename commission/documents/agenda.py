@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from commission.documents.data import AgendaData
 from commission.documents.pdf import gettext, hearing_label, render_pdf
+from commission.documents.rendered import RenderedDocuments
 from commission.i18n import DEFAULT_LOCALE
 
 
-def render_agenda(data: AgendaData, locale: str = DEFAULT_LOCALE) -> bytes:
+def render_agenda(data: AgendaData, locale: str = DEFAULT_LOCALE, *, kept: RenderedDocuments | None = None,
+                  slot: str = "") -> bytes:
+    """The agenda's PDF; with ``kept``, served from there when it was rendered already (see
+    :class:`commission.documents.rendered.RenderedDocuments`)."""
     _ = gettext(locale)
     label = hearing_label(data.hearing, locale)
     return render_pdf(
@@ -22,4 +26,6 @@ def render_agenda(data: AgendaData, locale: str = DEFAULT_LOCALE) -> bytes:
         locale=locale,
         subject=label,
         keywords=(_("agenda"), data.hearing.reference, data.hearing.town),
+        kept=kept,
+        slot=slot,
     )

@@ -23,9 +23,11 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -101,15 +103,53 @@ def bar_chart(name: str, title: str, categories: Sequence[str], series: Sequence
     """Bars of one or more series over categories, each bar labelled with its value.
 
     ``stacked`` piles the series on one bar per category; otherwise they stand side by side. Drawing
-    takes a tenth of a second; the same chart asked again (same figures, same language) is not redrawn.
+    takes a tenth of a second; a chart is drawn only when its figures (or its language) change: the same
+    chart asked again is the one drawn before, and when several requests ask at once for a chart not drawn
+    yet, one draws it while the others wait for it (:class:`_Drawn`).
     """
     frozen = tuple(Series(one.label, tuple(float(value) for value in one.values)) for one in series)
     return _bar_chart(name, title, tuple(categories), frozen, horizontal, stacked, height)
 
 
-@lru_cache(maxsize=CACHED_CHARTS)
-def _bar_chart(name: str, title: str, categories: tuple[str, ...], series: tuple[Series, ...], horizontal: bool,
-               stacked: bool, height: float | None) -> Chart:
+class _Drawn:
+    """The charts drawn, the least recently asked for dropped first. One chart at a time is drawn
+    (matplotlib holds the interpreter while it draws: two at once would be no faster), and a chart another
+    request is drawing is waited for rather than drawn twice; a chart already drawn is handed over at once,
+    whatever is being drawn meanwhile."""
+
+    def __init__(self, draw: Callable[..., Chart], maxsize: int) -> None:
+        self._draw, self._maxsize = draw, maxsize
+        self._charts: OrderedDict[tuple[Any, ...], Chart] = OrderedDict()
+        self._lock, self._drawing = threading.Lock(), threading.Lock()
+
+    def _get(self, key: tuple[Any, ...]) -> Chart | None:
+        with self._lock:
+            chart = self._charts.get(key)
+            if chart is not None:
+                self._charts.move_to_end(key)
+            return chart
+
+    def __call__(self, *key: Any) -> Chart:
+        chart = self._get(key)
+        if chart is not None:
+            return chart
+        with self._drawing:
+            chart = self._get(key)  # drawn meanwhile, by the request this one waited for
+            if chart is None:
+                chart = self._draw(*key)
+                with self._lock:
+                    self._charts[key] = chart
+                    while len(self._charts) > self._maxsize:
+                        self._charts.popitem(last=False)
+            return chart
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._charts.clear()
+
+
+def _draw_bar_chart(name: str, title: str, categories: tuple[str, ...], series: tuple[Series, ...],
+                    horizontal: bool, stacked: bool, height: float | None) -> Chart:
     matplotlib = _matplotlib()
     count = len(categories)
     height = height or (max(1.6, 0.45 * count * (1 if stacked else max(1, len(series))) + 1.0) if horizontal
@@ -148,6 +188,9 @@ def _bar_chart(name: str, title: str, categories: tuple[str, ...], series: tuple
         if len(series) > 1:
             axes.legend(frameon=False, loc="lower right" if horizontal else "upper right", fontsize=9)
         return Chart(name, title, _embeddable(figure, name, title))
+
+
+_bar_chart = _Drawn(_draw_bar_chart, CACHED_CHARTS)
 
 
 def _number(value: float) -> str:

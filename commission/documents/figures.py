@@ -7,7 +7,7 @@ printed report read them. Every figure is a count, a rate, a duration or a sum: 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -100,6 +100,30 @@ class Durations:
         if not days:
             return cls(0, None, None)
         return cls(len(days), float(statistics.median(days)), round(statistics.fmean(days), 1))
+
+    @classmethod
+    def of_counts(cls, counts: Iterable[tuple[int, int]]) -> Durations:
+        """The same figures from how many records took each number of days (``(days, count)``, as a
+        query grouped by the duration gives them): what :meth:`of` says of the list of every record's days."""
+        histogram: dict[int, int] = {}
+        for days, count in counts:
+            histogram[int(days)] = histogram.get(int(days), 0) + int(count)
+        total = sum(histogram.values())
+        if not total:
+            return cls(0, None, None)
+        ordered = sorted(item for item in histogram.items() if item[1])
+        middle = [_nth(ordered, (total - 1) // 2), _nth(ordered, total // 2)]
+        mean = sum(days * count for days, count in ordered) / total
+        return cls(total, (middle[0] + middle[1]) / 2, round(mean, 1))
+
+
+def _nth(ordered: list[tuple[int, int]], index: int) -> int:
+    """The value at ``index`` (from 0) of the sorted list of days that ``ordered`` (days, count) stands for."""
+    for days, count in ordered:
+        if index < count:
+            return days
+        index -= count
+    raise IndexError(index)
 
 
 @dataclass(frozen=True)

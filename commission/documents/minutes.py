@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from commission.documents.data import MinutesData
 from commission.documents.pdf import gettext, hearing_label, render_pdf
+from commission.documents.rendered import RenderedDocuments
 from commission.i18n import DEFAULT_LOCALE
 
 
-def render_minutes(data: MinutesData, *, locale: str = DEFAULT_LOCALE) -> bytes:
+def render_minutes(data: MinutesData, *, locale: str = DEFAULT_LOCALE, kept: RenderedDocuments | None = None,
+                   slot: str = "") -> bytes:
+    """The minutes' PDF; with ``kept``, served from there when they were rendered already (see
+    :class:`commission.documents.rendered.RenderedDocuments`)."""
     _ = gettext(locale)
     label = hearing_label(data.hearing, locale)
     title = _("Minutes — %(hearing)s — version %(version)s") % {"hearing": label, "version": data.version}
@@ -25,4 +29,6 @@ def render_minutes(data: MinutesData, *, locale: str = DEFAULT_LOCALE) -> bytes:
         subject=label,
         keywords=(_("minutes"), data.hearing.reference, data.hearing.town),
         created=data.signed_at or data.approved_at,
+        kept=kept,
+        slot=slot,
     )

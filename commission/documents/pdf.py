@@ -10,11 +10,21 @@ can cause one.
 The documents are PDF/A-2b, the archival profile (fonts embedded, colours defined, metadata in XMP):
 minutes are kept for years. The Jinja environment is this module's own, not Flask's, so that the CLI
 renders the same documents as the web.
+
+What does not change from one document to the next is prepared once: the stylesheet is parsed once per
+process (a ``CSS`` object, read-only once built, shared by the server's threads) and given to WeasyPrint
+with each page rather than linked from it; each thread keeps its Fontconfig configuration, with the
+caches WeasyPrint fills in it. A rendered document can be kept (:mod:`commission.documents.rendered`):
+under the digest of its very HTML and of the renderer (:func:`document_key`), so that it is served again
+only where rendering would give that same document.
 """
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
+import re
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -30,10 +40,13 @@ from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from weasyprint import CSS, HTML
+from weasyprint import __version__ as WEASYPRINT_VERSION
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from commission.clock import COUNCIL_ZONE
 from commission.documents.data import HearingInfo
+from commission.documents.rendered import RenderedDocuments
 from commission.i18n import DEFAULT_LOCALE, LOCALES, translations
 from commission.resources import templates_dir
 from commission.typography import punctuation, typeset_date
@@ -196,19 +209,60 @@ def environment(locale: str) -> Environment:
     return env
 
 
+# White space beside a table's own tags (between cells, rows, row groups) is never printed, but WeasyPrint
+# parses it and builds a box for it, then drops it: a large table's rows and cells are written without it.
+# ASCII white space only: a no-break space is text. (Text from the data cannot hold a tag: it is escaped.)
+_TABLE_SPACE = re.compile(r"[ \t\n\r\f]*(</?(?:table|caption|colgroup|col|thead|tbody|tfoot|tr|th|td)\b[^>]*>)"
+                          r"[ \t\n\r\f]*")
+
+
+def compact_tables(html: str) -> str:
+    """The page without the white space that surrounds its table tags (it prints the same)."""
+    return _TABLE_SPACE.sub(r"\1", html)
+
+
 def render_html(template_name: str, context: Mapping[str, object], *, locale: str = DEFAULT_LOCALE) -> str:
-    return environment(supported_locale(locale)).get_template(template_name).render(context)
+    return compact_tables(environment(supported_locale(locale)).get_template(template_name).render(context))
+
+
+STYLESHEET = "document.css"
+_PER_THREAD = threading.local()
+
+
+@cache
+def document_stylesheet() -> CSS:
+    """The documents' stylesheet, parsed once per process (WeasyPrint only reads it afterwards).
+
+    Raises :class:`RefusedResourceError` when it asks for anything but the documents' assets."""
+    path = documents_dir() / STYLESHEET
+    fetcher = AssetsOnlyFetcher(document_assets())
+    stylesheet = CSS(string=path.read_text(encoding="utf-8"), base_url=path.as_uri(), url_fetcher=fetcher)
+    if fetcher.refused:
+        raise RefusedResourceError(f"the stylesheet asked for refused resources: {fetcher.refused[:5]}")
+    return stylesheet
+
+
+def font_configuration() -> FontConfiguration:
+    """This thread's Fontconfig configuration: loading it costs every document a few milliseconds, and
+    WeasyPrint keeps caches in it (struts, font features) that serve the next document. Pango's font map
+    is not to be used by two threads at once, hence one per thread."""
+    config: FontConfiguration | None = getattr(_PER_THREAD, "fonts", None)
+    if config is None:
+        config = _PER_THREAD.fonts = FontConfiguration()
+    return config
 
 
 def html_to_pdf(html: str, *, fetcher: AssetsOnlyFetcher | None = None) -> bytes:
-    """The PDF/A of an HTML page whose relative URLs resolve in ``templates/documents``.
+    """The PDF/A of an HTML page whose relative URLs resolve in ``templates/documents``, styled by the
+    documents' stylesheet (:func:`document_stylesheet`).
 
     Raises :class:`RefusedResourceError` when the page asked for anything but its own assets.
     """
     fetcher = fetcher if fetcher is not None else AssetsOnlyFetcher(document_assets())
     color_profiles: dict[str, object] = {}
     page = HTML(string=html, base_url=documents_dir().as_uri() + "/", url_fetcher=fetcher)
-    pdf: bytes = page.write_pdf(stylesheets=[_output_intent(fetcher, color_profiles)], color_profiles=color_profiles,
+    pdf: bytes = page.write_pdf(stylesheets=[document_stylesheet(), _output_intent(fetcher, color_profiles)],
+                                font_config=font_configuration(), color_profiles=color_profiles,
                                 output_intent=OUTPUT_INTENT, pdf_variant=PDF_VARIANT)
     if fetcher.refused:
         raise RefusedResourceError(f"the document asked for refused resources: {fetcher.refused[:5]}")
@@ -216,9 +270,27 @@ def html_to_pdf(html: str, *, fetcher: AssetsOnlyFetcher | None = None) -> bytes
 
 
 def _output_intent(fetcher: AssetsOnlyFetcher, color_profiles: dict[str, object]) -> CSS:
-    """The stylesheet declaring the sRGB profile, which WeasyPrint records into ``color_profiles``."""
+    """The stylesheet declaring the sRGB profile, which WeasyPrint records into ``color_profiles``. One per
+    document: WeasyPrint writes the profile's place in the PDF into the profile's object."""
     rule = f'@color-profile {OUTPUT_INTENT} {{ src: url("{SRGB_PROFILE.as_uri()}"); components: r, g, b }}'
     return CSS(string=rule, url_fetcher=fetcher, color_profiles=color_profiles)
+
+
+@cache
+def renderer_fingerprint() -> bytes:
+    """What makes a document besides its HTML: the stylesheet and the profile it loads, the engine and the
+    PDF profile. Part of every kept document's key, so that a new stylesheet or WeasyPrint renders anew (the
+    system's fonts are not: a new release of DejaVu reaches kept documents as they change)."""
+    digest = hashlib.sha256(f"weasyprint {WEASYPRINT_VERSION}; {PDF_VARIANT}; {OUTPUT_INTENT}".encode())
+    for path in document_assets():
+        digest.update(f"\0{path.name}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.digest()
+
+
+def document_key(html: str) -> str:
+    """The key a document is kept under: the SHA-256 of the renderer and of the document's HTML."""
+    return hashlib.sha256(renderer_fingerprint() + html.encode()).hexdigest()
 
 
 def render_pdf(
@@ -231,13 +303,25 @@ def render_pdf(
     subject: str = "",
     keywords: Sequence[str] = (),
     created: date | datetime | None = None,
+    kept: RenderedDocuments | None = None,
+    slot: str = "",
 ) -> bytes:
     """Render a template of ``templates/documents`` to PDF/A bytes.
 
     The template receives ``context`` and ``meta`` (a :class:`DocumentMeta`): title, author (the
-    council), subject, keywords, creation date and language, which end up in the PDF's metadata.
+    council), subject, keywords, creation date and language, which end up in the PDF's metadata. With
+    ``kept`` (and the ``slot`` the document is filed under), a document already rendered from the same
+    HTML is served from there, and a new one is kept there.
     """
     locale = supported_locale(locale)
     meta = DocumentMeta(title=title, author=author, locale=locale, subject=subject, keywords=tuple(keywords),
                         created=created)
-    return html_to_pdf(render_html(template_name, {**context, "meta": meta}, locale=locale))
+    html = render_html(template_name, {**context, "meta": meta}, locale=locale)
+    if kept is None:
+        return html_to_pdf(html)
+    key = document_key(html)
+    pdf = kept.get(slot, key)
+    if pdf is None:
+        pdf = html_to_pdf(html)
+        kept.put(slot, key, pdf)
+    return pdf

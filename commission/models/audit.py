@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
@@ -9,10 +10,26 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from commission.db import Base
 
+# A record's id as the trail writes it: digits, no sign, no leading zero; within a 32-bit integer column.
+_RECORD_ID = re.compile(r"(?:0|[1-9][0-9]{0,9})")
+_LARGEST_REF = 2**31 - 1
+
+
+def object_ref(object_id: str) -> int | None:
+    """The record's id as a number, when ``object_id`` is one (``"42"``); None otherwise (``"2026-03-10"``)."""
+    if _RECORD_ID.fullmatch(object_id) is None:
+        return None
+    number = int(object_id)
+    return number if number <= _LARGEST_REF else None
+
 
 class AuditEntry(Base):
     __tablename__ = "audit_entry"
-    __table_args__ = (Index("ix_audit_entry_object", "object_type", "object_id"),)
+    # The records of a kind joined on their ids (object_ref), and their entries newest first (the access
+    # review reads the newest entries about files and deposits without sorting them all).
+    __table_args__ = (Index("ix_audit_entry_object", "object_type", "object_id"),
+                      Index("ix_audit_entry_object_ref", "object_type", "object_ref"),
+                      Index("ix_audit_entry_type_at", "object_type", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, doc="Consecutive from 1.")
     at: Mapped[datetime]
@@ -21,6 +38,9 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(80), index=True)
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[str] = mapped_column(String(40))
+    object_ref: Mapped[int | None] = mapped_column(
+        doc="object_id as a number when it is one (a record's id), to join on; empty otherwise. Derived "
+            "from object_id, hence not part of what the entry's hash covers.")
     details: Mapped[str] = mapped_column(Text, doc="Canonical JSON of what changed.")
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True, doc="Hash of the entry before.")
     hash: Mapped[str] = mapped_column(String(64), unique=True,

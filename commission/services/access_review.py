@@ -8,18 +8,37 @@ one list, newest first, a bounded number of queries whatever their volume.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeAlias
 
-from sqlalchemy import ColumnElement, String, and_, cast, delete, func, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Row,
+    Select,
+    and_,
+    case,
+    cast,
+    delete,
+    distinct,
+    extract,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from commission import policy
-from commission.clock import COUNCIL_ZONE, local_date
-from commission.db import UTCDateTime, utcnow
+from commission.clock import COUNCIL_ZONE
+from commission.db import utcnow
 from commission.errors import InvalidInput
 from commission.i18n import Message, msg
 from commission.models.accounts import User
@@ -29,7 +48,6 @@ from commission.models.people import Applicant
 from commission.models.reference import CareTeam
 from commission.models.treasury import Deposit
 from commission.services import audit
-from commission.services.paging import paginate_rows
 from commission.services.treasury_reports import case_reference
 from commission.services.unit import flush
 
@@ -42,6 +60,8 @@ NIGHT_STARTS, NIGHT_ENDS = 22, 7
 # medical part and documents, its follow-up, its exit) and its deposit.
 FILE_OBJECT_TYPES = ("case", "deposit")
 REFERENCE = re.compile(r"^\s*D-(\d{4})-(\d{1,9})\s*$", re.IGNORECASE)
+# A query of reads or changes: (kind, row_id, at, user_id, actor_name, case_id, what).
+Accesses: TypeAlias = "Select[Any, *tuple[Any, ...]]"
 
 
 @dataclass(frozen=True)
@@ -110,8 +130,10 @@ def _bounds(since: date | None, until: date | None) -> tuple[datetime | None, da
     return start, end
 
 
-def _accesses_query(user_id: int | None, start: datetime | None, end: datetime | None) -> Any:
-    """The reads and the changes of files, as one subquery (kind, row_id, at, user_id, actor_name, case_id, what)."""
+def _branches(person: str | None, user_id: int | None, start: datetime | None,
+              end: datetime | None) -> list[Accesses]:
+    """The reads, the changes of the files and those of their deposits, filtered: three queries of the same
+    columns (kind, row_id, at, user_id, actor_name, case_id, what)."""
 
     def period(column: Any) -> list[ColumnElement[bool]]:
         conditions = []
@@ -126,21 +148,62 @@ def _accesses_query(user_id: int | None, start: datetime | None, end: datetime |
         AccessLog.user_id.label("user_id"), literal("").label("actor_name"), AccessLog.case_id.label("case_id"),
         AccessLog.part.label("what"),
     ).where(*period(AccessLog.at))
+    # Joined on the entry's typed reference (object_ref, indexed with object_type): a record's id cast
+    # to text would defeat the indexes on both sides.
     case_changes = select(
-        literal("change"), AuditEntry.id, AuditEntry.at, AuditEntry.actor_id, AuditEntry.actor_name, Case.id,
-        AuditEntry.action,
-    ).join(Case, AuditEntry.object_id == cast(Case.id, String)).where(
+        literal("change").label("kind"), AuditEntry.id.label("row_id"), AuditEntry.at.label("at"),
+        AuditEntry.actor_id.label("user_id"), AuditEntry.actor_name.label("actor_name"), Case.id.label("case_id"),
+        AuditEntry.action.label("what"),
+    ).join(Case, AuditEntry.object_ref == Case.id).where(
         AuditEntry.object_type == "case", *period(AuditEntry.at))
     deposit_changes = select(
-        literal("change"), AuditEntry.id, AuditEntry.at, AuditEntry.actor_id, AuditEntry.actor_name,
-        Deposit.case_id, AuditEntry.action,
-    ).join(Deposit, AuditEntry.object_id == cast(Deposit.id, String)).where(
+        literal("change").label("kind"), AuditEntry.id.label("row_id"), AuditEntry.at.label("at"),
+        AuditEntry.actor_id.label("user_id"), AuditEntry.actor_name.label("actor_name"),
+        Deposit.case_id.label("case_id"), AuditEntry.action.label("what"),
+    ).join(Deposit, AuditEntry.object_ref == Deposit.id).where(
         AuditEntry.object_type == "deposit", *period(AuditEntry.at))
     if user_id is not None:
         reads = reads.where(AccessLog.user_id == user_id)
         case_changes = case_changes.where(AuditEntry.actor_id == user_id)
         deposit_changes = deposit_changes.where(AuditEntry.actor_id == user_id)
-    return union_all(reads, case_changes, deposit_changes).subquery("accesses")
+    if person:
+        files = select(Case.id).join(Applicant, Applicant.id == Case.applicant_id).where(_person_condition(person))
+        reads = reads.where(AccessLog.case_id.in_(files))
+        case_changes = case_changes.where(AuditEntry.object_ref.in_(files))
+        deposit_changes = deposit_changes.where(Deposit.case_id.in_(files))
+    return [reads, case_changes, deposit_changes]
+
+
+def _count(session: Session, branches: list[Accesses]) -> int:
+    """How many reads and changes the filters keep: each kind counted on its own, on its indexes (no union,
+    no sort). Each of them has its file, its person and its team (foreign keys): the pages show as many."""
+    counts = [select(func.count()).select_from(branch.subquery()).scalar_subquery() for branch in branches]
+    return int(session.execute(select(sum(counts[1:], counts[0]))).scalar_one())
+
+
+def _page(session: Session, branches: list[Accesses], page: int, per_page: int) -> list[Row[Any]]:
+    """One page of the reads and changes, newest first, with the file, its person, its team and the reader.
+    Each kind gives only its newest rows down to the page's last (the order is strict: a row's kind and id
+    break ties), then the page is taken from those, and only its rows are joined to their files."""
+    depth = page * per_page
+    newest = [branch.order_by(branch.selected_columns.at.desc(), branch.selected_columns.row_id.desc())
+              .limit(depth).subquery() for branch in branches]
+    accesses = union_all(*[select(*top.c) for top in newest]).subquery("accesses")
+    shown = (select(accesses).order_by(accesses.c.at.desc(), accesses.c.kind, accesses.c.row_id.desc())
+             .limit(per_page).offset(depth - per_page).subquery("shown"))
+    query = (
+        select(shown.c.kind, shown.c.row_id, shown.c.at, shown.c.user_id, shown.c.actor_name,
+               shown.c.case_id, shown.c.what, User.display_name, User.role, User.care_team_id,
+               Case.care_team_id.label("case_team_id"), Case.created_at, Applicant.first_name,
+               Applicant.last_name, CareTeam.name.label("team_name"))
+        .select_from(shown)
+        .join(Case, Case.id == shown.c.case_id)
+        .join(Applicant, Applicant.id == Case.applicant_id)
+        .join(CareTeam, CareTeam.id == Case.care_team_id)
+        .outerjoin(User, User.id == shown.c.user_id)
+        .order_by(shown.c.at.desc(), shown.c.kind, shown.c.row_id.desc())
+    )
+    return list(session.execute(query).all())
 
 
 def list_accesses(
@@ -148,26 +211,15 @@ def list_accesses(
     since: date | None = None, until: date | None = None, page: int = 1, per_page: int = PER_PAGE,
 ) -> AccessReview:
     """The reads and changes of the files, newest first, filtered; and the flags of unusual reading over the
-    period (and the user, if one is chosen). Four queries whatever the volume."""
+    period (and the user, if one is chosen). Three queries whatever the volume: the count, the page, the
+    flags (on SQLite, a fourth without a whole period: see :func:`flags`)."""
     policy.require(actor, policy.Action.VIEW_ACCESS_REVIEW)
     start, end = _bounds(since, until)
-    accesses = _accesses_query(user_id, start, end)
-    query = (
-        select(accesses.c.kind, accesses.c.row_id, accesses.c.at, accesses.c.user_id, accesses.c.actor_name,
-               accesses.c.case_id, accesses.c.what, User.display_name, User.role, User.care_team_id,
-               Case.care_team_id.label("case_team_id"), Case.created_at, Applicant.first_name,
-               Applicant.last_name, CareTeam.name.label("team_name"))
-        .select_from(accesses)
-        .join(Case, Case.id == accesses.c.case_id)
-        .join(Applicant, Applicant.id == Case.applicant_id)
-        .join(CareTeam, CareTeam.id == Case.care_team_id)
-        .outerjoin(User, User.id == accesses.c.user_id)
-    )
-    if person and person.strip():
-        query = query.where(_person_condition(person.strip()))
-    found = paginate_rows(session, query.order_by(accesses.c.at.desc(), accesses.c.kind, accesses.c.row_id.desc()),
-                          page, per_page)
-    total, page, pages, rows = found.total, found.page, found.pages, found.items
+    branches = _branches(person.strip() if person and person.strip() else None, user_id, start, end)
+    total = _count(session, branches)
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)  # a page past the end shows the last
+    rows = _page(session, branches, page, per_page) if total else []
     result = []
     for row in rows:
         reasons: list[Message] = []
@@ -184,65 +236,114 @@ def list_accesses(
     return AccessReview(result, total, page, pages, flags(session, actor, user_id=user_id, since=since, until=until))
 
 
+def _council_offsets(first: datetime, last: datetime) -> tuple[int, list[tuple[datetime, int]]]:
+    """The council's offset from UTC (in seconds) at ``first``, and each change of it up to ``last``: the
+    instant from which the new offset holds, and the offset. Looked for day by day (the zone changes at most
+    once in a day), each change found to the second (zones change on a whole second)."""
+
+    def offset(second: int) -> int:
+        delta = datetime.fromtimestamp(second, COUNCIL_ZONE).utcoffset()
+        return int(delta.total_seconds()) if delta is not None else 0
+
+    start, stop = math.floor(first.timestamp()), math.ceil(last.timestamp())
+    initial = current = offset(start)
+    changes: list[tuple[datetime, int]] = []
+    for day_start in range(start, stop, 86400):
+        day_end = min(day_start + 86400, stop)
+        if offset(day_end) == current:
+            continue
+        before, after = day_start, day_end  # the old offset at before, the new one at after
+        while after - before > 1:
+            middle = (before + after) // 2
+            before, after = (middle, after) if offset(middle) == current else (before, middle)
+        current = offset(after)
+        changes.append((datetime.fromtimestamp(after, UTC), current))
+    return initial, changes
+
+
+def _council_day_and_hour(session: Session, start: datetime | None,
+                          end: datetime | None) -> tuple[ColumnElement[date], ColumnElement[int]]:
+    """A read's council day and hour, in SQL, exact on either side of a change of time. PostgreSQL knows the
+    zone. SQLite knows none: each read is shifted by the council's offset at its instant, chosen among the
+    offsets of the period (its bounds, or the log's first and last reads: one more statement, on the
+    index), to the second (a fraction of a second could round the shifted time up to the next day)."""
+    if session.get_bind().dialect.name == "postgresql":
+        local = func.timezone(COUNCIL_ZONE.key, AccessLog.at)
+        return cast(local, Date), cast(extract("hour", local), Integer)
+    if start is None or end is None:
+        first, last = session.execute(select(select(func.min(AccessLog.at)).scalar_subquery(),
+                                             select(func.max(AccessLog.at)).scalar_subquery())).one()
+        moment = start or end or first or utcnow()
+        start, end = start or first or moment, end or last or moment
+    initial, changes = _council_offsets(start, end)
+    offsets = [initial, *(offset for _, offset in changes)]
+    shift: ColumnElement[str] = literal(f"{offsets[-1]:+d} seconds")
+    if changes:
+        shift = case(*[(AccessLog.at < since, f"{offset:+d} seconds")
+                       for (since, _), offset in zip(changes, offsets, strict=False)],
+                     else_=shift)
+    second = func.substr(AccessLog.at, 1, 19)  # 'YYYY-MM-DD HH:MM:SS', UTC
+    return (func.date(second, shift, type_=Date),
+            cast(func.strftime("%H", second, shift), Integer))
+
+
 def flags(
     session: Session, actor: User, *, user_id: int | None = None, since: date | None = None,
     until: date | None = None, many_files: int = MANY_FILES_PER_DAY,
 ) -> list[Flag]:
     """The unusual reading over a period, by user and day: more than ``many_files`` distinct files in a day,
-    reads at night, a care-team member reading another team's file. One query: the reads are grouped by
-    user, file and hour in the database (a UTC hour is one hour of council time too)."""
+    reads at night, a care-team member reading another team's file. One query (and on SQLite, without a
+    whole period, one for the log's first and last reads): the reads are counted by user and council day in
+    the database, which sends only the days flagged, and the files of another team read on them."""
     policy.require(actor, policy.Action.VIEW_ACCESS_REVIEW)
     start, end = _bounds(since, until)
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        hour: Any = func.date_trunc("hour", func.timezone("UTC", AccessLog.at), type_=UTCDateTime())
-    else:
-        hour = func.strftime("%Y-%m-%d %H:00:00", AccessLog.at, type_=UTCDateTime())
-    reads = select(AccessLog.user_id, AccessLog.case_id, hour.label("hour"), AccessLog.id)
+    day, hour = _council_day_and_hour(session, start, end)
+    conditions: list[ColumnElement[bool]] = []
     if start is not None:
-        reads = reads.where(AccessLog.at >= start)
+        conditions.append(AccessLog.at >= start)
     if end is not None:
-        reads = reads.where(AccessLog.at < end)
+        conditions.append(AccessLog.at < end)
     if user_id is not None:
-        reads = reads.where(AccessLog.user_id == user_id)
-    by_hour = reads.subquery("by_hour")
-    group = (by_hour.c.user_id, by_hour.c.case_id, by_hour.c.hour, User.display_name, User.role,
-             User.care_team_id, Case.care_team_id.label("case_team_id"), Case.created_at)
-    query = (select(*group, func.count(by_hour.c.id).label("reads"))
-             .join(User, User.id == by_hour.c.user_id).join(Case, Case.id == by_hour.c.case_id)
-             .group_by(*group))
-
-    names: dict[int, str] = {}
-    files: dict[tuple[int, date], set[int]] = defaultdict(set)
-    night: dict[tuple[int, date], int] = defaultdict(int)
-    other: dict[tuple[int, date], set[str]] = defaultdict(set)
-    for row in session.execute(query):
-        at = row.hour if isinstance(row.hour, datetime) else datetime.fromisoformat(str(row.hour))
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=UTC)
-        key = (row.user_id, local_date(at))
-        names[row.user_id] = row.display_name
-        files[key].add(row.case_id)
-        if is_night(at):
-            night[key] += row.reads
-        if policy.reads_other_team(row.role, row.care_team_id, row.case_team_id):
-            other[key].add(case_reference(row.case_id, row.created_at.year))
+        conditions.append(AccessLog.user_id == user_id)
+    night = case((hour.between(NIGHT_ENDS, NIGHT_STARTS - 1), 0), else_=1)
+    reads = select(AccessLog.user_id, AccessLog.case_id, day.label("day"), night.label("night")).where(
+        *conditions).subquery("reads")
+    files = func.count(distinct(reads.c.case_id))
+    nights = func.sum(reads.c.night)
+    none = cast(null(), Integer)  # typed: a DISTINCT would make an untyped NULL text on PostgreSQL
+    days = (select(reads.c.user_id, reads.c.day, files.label("files"), nights.label("nights"),
+                   none.label("case_id"))
+            # the day first: SQLite then reads the log in its order, not along the index of users
+            .group_by(reads.c.day, reads.c.user_id).having(or_(files > many_files, nights > 0)))
+    other_team = (select(AccessLog.user_id, day.label("day"), none.label("files"), none.label("nights"),
+                         AccessLog.case_id)
+                  .join(User, User.id == AccessLog.user_id).join(Case, Case.id == AccessLog.case_id)
+                  .where(policy.reads_other_team_clause(), *conditions).distinct())
+    found_days = union_all(days, other_team).subquery("found")
+    query = (select(found_days, User.display_name, Case.created_at)
+             .join(User, User.id == found_days.c.user_id).outerjoin(Case, Case.id == found_days.c.case_id))
 
     found: list[Flag] = []
-    for (uid, day), opened in files.items():
-        if len(opened) > many_files:
-            found.append(Flag(uid, names[uid], day, "many_files", msg(
+    other: dict[tuple[int, date], set[str]] = defaultdict(set)
+    names: dict[int, str] = {}
+    for row in session.execute(query):
+        names[row.user_id] = row.display_name
+        if row.case_id is not None:
+            other[(row.user_id, row.day)].add(case_reference(row.case_id, row.created_at.year))
+            continue
+        if row.files > many_files:
+            found.append(Flag(row.user_id, row.display_name, row.day, "many_files", msg(
                 "Opened %(count)s different files in one day (more than %(limit)s).",
-                count=len(opened), limit=many_files)))
-    for (uid, day), count in night.items():
-        found.append(Flag(uid, names[uid], day, "night", msg(
-            "Read files at night, between 22:00 and 06:59 (%(count)s reads).", count=count)))
-    for (uid, day), references in other.items():
-        found.append(Flag(uid, names[uid], day, "other_team", msg(
+                count=row.files, limit=many_files)))
+        if row.nights:
+            found.append(Flag(row.user_id, row.display_name, row.day, "night", msg(
+                "Read files at night, between 22:00 and 06:59 (%(count)s reads).", count=row.nights)))
+    for (uid, day_), references in other.items():
+        found.append(Flag(uid, names[uid], day_, "other_team", msg(
             "A care-team member read files of another team than their own (they may have moved team): "
             "%(references)s.", references=", ".join(sorted(references)))))
     order = {"many_files": 0, "night": 1, "other_team": 2}
-    found.sort(key=lambda flag: (-flag.day.toordinal(), flag.who, order[flag.kind]))
+    found.sort(key=lambda flag: (-flag.day.toordinal(), flag.who, order[flag.kind], flag.user_id))
     return found
 
 

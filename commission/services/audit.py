@@ -32,7 +32,7 @@ from commission.db import utcnow
 from commission.errors import CommissionError
 from commission.i18n import Message, msg
 from commission.models.accounts import User
-from commission.models.audit import AuditEntry, AuditHead
+from commission.models.audit import AuditEntry, AuditHead, object_ref
 from commission.services import audit_keys
 from commission.services.paging import paginate
 from commission.services.unit import locked
@@ -118,7 +118,8 @@ def record(
     actor_name: str | None = None,
 ) -> AuditEntry:
     """Append one entry. The caller commits it together with the change it describes."""
-    session.flush()  # the record's id must be known before it is named
+    if session.new:  # a record just added: its id must be known before it is named
+        session.flush()
     head = _lock_head(session)
     ring = _signing_keys(session, head)
     fields: dict[str, Any] = {
@@ -132,7 +133,8 @@ def record(
         "details": canonical_json(details or {}),
         "prev_hash": head.last_hash,
     }
-    entry = AuditEntry(**fields, key_id=ring.current_id,
+    # object_ref, the record's id as a number to join on, is derived from object_id: not signed.
+    entry = AuditEntry(**fields, object_ref=object_ref(fields["object_id"]), key_id=ring.current_id,
                        hash=signed_hash(ring.current, ring.current_id, **fields))
     session.add(entry)
     head.last_id = entry.id

@@ -8,11 +8,13 @@ frozen), then viewed for each reader (:func:`minutes_view`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import zip_longest
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -59,6 +61,9 @@ from commission.services.hearings.session import seated
 from commission.storage import DocumentStore
 from commission.workflow.hearing import HEARING_MACHINE
 from commission.workflow.tags import Tag
+
+if TYPE_CHECKING:
+    from commission.documents.rendered import RenderedDocuments
 
 COUNCIL_ZONE = ZoneInfo("Europe/Paris")
 
@@ -274,12 +279,21 @@ def _as_signed(session: Session, hearing: Hearing, minutes: Minutes) -> MinutesD
     return _from_json(MinutesData, json.loads(minutes.snapshot))  # type: ignore[no-any-return]
 
 
+def _slot(document: str, hearing: Hearing, reader: User, fields: frozenset[Field], *more: object) -> str:
+    """Where a hearing's document, as this kind of reader reads it, is kept: one slot per document, hearing
+    and view (the fields the reader is given, and whose places they read), so that a new version replaces
+    the last. The slot only files documents: the key they are found by is the digest of their HTML."""
+    view = repr((sorted(field.value for field in fields), reader.organisation_id, *more))
+    return f"{document}-{hearing.id}-{hashlib.sha256(view.encode()).hexdigest()[:20]}"
+
+
 def minutes_pdf(session: Session, actor: User, store: DocumentStore, hearing_id: int, *, number: int | None = None,
-                redacted: bool = False) -> tuple[Minutes, bytes]:
+                redacted: bool = False, kept: RenderedDocuments | None = None) -> tuple[Minutes, bytes]:
     """The minutes as a PDF, holding what the policy gives the actor (:func:`policy.minutes_fields`): signed
     versions as they were signed (the full one and the version for distribution from the store, never
     re-rendered; a landlord's extract from what was frozen at signing); drafts and approved versions
-    rendered from the records, marked as such."""
+    rendered from the records, marked as such. What is rendered is kept in ``kept``, and served from there
+    while the records it was rendered from have not changed."""
     from commission.documents.minutes import render_minutes
 
     hearing = hearings.get_hearing(session, actor, hearing_id)
@@ -290,17 +304,19 @@ def minutes_pdf(session: Session, actor: User, store: DocumentStore, hearing_id:
     if not chosen:
         raise NotFound()
     minutes = max(chosen, key=lambda m: m.number)
+    slot = _slot("minutes", hearing, actor, fields, minutes.number)
     if minutes.status is MinutesStatus.SIGNED:
         if fields == policy.FULL_MINUTES:
             return minutes, store.get(minutes.pdf_sha256)
         if fields == policy.REDACTED_MINUTES:
             return minutes, store.get(minutes.redacted_sha256)
-        return minutes, render_minutes(minutes_view(actor, _as_signed(session, hearing, minutes), fields))
+        data = minutes_view(actor, _as_signed(session, hearing, minutes), fields)
+        return minutes, render_minutes(data, kept=kept, slot=slot)
     if not policy.can(actor, policy.Action.EDIT_MINUTES, hearing) and not policy.can(
             actor, policy.Action.MANAGE_HEARINGS):
         raise TransitionRefused(msg("The minutes are not signed yet."))
     data = build_minutes_data(session, hearing, minutes)
-    return minutes, render_minutes(minutes_view(actor, data, fields))
+    return minutes, render_minutes(minutes_view(actor, data, fields), kept=kept, slot=slot)
 
 
 # ---------------------------------------------------------------- agenda and convocations
@@ -333,6 +349,17 @@ def agenda_data(session: Session, actor: User, hearing: Hearing, locale: str = D
         redacted=Field.IDENTITY not in fields,
         places_of="" if every_place else (actor.organisation.name if actor.organisation else "—"),
     )
+
+
+def agenda_pdf(session: Session, actor: User, hearing: Hearing, *, kept: RenderedDocuments | None = None,
+               locale: str = DEFAULT_LOCALE) -> bytes:
+    """The agenda as a PDF, holding what the actor may read of it (:func:`agenda_data`); kept in ``kept``,
+    and served from there while nothing it shows has changed."""
+    from commission.documents.agenda import render_agenda
+
+    data = agenda_data(session, actor, hearing, locale)
+    fields = policy.document_fields(actor, Document.AGENDA)
+    return render_agenda(data, locale, kept=kept, slot=_slot("agenda", hearing, actor, fields, locale))
 
 
 def _require_manager(actor: User) -> None:

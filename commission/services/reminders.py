@@ -16,16 +16,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from commission import clock, policy
 from commission.i18n import N_, Message, msg
 from commission.models.accounts import User
 from commission.models.cases import Case, CaseTransition
+from commission.models.followup import CarePlan, EventKind, FollowUpEvent
 from commission.models.hearings import AgendaItem, Attendance, Hearing
 from commission.models.people import Applicant
 from commission.services import cases, followup, stock, treasury_reports
+from commission.services.dashboard.days import days_after
 from commission.workflow.case import CASE_MACHINE
 from commission.workflow.hearing import HEARING_MACHINE
 from commission.workflow.tags import Tag
@@ -213,21 +215,22 @@ FOLLOWUP_DETAILS = {"visit": N_("home visit"), "consultation": N_("consultation"
 
 def _followup(session: Session, user: User, today: date) -> list[Reminder]:
     """Follow-ups late against the care plan, and actions agreed at resource meetings coming due."""
-    overdue = followup.overdue_followups(session, user, today)
+    if not policy.can(user, policy.Action.VIEW_FOLLOWUP):
+        return []
     actions = followup.open_meeting_actions(session, user, today)
-    ids = {item.case.id for item in overdue} | {item.case_id for item in actions}
+    found = []
+    for case_id, created, first, last, what, since, late in _overdue_followups(session, user, today):
+        message = (msg("no care plan yet: it was expected by %(date)s.", date=since) if what == "care_plan"
+                   else msg("follow-up overdue since %(date)s.", date=since))
+        found.append(Reminder("followup", message, since, late >= FOLLOWUP_URGENT_DAYS, "followup.show",
+                              {"case_id": case_id}, treasury_reports.case_reference(case_id, created.year),
+                              f"{first} {last}",
+                              msg(FOLLOWUP_DETAILS[what]) if what in FOLLOWUP_DETAILS else None))
+    ids = {due_action.case_id for due_action in actions}
     labels = {case_id: (treasury_reports.case_reference(case_id, created.year), f"{first} {last}")
               for case_id, created, first, last in session.execute(
                   select(*CASE_COLUMNS).join(Applicant, Applicant.id == Case.applicant_id)
                   .where(Case.id.in_(ids))).all()} if ids else {}
-    found = []
-    for item in overdue:
-        reference, person = labels.get(item.case.id, (item.case.reference, ""))
-        message = (msg("no care plan yet: it was expected by %(date)s.", date=item.due) if item.what == "care_plan"
-                   else msg("follow-up overdue since %(date)s.", date=item.due))
-        found.append(Reminder("followup", message, item.due, item.days_late(today) >= FOLLOWUP_URGENT_DAYS,
-                              "followup.show", {"case_id": item.case.id}, reference, person,
-                              msg(FOLLOWUP_DETAILS[item.what]) if item.what in FOLLOWUP_DETAILS else None))
     for due_action in actions:
         reference, person = labels.get(due_action.case_id, ("", ""))
         due = due_action.action.due_date
@@ -238,6 +241,43 @@ def _followup(session: Session, user: User, today: date) -> list[Reminder]:
                               {"case_id": due_action.case_id, "meeting_id": due_action.action.meeting_id},
                               reference, person))
     return found
+
+
+# What is late in a follow-up, in the order a file's reminders come when they fall due the same day.
+OVERDUE_ORDER = {"care_plan": 0, "visit": 1, "consultation": 2}
+
+
+def _overdue_followups(session: Session, user: User, today: date) -> list[tuple[int, datetime, str, str, str, date,
+                                                                                  int]]:
+    """(file, created, first name, last name, what, due, days late): the follow-ups late against the care
+    plan in the files the user may see (as :func:`commission.services.followup.overdue_followups` finds
+    them), the longest overdue first, at most ``ROWS_PER_KIND``; one query, the due dates worked out in SQL:
+    no care plan a month after the move-in; a visit or a consultation not made within the plan's rhythm
+    since the last one (or the move-in)."""
+    dialect = session.get_bind().dialect.name
+    followed = (policy.case_scope(user), Case.state.in_(CASE_MACHINE.tagged(Tag.FOLLOWED)))
+    no_plan = days_after(dialect, Case.move_in_date, literal(followup.CARE_PLAN_GRACE_DAYS))
+    late: list[Select[tuple[int, str, date]]] = [
+        select(Case.id.label("case_id"), literal("care_plan").label("what"), no_plan.label("due"))
+        .outerjoin(CarePlan, CarePlan.case_id == Case.id)
+        .where(*followed, CarePlan.case_id.is_(None), no_plan < today)]
+    for what, kind, every in (("visit", EventKind.VISIT, CarePlan.visit_every_days),
+                              ("consultation", EventKind.CONSULTATION, CarePlan.consultation_every_days)):
+        last = (select(func.max(FollowUpEvent.occurred_on))
+                .where(FollowUpEvent.case_id == Case.id, FollowUpEvent.kind == kind)
+                .correlate(Case).scalar_subquery())
+        due = days_after(dialect, func.coalesce(last, Case.move_in_date), every)
+        late.append(select(Case.id, literal(what), due).join(CarePlan, CarePlan.case_id == Case.id)
+                    .where(*followed, every.is_not(None), due < today))
+    overdue = union_all(*late).subquery()
+    rank = case(*((overdue.c.what == what, order) for what, order in OVERDUE_ORDER.items()))
+    rows = session.execute(
+        select(*CASE_COLUMNS, overdue.c.what, overdue.c.due)
+        .join(overdue, overdue.c.case_id == Case.id).join(Applicant, Applicant.id == Case.applicant_id)
+        .order_by(overdue.c.due, Case.id, rank).limit(ROWS_PER_KIND)
+    ).all()
+    return [(case_id, created, first, last_name, what, due, (today - due).days)
+            for case_id, created, first, last_name, what, due in rows]
 
 
 # ---------------------------------------------------------------- hearings

@@ -34,6 +34,7 @@ from commission import clock
 from commission.config import Settings
 from commission.db import utcnow
 from commission.documents import data as document_data
+from commission.documents.rendered import rendered_documents
 from commission.i18n import DEFAULT_LOCALE, msg, translations
 from commission.models import (
     AgendaItem,
@@ -192,6 +193,8 @@ def run(session: Session, settings: Settings, store: DocumentStore, *, dry_run: 
         report.documents_removed += erasure.documents
         report.minutes_rewritten += erasure.minutes
         report.files_removed += _remove_unreferenced(session, store, erasure.digests)
+    if report.due:  # rendered documents kept may name them: none outlives the erasure
+        rendered_documents(settings.instance_path).clear()
     report.applied = True
     return report
 

@@ -22,9 +22,10 @@ def record_step(session: Session, record: type[R], *, actor: User | None, trigge
 
     The reason, free text that may speak of the person, is kept in the step's record, which the retention
     rules can erase; the audit trail, kept for good and chained, only says that one was given."""
+    # The audit entry first: it names the subject, not the step's record, so both go in one flush.
+    audit.record(session, actor, f"{subject}.{trigger}", subject, subject_id,
+                 {"from": source, "to": dest, "reason_given": bool(reason.strip()), **(extra or {})})
     row = record(actor_id=actor.id if actor else None, actor_name=actor.display_name if actor else audit.SYSTEM_ACTOR,
                  trigger=trigger, from_state=source, to_state=dest, reason=reason, **owner)  # type: ignore[call-arg]
     session.add(row)
-    audit.record(session, actor, f"{subject}.{trigger}", subject, subject_id,
-                 {"from": source, "to": dest, "reason_given": bool(reason.strip()), **(extra or {})})
     return row

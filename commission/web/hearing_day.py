@@ -20,6 +20,7 @@ from flask_babel import ngettext
 from commission import policy
 from commission.models.accounts import User
 from commission.models.hearings import AgendaItem, Decision, Hearing, ItemKind, VoteChoice
+from commission.parsing import as_page
 from commission.services import hearings
 from commission.web.forms import optional_int
 from commission.web.i18n import colon, locale_date, locale_time
@@ -61,10 +62,16 @@ def session_steps(user: User, hearing: Hearing) -> list[Any]:
             if policy.HEARING_STEP_ACTIONS.get(step.trigger) is policy.Action.RUN_SESSION]
 
 
-def session_page(user: User, hearing: Hearing, rows: list[AgendaItem]) -> dict[str, Any]:
-    """What the session's page shows beside its attendance: where the session stands, and its next step."""
+def session_page(user: User, hearing: Hearing, asked_page: str | None) -> dict[str, Any]:
+    """What the session's page shows beside its attendance: where the session stands (counted, never by loading
+    every item), its next step, and one page of its items: the page asked for, else the item in hand's."""
+    state = hearings.progress(db(), hearing)
+    if asked_page is not None or state.current is None:
+        page = as_page(asked_page)
+    else:
+        page = hearings.page_of(hearings.rank_of(db(), state.current))
     return {
-        "progress": hearings.progress(hearing, rows), "steps": session_steps(user, hearing),
+        "progress": state, "agenda": hearings.agenda_page(db(), hearing, page), "steps": session_steps(user, hearing),
         "attendance_taken": hearings.attendance_taken(hearing), "slot": lambda item: hearings.slot_of(hearing, item),
         "follows_room": policy.can(user, policy.Action.FOLLOW_SESSION, hearing),
         "timing": timing_words,
@@ -88,11 +95,6 @@ def decision_input(form: Mapping[str, str], hearing: Hearing) -> hearings.Decisi
         place_id=form.get("place_id", ""), rank=form.get("rank", ""), deferred_to_id=form.get("deferred_to_id", ""),
         votes=votes, recusals=recusals, note=form.get("note", ""), review_outcome=form.get("review_outcome", ""),
     )
-
-
-def next_to_decide(rows: list[AgendaItem], index: int) -> AgendaItem | None:
-    """After an item is decided, the next item still to decide (after it, else from the start)."""
-    return next((row for row in [*rows[index + 1:], *rows[:index]] if row.decision is None), None)
 
 
 def item_page(user: User, hearing: Hearing, item: AgendaItem, form: Mapping[str, str],
@@ -176,6 +178,10 @@ def room_data(view: hearings.RoomView) -> dict[str, Any]:
         return {"position": shown.position, "person": shown.person, "kind": str(ITEM_KIND_LABELS[shown.kind]),
                 "slot": slot_words(shown.slot), "decision": decided, "text": text}
 
+    to_come = [item(shown, slot=True) for shown in view.to_come]
+    if view.more:  # the screen lists the next few items only; it says how many follow them
+        to_come.append({"more": view.more, "text": ngettext("And %(num)s more item still to decide.",
+                                                             "And %(num)s more items still to decide.", view.more)})
     if view.current is not None:
         idle = ""
     elif view.sitting:
@@ -186,7 +192,7 @@ def room_data(view: hearings.RoomView) -> dict[str, Any]:
         "title": _("Hearing of %(date)s in %(town)s", date=locale_date(view.day), town=view.town),
         "state": _(HEARING_MACHINE.state(view.state).label), "sitting": view.sitting, "idle": idle,
         "current": item(view.current), "last": item(view.last_decided, decision=True),
-        "to_come": [item(shown, slot=True) for shown in view.to_come],
+        "to_come": to_come,
         "progress": _("%(decided)s of %(count)s items decided", decided=view.decided,
                       count=view.decided + view.remaining),
         "timing": timing_words(view.late),

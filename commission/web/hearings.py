@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -17,6 +18,7 @@ from wtforms.validators import Optional
 
 from commission import labels as tables
 from commission import policy
+from commission.documents.rendered import rendered_documents
 from commission.errors import NotFound
 from commission.models.hearings import HearingKind, ItemKind
 from commission.parsing import as_page, as_whole
@@ -41,9 +43,15 @@ from commission.workflow.tags import Tag
 bp = Blueprint("hearings", __name__)
 
 KIND_LABELS = ITEM_KIND_LABELS
+LabelKey = TypeVar("LabelKey")
 # Who was told of a move, in words.
 NOTICE_ROLE_LABELS = {"person": _l("The person"), "guardian": _l("Guardian"), "care_team": _l("Care team"),
                       "member": _l("Member invited")}
+
+
+def _words(labels: Mapping[LabelKey, object]) -> dict[LabelKey, str]:
+    """Labels in the reader's language, translated once for the page (a page of rows shows each many times)."""
+    return {key: str(label) for key, label in labels.items()}
 
 
 def store() -> DocumentStore:
@@ -55,11 +63,20 @@ def _version() -> int | None:
 
 
 def _act(hearing_id: int, action: Callable[[], object], done: str, anchor: str = "") -> ResponseReturnValue:
-    """Run a service call from a form: success or the refusal is flashed, then back to the hearing."""
+    """Run a service call from a form: success or the refusal is flashed, then back to the hearing (on the
+    agenda's page the form was sent from, with its filter)."""
     if attempt(action, changed=_("This hearing changed meanwhile: the page has been reloaded, check and try again."),
                flash_refusal=True):
         flash(done, "success")
-    return redirect(url_for("hearings.show", hearing_id=hearing_id) + anchor)
+    return redirect(url_for("hearings.show", hearing_id=hearing_id, **_agenda_args(request.form)) + anchor)
+
+
+def _agenda_args(values: Mapping[str, str]) -> dict[str, Any]:
+    """The agenda's page and filter, as the hearing's page reads them and its links keep them."""
+    page = as_page(values.get("page"))
+    decision = hearings.agenda_filter(values.get("decision"))
+    return {name: value for name, value in (("page", page if page > 1 else None), ("decision", decision))
+            if value is not None}
 
 
 class HearingForm(FlaskForm):
@@ -197,22 +214,35 @@ def show(hearing_id: int) -> ResponseReturnValue:
     hearing = hearings.get_hearing(db(), user, hearing_id)
     if hearing.kind is HearingKind.WRITTEN:  # a written consultation has its own page, its answers and outcome
         return redirect(url_for("consultations.show", hearing_id=hearing_id))
-    rows = hearings.items(db(), hearing)
+    decision = hearings.agenda_filter(request.args.get("decision"))
+    agenda = hearings.agenda_page(db(), hearing, as_page(request.args.get("page")), decision)
+    counts = hearings.agenda_counts(db(), hearing)
     manage = policy.can(user, policy.Action.MANAGE_HEARINGS)
     agenda_open = HEARING_MACHINE.means(hearing.state, Tag.AGENDA_OPEN)
     found = hearings.candidates(db(), user, hearing) if manage and agenda_open else None
     # a move is taken from the hearing's form, with its new date, time or place: not a button here
     steps = [step for step in policy.steps_for(user, HEARING_MACHINE, hearing) if step.trigger not in FORM_STEPS]
     return render_template(
-        "hearings/show.html", hearing=hearing, items=rows, machine=HEARING_MACHINE, steps=steps,
+        "hearings/show.html", hearing=hearing, agenda=agenda, counts=counts, decision_filter=decision,
+        agenda_filters=_agenda_filters(counts), machine=HEARING_MACHINE, steps=steps,
         moves=hearings.moves(db(), user, hearing), notice_roles=NOTICE_ROLE_LABELS,
         candidates=found, manage=manage, sees=lambda item: policy.sees_agenda_person(user, item.case),
-        kind_labels=KIND_LABELS, decision_labels=DECISION_LABELS,
+        kind_labels=_words(KIND_LABELS), decision_labels=_words(DECISION_LABELS),
         run_session=policy.can(user, policy.Action.RUN_SESSION, hearing),
         history=hearings.transitions(db(), user, hearing), vacancies=hearings.vacancies(db()) if manage else [],
         full_minutes=policy.minutes_fields(user) == policy.FULL_MINUTES,
         minutes_status_labels=tables.MINUTES_STATUS_LABELS,
     )
+
+
+def _agenda_filters(counts: hearings.AgendaCounts) -> list[tuple[str | None, str]]:
+    """The agenda's filters, each with its count: every item, those still to decide, those of each decision."""
+    filters: list[tuple[str | None, str]] = [(None, _("All items (%(count)s)", count=counts.total))]
+    if counts.undecided:
+        filters.append((hearings.UNDECIDED, _("To be decided (%(count)s)", count=counts.undecided)))
+    filters += [(decision.value, f"{DECISION_LABELS[decision]} ({count})")
+                for decision, count in counts.by_decision.items()]
+    return filters
 
 
 @bp.post("/hearings/<int:hearing_id>/steps/<trigger>")
@@ -306,11 +336,11 @@ def session_view(hearing_id: int) -> ResponseReturnValue:
             return redirect(url_for("hearings.session_view", hearing_id=hearing_id))
         errors, status = outcome.errors, outcome.status
         hearing = hearings.get_hearing(db(), user, hearing_id)  # as it is after the rollback
-    rows = hearings.items(db(), hearing)
     return render_template(
-        "hearings/session.html", hearing=hearing, items=rows, quorum=hearings.quorum(hearing),
-        status_choices=list(ATTENDANCE_LABELS.items()), errors=errors, decision_labels=DECISION_LABELS,
-        kind_labels=KIND_LABELS, machine=HEARING_MACHINE, **hearing_day.session_page(user, hearing, rows),
+        "hearings/session.html", hearing=hearing, quorum=hearings.quorum(hearing),
+        status_choices=list(ATTENDANCE_LABELS.items()), errors=errors, decision_labels=_words(DECISION_LABELS),
+        kind_labels=_words(KIND_LABELS), machine=HEARING_MACHINE,
+        **hearing_day.session_page(user, hearing, request.args.get("page")),
     ), status
 
 
@@ -333,11 +363,7 @@ def item_view(hearing_id: int, item_id: int) -> ResponseReturnValue:
     user = require_user()
     hearing = hearings.get_hearing(db(), user, hearing_id)
     policy.require(user, policy.Action.RUN_SESSION, hearing)
-    rows = hearings.items(db(), hearing)
-    index = next((number for number, row in enumerate(rows) if row.id == item_id), None)
-    if index is None:
-        raise NotFound()
-    item = rows[index]
+    item = hearings.agenda_item(db(), hearing, item_id)
     errors: dict[str, list[str]] = {}
     status = 200
     form = request.form
@@ -346,19 +372,19 @@ def item_view(hearing_id: int, item_id: int) -> ResponseReturnValue:
         outcome = attempt(lambda: hearings.decide_item(db(), user, hearing_id, item_id, data))
         if outcome:
             flash(_("The decision has been recorded."), "success")
-            following = hearing_day.next_to_decide(rows, index)
+            following = hearings.next_undecided(db(), item)
             if following is not None:
-                return redirect(url_for("hearings.item_view", hearing_id=hearing_id, item_id=following.id))
+                return redirect(url_for("hearings.item_view", hearing_id=hearing_id, item_id=following))
             return redirect(url_for("hearings.session_view", hearing_id=hearing_id))
         errors, status = outcome.errors, outcome.status
         hearing = hearings.get_hearing(db(), user, hearing_id)  # as it is after the rollback
-        rows = hearings.items(db(), hearing)
-        item = rows[index]
+        item = hearings.agenda_item(db(), hearing, item_id)
     review = (followup.review_summaries(db(), [item.case_id], hearing.day).get(item.case_id)
               if item.kind is ItemKind.REVIEW else None)
+    around = hearings.neighbours(db(), item)
     return render_template(
-        "hearings/item.html", hearing=hearing, item=item, previous=rows[index - 1] if index else None,
-        following=rows[index + 1] if index + 1 < len(rows) else None, count=len(rows),
+        "hearings/item.html", hearing=hearing, item=item, around=around,
+        items_page=hearings.page_of(around.rank), count=around.count,
         errors={name: messages for name, messages in errors.items() if name}, general=errors.get("", []),
         form_values=form, quorum=hearings.quorum(hearing), decision_labels=DECISION_LABELS,
         kind_labels=KIND_LABELS, review=review, review_outcomes=REVIEW_OUTCOME_LABELS,
@@ -398,7 +424,8 @@ def minutes_pdf(hearing_id: int) -> ResponseReturnValue:
     user = require_user()
     redacted = request.args.get("redacted") == "1"
     record, data = hearing_documents.minutes_pdf(db(), user, store(), hearing_id,
-                                                 number=optional_int(request.args.get("version")), redacted=redacted)
+                                                 number=optional_int(request.args.get("version")), redacted=redacted,
+                                                 kept=rendered_documents(settings().instance_path))
     hearing = record.hearing
     fields = policy.minutes_fields(user, redacted=redacted)
     suffix = "" if fields == policy.FULL_MINUTES else "-diffusable" if fields == policy.REDACTED_MINUTES else "-extrait"
@@ -408,12 +435,10 @@ def minutes_pdf(hearing_id: int) -> ResponseReturnValue:
 @bp.get("/hearings/<int:hearing_id>/agenda.pdf")
 @login_required
 def agenda_pdf(hearing_id: int) -> ResponseReturnValue:
-    from commission.documents.agenda import render_agenda
-
     user = require_user()
     hearing = hearings.get_hearing(db(), user, hearing_id)
-    data = hearing_documents.agenda_data(db(), user, hearing)
-    return pdf_response(render_agenda(data), f"ordre-du-jour-{hearing.reference}.pdf")
+    data = hearing_documents.agenda_pdf(db(), user, hearing, kept=rendered_documents(settings().instance_path))
+    return pdf_response(data, f"ordre-du-jour-{hearing.reference}.pdf")
 
 
 @bp.get("/hearings/<int:hearing_id>/convocations.pdf")

@@ -49,12 +49,15 @@ def open_case(session: Session, actor: User, case_id: int) -> Case:
 
 
 def _load_for_change(
-    session: Session, actor: User, case_id: int, action: policy.Action, expected_version: int | None
+    session: Session, actor: User, case_id: int, action: policy.Action, expected_version: int | None,
+    *, whole: bool = True,
 ) -> Case:
-    """Load a case to change it: locked (PostgreSQL) so that concurrent changes queue up."""
+    """Load a case to change it: locked (PostgreSQL) so that concurrent changes queue up. ``whole=False``
+    loads the file and its person only (what a step reads); the rest loads when a step asks for it."""
     policy.require(actor, action)
+    query = _case_query() if whole else select(Case).options(joinedload(Case.applicant))
     case = session.execute(
-        locked(_case_query().where(Case.id == case_id), of=Case)
+        locked(query.where(Case.id == case_id), of=Case)
     ).unique().scalar_one_or_none()
     if case is None:
         raise NotFound()

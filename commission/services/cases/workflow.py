@@ -51,7 +51,7 @@ def fire_case(
 ) -> Case:
     """Take one step of the case machine: the state, the transition record and the audit entry are
     written together, or nothing is."""
-    case = _load_for_change(session, actor, case_id, policy.Action.FIRE_CASE, expected_version)
+    case = _load_for_change(session, actor, case_id, policy.Action.FIRE_CASE, expected_version, whole=False)
     if trigger not in CASE_MACHINE.triggers():
         raise TransitionRefused(msg("This step does not exist."))
     if not policy.can_fire(actor, trigger, case):

@@ -11,12 +11,15 @@ Every figure is a count, a rate, a duration in days or a sum of money: never a p
 a figure are listed by :func:`figure_records`, to those who may read them (:mod:`commission.policy`: the
 files to the coordinator, the places to whoever sees the stock, the deposits to those who see them).
 
-Queries: a fixed number whatever the volume (about fifteen for the figures, three for a list of records),
-each aggregated in SQL or fetching the few columns a median needs, once.
+Queries: a fixed number whatever the volume (ten for the figures, three for a list of records), each
+grouped in SQL, the durations by their number of days (medians and means are read from those counts), so
+that the rows they bring back do not grow with the records either. The figures are then kept for as long
+as the data they come from stays the same (:mod:`.cache`): seen again, they cost one query.
 
 The sections: :mod:`.period` (the year, and a record's state on a day), :mod:`.places`, :mod:`.files`
 (applications, decisions, moves, people housed), :mod:`.money`, :mod:`.agreements`, :mod:`.hearings`;
-:mod:`.figures` gathers them into the year's figures, :mod:`.records` lists the records behind one.
+:mod:`.days` (the council's days in SQL); :mod:`.figures` gathers them into the year's figures, kept by
+:mod:`.cache`; :mod:`.records` lists the records behind one.
 """
 
 from __future__ import annotations

@@ -1,69 +1,87 @@
-"""Every figure of the year, as the dashboard and the annual activity report show them."""
+"""Every figure of the year, as the dashboard and the annual activity report show them.
+
+Computed in ten queries, each grouped in SQL (by state, outcome, month, or by the number of days a duration
+took, for the medians), so that neither their number nor the rows they bring back grow with the records;
+then kept for as long as the data stays the same (:mod:`.cache`): a dashboard seen again, by anyone who may
+see as much, costs one query while nothing changed.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Hashable
 from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commission import clock, policy
-from commission.documents.figures import DECISION_TRIGGERS, PLACE_STATES, AnnualReport, Durations, PlaceRow, YearFigures
+from commission.documents.figures import AnnualReport, Period, YearFigures
 from commission.models.accounts import User
-from commission.models.housing import PlaceKind
 from commission.services.dashboard.agreements import _agreement_counts
+from commission.services.dashboard.cache import remember
 from commission.services.dashboard.files import (
-    _allocations_from_waiting_list,
-    _decisions,
+    _allocation_durations,
+    _decision_figures,
     _housed_counts,
     _movements,
     _submissions,
     _waiting,
 )
-from commission.services.dashboard.hearings import _hearing_figures
+from commission.services.dashboard.hearings import _hearing_figures, _held_count
 from commission.services.dashboard.money import _finances, _outstanding_totals
-from commission.services.dashboard.period import _council_day, period
-from commission.services.dashboard.places import _place_rows
-from commission.workflow.place import PLACE_MACHINE
-from commission.workflow.tags import Tag
+from commission.services.dashboard.period import calendar, period
+from commission.services.dashboard.places import _place_figures
+from commission.services.dashboard.records import RECORD_KINDS
 
 # ---------------------------------------------------------------- the figures
+
+
+def viewer(actor: User) -> Hashable:
+    """What the actor may see of the figures: the kinds of records behind them they may read, and the fund's
+    details. Figures kept for one viewer are handed only to viewers who may see the same."""
+    return (tuple(sorted(kind for kind in set(RECORD_KINDS.values()) if policy.sees_figure_records(actor, kind))),
+            policy.can(actor, policy.Action.VIEW_TREASURY))
 
 
 def year_figures(session: Session, actor: User, year: int, today: date | None = None) -> YearFigures:
     """Every figure of the year, as the dashboard and the annual report show them."""
     policy.require(actor, policy.Action.VIEW_DASHBOARD)
+    today = today or clock.today()
     found = period(session, year, today)
-    places = _place_rows(session, found)
-    vacant = [days for _id, _kind, state, days in places if PLACE_MACHINE.means(state, Tag.FREE)]
-    decisions = session.execute(_decisions(found)).all()
-    outcomes = Counter(trigger for _case, trigger, _at, _submitted in decisions)
+    return remember(session, ("figures", found, viewer(actor)), lambda: _year_figures(session, found, today))
+
+
+def _year_figures(session: Session, found: Period, today: date) -> YearFigures:
+    known = calendar(session, today)
+    settled = found.current and known.settled  # the records' own states are today's
+    years = (known.years[-1] - 1, found.year + 1)  # where the moments counted fall
+    housed, followed = _housed_counts(found)
+    outstanding = _outstanding_totals(found, settled=settled)
+    counts = session.execute(
+        select(select(func.count()).select_from(_submissions(found).subquery()).scalar_subquery(), housed,
+               followed, _held_count(found), outstanding.c.count, outstanding.c.cents)
+        .select_from(outstanding)
+    ).one()
+    applications, housed_count, followed_count, held, outstanding_count, outstanding_cents = (int(n) for n in counts)
+    places, vacancies = _place_figures(session, found, years, settled=settled)
+    decisions, submission_to_decision = _decision_figures(session, found, years)
     admissions, exits, by_reason = _movements(session, found)
-    housed, followed = _housed_counts(session, found)
-    outstanding, outstanding_cents = _outstanding_totals(session, found)
     in_force, to_renew = _agreement_counts(session, found)
     return YearFigures(
         period=found,
-        places=[PlaceRow(kind, {state: sum(1 for _id, k, s, _d in places if k is kind and s == state)
-                                for state in PLACE_STATES}) for kind in PlaceKind],
-        vacancies=Durations.of(vacant),
-        waiting_list=Durations.of([days for _case, days in _waiting(session, found)]),
-        applications_received=session.execute(
-            select(func.count()).select_from(_submissions(found).subquery())).scalar_one(),
-        decisions={trigger: outcomes.get(trigger, 0) for trigger in DECISION_TRIGGERS},
-        submission_to_decision=Durations.of([
-            (_council_day(at) - _council_day(submitted)).days for _case, _trigger, at, submitted in decisions
-            if submitted is not None]),
-        waiting_to_allocation=Durations.of([
-            (_council_day(at) - _council_day(entered)).days
-            for _case, at, entered in session.execute(_allocations_from_waiting_list(found)).all()]),
+        places=places,
+        vacancies=vacancies,
+        waiting_list=_waiting(session, found, years, settled=settled),
+        applications_received=applications,
+        decisions=decisions,
+        submission_to_decision=submission_to_decision,
+        waiting_to_allocation=_allocation_durations(session, found, years),
         admissions=admissions, exits=exits, exits_by_reason=by_reason,
-        housed=housed, followed=followed,
-        deposits_outstanding=outstanding, deposits_outstanding_cents=outstanding_cents,
+        housed=housed_count, followed=followed_count,
+        deposits_outstanding=outstanding_count, deposits_outstanding_cents=outstanding_cents,
         finances=_finances(session, found),
         agreements_in_force=in_force, agreements_to_renew=to_renew,
-        hearings=_hearing_figures(session, found),
+        hearings=_hearing_figures(session, found, held),
     )
 
 

@@ -18,8 +18,12 @@ def _held(found: Period) -> ColumnElement[bool]:
                 Hearing.state.in_(HEARING_MACHINE.tagged(Tag.HELD)))
 
 
-def _hearing_figures(session: Session, found: Period) -> HearingFigures:
-    held = session.execute(select(func.count(Hearing.id)).where(_held(found))).scalar_one()
+def _held_count(found: Period) -> ColumnElement[int]:
+    return select(func.count(Hearing.id)).where(_held(found)).scalar_subquery()
+
+
+def _hearing_figures(session: Session, found: Period, held: int) -> HearingFigures:
+    """What the hearings held in the year decided (``held``: how many were held); one query."""
     decisions = dict.fromkeys(Decision, 0)
     heard = reviews = 0
     for kind, decision, count in session.execute(

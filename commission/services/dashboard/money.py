@@ -17,19 +17,18 @@ from commission.workflow.tags import Tag
 # ---------------------------------------------------------------- money
 
 
-def _outstanding(found: Period) -> Subquery:
-    states = _state_on(DepositTransition, DepositTransition.deposit_id, Deposit, found.end)
+def _outstanding(found: Period, *, settled: bool = False) -> Subquery:
+    states = _state_on(DepositTransition, DepositTransition.deposit_id, Deposit, found.end, settled=settled)
     return select(states.c.id).where(states.c.state.in_(DEPOSIT_MACHINE.tagged(Tag.OUTSTANDING))).subquery()
 
 
-def _outstanding_totals(session: Session, found: Period) -> tuple[int, int]:
-    """How many deposits were out with a landlord on the day (paid, or their refund claimed), and how much."""
-    ids = _outstanding(found)
-    count, cents = session.execute(
-        select(func.count(Deposit.id), func.coalesce(func.sum(Deposit.amount_cents), 0))
-        .join(ids, ids.c.id == Deposit.id)
-    ).one()
-    return int(count), int(cents)
+def _outstanding_totals(found: Period, *, settled: bool = False) -> Subquery:
+    """How many deposits were out with a landlord on the day (paid, or their refund claimed), and how much:
+    one row (``count``, ``cents``)."""
+    ids = _outstanding(found, settled=settled)
+    return (select(func.count(Deposit.id).label("count"), func.coalesce(func.sum(Deposit.amount_cents), 0)
+                   .label("cents"))
+            .join(ids, ids.c.id == Deposit.id).subquery())
 
 
 def _finances(session: Session, found: Period) -> Finances:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, extract, func, literal, select, true
 from sqlalchemy.orm import Session
 
-from commission import policy
+from commission import clock, policy
 from commission.documents.figures import DECISION_LABELS, DECISION_TRIGGERS, PLACE_STATES, Period
 from commission.errors import Forbidden, NotFound
 from commission.i18n import N_, msg
@@ -37,7 +37,7 @@ from commission.services.dashboard.files import (
 )
 from commission.services.dashboard.hearings import _held
 from commission.services.dashboard.money import _outstanding
-from commission.services.dashboard.period import Rows, _council_day, period
+from commission.services.dashboard.period import Rows, _council_day, calendar, period
 from commission.services.dashboard.places import _places
 from commission.services.paging import PER_PAGE, paginate_rows
 from commission.services.treasury_reports import case_reference
@@ -127,9 +127,12 @@ def figure_records(session: Session, actor: User, year: int, key: str, filters: 
         raise NotFound()
     if not may_see(actor, key):
         raise Forbidden(msg("The records behind this figure are not among those your role may read."))
+    today = today or clock.today()
     found = period(session, year, today)
     filters = _clean_filters(key, filters or {})
-    listing = _listing(session, actor, key, filters, found)
+    # The current year's states are the records' own, when no step was recorded after today.
+    settled = found.current and calendar(session, today).settled
+    listing = _listing(session, actor, key, filters, found, settled)
     rows = paginate_rows(session, listing.query, page, per_page)
     return FigureRecords(found, key, listing.kind, FIGURE_TITLES[key], filters, listing.columns,
                          [listing.rows(row) for row in rows], rows.total, rows.page, rows.pages)
@@ -164,14 +167,15 @@ def _quarter(column: Any, filters: dict[str, str]) -> ColumnElement[bool]:
     return and_(month >= 3 * quarter - 2, month <= 3 * quarter)
 
 
-def _listing(session: Session, actor: User, key: str, filters: dict[str, str], found: Period) -> _Listing:
+def _listing(session: Session, actor: User, key: str, filters: dict[str, str], found: Period, settled: bool
+             ) -> _Listing:
     kind = RECORD_KINDS[key]
     if kind == "place":
-        return _place_listing(actor, key, filters, found)
+        return _place_listing(actor, key, filters, found, settled)
     if kind == "case":
-        return _case_listing(actor, key, filters, found)
+        return _case_listing(actor, key, filters, found, settled)
     if kind == "deposit":
-        ids = _outstanding(found)
+        ids = _outstanding(found, settled=settled)
         query = (select(Deposit.id, Place.reference, Organisation.name, Deposit.amount_cents, Deposit.paid_on)
                  .join(ids, ids.c.id == Deposit.id).join(Place, Place.id == Deposit.place_id)
                  .join(Organisation, Organisation.id == Deposit.landlord_id)
@@ -203,8 +207,8 @@ class Days:
     days: int
 
 
-def _place_listing(actor: User, key: str, filters: dict[str, str], found: Period) -> _Listing:
-    places = _places(found).subquery()
+def _place_listing(actor: User, key: str, filters: dict[str, str], found: Period, settled: bool) -> _Listing:
+    places = _places(found, settled=settled).subquery()
     query = (select(places.c.id, Place.reference, places.c.kind, Town.name, places.c.state, places.c.since)
              .join(Place, Place.id == places.c.id).join(Town, Town.id == Place.town_id)
              .where(policy.place_scope(actor)))
@@ -247,11 +251,11 @@ class Label:
     msgid: str
 
 
-def _case_listing(actor: User, key: str, filters: dict[str, str], found: Period) -> _Listing:
+def _case_listing(actor: User, key: str, filters: dict[str, str], found: Period, settled: bool) -> _Listing:
     """The files behind a figure: (file, day, detail) rows joined to who and which team, in the actor's scope."""
     day_column: tuple[str, ...]
     if key == "waiting_list":
-        source = _waiting_since(found).subquery()
+        source = _waiting_since(found, settled=settled).subquery()
         ids, day, detail = source.c.id, source.c.since, None
         day_column = (N_("On the waiting list since"), N_("Days waiting"))
     elif key == "applications":

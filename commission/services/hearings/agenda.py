@@ -51,7 +51,7 @@ def _awaiting_a_hearing() -> tuple[str, ...]:
 
 def candidates(session: Session, actor: User, hearing: Hearing) -> Candidates:
     policy.require(actor, policy.Action.MANAGE_HEARINGS)
-    on_it = {item.case_id for item in hearing.items}
+    on_it = set(session.execute(select(AgendaItem.case_id).where(AgendaItem.hearing_id == hearing.id)).scalars())
     query = select(Case).options(joinedload(Case.applicant), joinedload(Case.care_team))
     found = Candidates()
     for case in session.execute(

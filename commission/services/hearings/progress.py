@@ -4,18 +4,19 @@ the whole room may read (the policy's ``Document.ROOM_SCREEN``: the persons by t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, joinedload
 
 from commission import clock, policy
 from commission.errors import Forbidden
 from commission.models.accounts import User
+from commission.models.cases import Case
 from commission.models.hearings import AgendaItem, Decision, Hearing, ItemKind
 from commission.policy import Document, Field
-from commission.services.hearings.reading import get_hearing, initials, items
+from commission.services.hearings.reading import AgendaCounts, agenda_counts, get_hearing, initials
 from commission.workflow.hearing import HEARING_MACHINE
 from commission.workflow.tags import Tag
 
@@ -56,25 +57,42 @@ def _whole_minutes(span: timedelta) -> int:
 
 @dataclass(frozen=True)
 class Progress:
-    """The session's items in order, the one in hand, and how many are decided and remain."""
+    """Where the session stands, counted by the database (never by loading every item): how many items the
+    agenda holds and how many are decided, and the one in hand (the first still to decide)."""
 
-    items: Sequence[AgendaItem]
-    current: AgendaItem | None
+    total: int
     decided: int
+    current: AgendaItem | None
     late: int | None  # see :func:`minutes_late`
 
     @property
     def remaining(self) -> int:
-        return len(self.items) - self.decided
+        return self.total - self.decided
 
 
-def progress(hearing: Hearing, rows: Sequence[AgendaItem], now: datetime | None = None) -> Progress:
-    current = next((item for item in rows if item.decision is None), None)
+def _undecided(hearing: Hearing, limit: int) -> Select[AgendaItem]:
+    """The first items still to decide, in the agenda's order, with the person each is about."""
+    return (select(AgendaItem).where(AgendaItem.hearing_id == hearing.id, AgendaItem.decision.is_(None))
+            .options(joinedload(AgendaItem.case).joinedload(Case.applicant))
+            .order_by(AgendaItem.position, AgendaItem.id).limit(limit))
+
+
+def _progress(hearing: Hearing, counts: AgendaCounts, current: AgendaItem | None, now: datetime | None) -> Progress:
     late = minutes_late(hearing, current, now) if HEARING_MACHINE.means(hearing.state, Tag.SITTING) else None
-    return Progress(rows, current, sum(1 for item in rows if item.decision is not None), late)
+    return Progress(counts.total, counts.decided, current, late)
+
+
+def progress(session: Session, hearing: Hearing, now: datetime | None = None) -> Progress:
+    """The session's progress in two queries whatever the agenda's length: the counts, and the item in hand."""
+    counts = agenda_counts(session, hearing)
+    current = session.execute(_undecided(hearing, 1)).scalars().first() if counts.undecided else None
+    return _progress(hearing, counts, current, now)
 
 
 # ---------------------------------------------------------------- the room's screen
+
+
+ROOM_TO_COME = 10  # the items the room's screen lists after the one in hand
 
 
 @dataclass(frozen=True)
@@ -99,21 +117,31 @@ class RoomView:
     held: bool  # the session has sat (it is closed, or sits)
     current: RoomItem | None
     last_decided: RoomItem | None
-    to_come: tuple[RoomItem, ...]
+    to_come: tuple[RoomItem, ...]  # the next ROOM_TO_COME items still to decide after the current one
+    more: int  # how many more items remain to decide after those
     decided: int
     remaining: int
     late: int | None
 
 
 def room_view(session: Session, actor: User, hearing_id: int, now: datetime | None = None) -> RoomView:
-    """The session as the room follows it (``policy.Action.FOLLOW_SESSION``), initials only."""
+    """The session as the room follows it (``policy.Action.FOLLOW_SESSION``), initials only: the item in hand,
+    the last decision, and the next :data:`ROOM_TO_COME` items (how many follow them is counted)."""
     hearing = get_hearing(session, actor, hearing_id)
     policy.require(actor, policy.Action.FOLLOW_SESSION, hearing)
     fields = policy.document_fields(actor, Document.ROOM_SCREEN)
     if not fields:
         raise Forbidden()
-    rows = items(session, hearing)
-    state = progress(hearing, rows, now)
+    counts = agenda_counts(session, hearing)
+    coming = list(session.execute(_undecided(hearing, ROOM_TO_COME + 1)).scalars()) if counts.undecided else []
+    current = coming[0] if coming else None
+    state = _progress(hearing, counts, current, now)
+    last = session.execute(
+        select(AgendaItem).where(AgendaItem.hearing_id == hearing.id, AgendaItem.decision.is_not(None),
+                                 AgendaItem.decided_at.is_not(None))
+        .options(joinedload(AgendaItem.case).joinedload(Case.applicant))
+        .order_by(AgendaItem.decided_at.desc(), AgendaItem.id.desc()).limit(1)
+    ).scalars().first() if counts.decided else None
 
     def shown(item: AgendaItem) -> RoomItem:
         applicant = item.case.applicant
@@ -122,15 +150,13 @@ def room_view(session: Session, actor: User, hearing_id: int, now: datetime | No
         return RoomItem(item.position, person, item.kind, slot_of(hearing, item),
                         item.decision if Field.DECISIONS in fields else None)
 
-    decided = [item for item in rows if item.decision is not None and item.decided_at is not None]
-    last = max(decided, key=lambda item: (item.decided_at, item.id)) if decided else None
-    current = state.current
     return RoomView(
         hearing_id=hearing.id, reference=hearing.reference, day=hearing.day, town=hearing.town.name,
         state=hearing.state, sitting=HEARING_MACHINE.means(hearing.state, Tag.SITTING),
         held=HEARING_MACHINE.means(hearing.state, Tag.HELD),
         current=shown(current) if current is not None else None,
         last_decided=shown(last) if last is not None else None,
-        to_come=tuple(shown(item) for item in rows if item.decision is None and item is not current),
+        to_come=tuple(shown(item) for item in coming[1:]),
+        more=max(counts.undecided - len(coming), 0),
         decided=state.decided, remaining=state.remaining, late=state.late,
     )

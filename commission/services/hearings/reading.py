@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from commission import clock, policy
@@ -116,6 +117,138 @@ def items(session: Session, hearing: Hearing) -> list[AgendaItem]:
     )
 
 
+# ---------------------------------------------------------------- the agenda, a page at a time
+
+AGENDA_PER_PAGE = 25  # the agenda's page, on the hearing's page and in the session
+UNDECIDED = "undecided"  # the agenda's filter for the items still to decide (else a decision's value)
+
+
+@dataclass(frozen=True)
+class AgendaCounts:
+    """How many items the agenda holds, and how many took each decision: counted by the database."""
+
+    total: int
+    by_decision: dict[Decision, int]
+
+    @property
+    def decided(self) -> int:
+        return sum(self.by_decision.values())
+
+    @property
+    def undecided(self) -> int:
+        return self.total - self.decided
+
+
+def agenda_counts(session: Session, hearing: Hearing) -> AgendaCounts:
+    """The agenda's counts, by decision (None: still to decide), in one query whatever its length."""
+    found: dict[Decision | None, int] = {decision: count for decision, count in session.execute(
+        select(AgendaItem.decision, func.count()).where(AgendaItem.hearing_id == hearing.id)
+        .group_by(AgendaItem.decision)
+    ).all()}
+    undecided = found.pop(None, 0)
+    by_decision = {decision: found[decision] for decision in Decision if found.get(decision)}
+    return AgendaCounts(undecided + sum(by_decision.values()), by_decision)
+
+
+def agenda_filter(text: str | None) -> str | None:
+    """The agenda's filter read from a query string: a decision's value, or "undecided"; None for anything else."""
+    return text if text == UNDECIDED or text in {decision.value for decision in Decision} else None
+
+
+def _lines(hearing: Hearing) -> Select[AgendaItem]:
+    """The agenda's items in order, with what a line shows: the person, the file, its care team."""
+    return (select(AgendaItem).where(AgendaItem.hearing_id == hearing.id)
+            .options(joinedload(AgendaItem.case).joinedload(Case.applicant),
+                     joinedload(AgendaItem.case).joinedload(Case.care_team))
+            .order_by(AgendaItem.position, AgendaItem.id))
+
+
+def agenda_page(session: Session, hearing: Hearing, page: int = 1, decision: str | None = None,
+                per_page: int = AGENDA_PER_PAGE) -> Page[AgendaItem]:
+    """One page of the agenda (all its items, or those of one decision, or those still to decide): two
+    queries whatever its length; a page past the end shows the last."""
+    query = _lines(hearing)
+    if decision == UNDECIDED:
+        query = query.where(AgendaItem.decision.is_(None))
+    elif decision is not None:
+        query = query.where(AgendaItem.decision == Decision(decision))
+    return paginate(session, query, page, per_page)
+
+
+def page_of(rank: int, per_page: int = AGENDA_PER_PAGE) -> int:
+    """The page that shows the item at this rank (0 for the first item)."""
+    return rank // per_page + 1
+
+
+def agenda_item(session: Session, hearing: Hearing, item_id: int) -> AgendaItem:
+    """One item of the agenda, with all its page shows (the file, the place, the votes)."""
+    item = session.execute(
+        select(AgendaItem).where(AgendaItem.id == item_id, AgendaItem.hearing_id == hearing.id)
+        .options(
+            joinedload(AgendaItem.case).joinedload(Case.applicant).joinedload(Applicant.guardian),
+            joinedload(AgendaItem.case).joinedload(Case.care_team),
+            joinedload(AgendaItem.case).selectinload(Case.wished_towns),
+            joinedload(AgendaItem.place).joinedload(Place.town),
+            joinedload(AgendaItem.deferred_to),
+            selectinload(AgendaItem.votes), selectinload(AgendaItem.recusals),
+        )
+    ).unique().scalar_one_or_none()
+    if item is None:
+        raise NotFound()
+    return item
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """Where an item stands on its agenda: the items before and after it, its rank (0 for the first) and the
+    agenda's length."""
+
+    previous_id: int | None
+    next_id: int | None
+    rank: int
+    count: int
+
+
+def neighbours(session: Session, item: AgendaItem) -> Neighbours:
+    """The items around one, and its rank: one query whatever the agenda's length."""
+    same = AgendaItem.hearing_id == item.hearing_id
+    before = _before(item)
+    after = (AgendaItem.position > item.position) | ((AgendaItem.position == item.position)
+                                                     & (AgendaItem.id > item.id))
+    previous_id, next_id, rank, count = session.execute(select(
+        select(AgendaItem.id).where(same, before).order_by(AgendaItem.position.desc(), AgendaItem.id.desc())
+        .limit(1).scalar_subquery(),
+        select(AgendaItem.id).where(same, after).order_by(AgendaItem.position, AgendaItem.id)
+        .limit(1).scalar_subquery(),
+        select(func.count()).select_from(AgendaItem).where(same, before).scalar_subquery(),
+        select(func.count()).select_from(AgendaItem).where(same).scalar_subquery(),
+    )).one()
+    return Neighbours(previous_id, next_id, rank, count)
+
+
+def rank_of(session: Session, item: AgendaItem) -> int:
+    """An item's rank on its agenda (0 for the first), counted by the database."""
+    return session.execute(
+        select(func.count()).select_from(AgendaItem)
+        .where(AgendaItem.hearing_id == item.hearing_id, _before(item))
+    ).scalar_one()
+
+
+def _before(item: AgendaItem) -> ColumnElement[bool]:
+    return (AgendaItem.position < item.position) | ((AgendaItem.position == item.position)
+                                                    & (AgendaItem.id < item.id))
+
+
+def next_undecided(session: Session, item: AgendaItem) -> int | None:
+    """After an item is decided, the next item still to decide: after it, else from the agenda's start."""
+    later = sql_case((AgendaItem.position > item.position, 0), else_=1)
+    return session.execute(
+        select(AgendaItem.id).where(AgendaItem.hearing_id == item.hearing_id, AgendaItem.decision.is_(None),
+                                    AgendaItem.id != item.id)
+        .order_by(later, AgendaItem.position, AgendaItem.id).limit(1)
+    ).scalar_one_or_none()
+
+
 def initials(first_name: str, last_name: str) -> str:
     return "".join(f"{part[0].upper()}." for part in (first_name.strip(), last_name.strip()) if part)
 
@@ -134,9 +267,12 @@ def vacancies(session: Session, day: date | None = None) -> list[tuple[Place, bo
             .where(Case.state.in_(CASE_MACHINE.tagged(Tag.HOLDS_PLACE)), Case.allocated_place_id.is_not(None))
         ).all()
     )
+    # only the places that may be listed are loaded: allocatable ones, and those whose holder's tenancy is ending
+    ending = [place_id for place_id, state in holders.items() if _tenancy_ending(state)]
     places = session.execute(
         select(Place).options(joinedload(Place.town), joinedload(Place.organisation))
-        .where(Place.active).order_by(Place.kind, Place.reference)
+        .where(Place.active, Place.state.in_(PLACE_MACHINE.tagged(Tag.ALLOCATABLE)) | Place.id.in_(ending))
+        .order_by(Place.kind, Place.reference)
     ).scalars()
     return [(place, place.id in holders) for place in places
             if (PLACE_MACHINE.means(place.state, Tag.ALLOCATABLE) and place.id not in holders)
