@@ -1,7 +1,10 @@
 """Realistic demo data: the council's six towns, its 73 places, partners, care teams, people, accounts.
 
-Built through the services where they exist, so that the demo's records carry their audit trail.
-``scale`` multiplies the synthetic volume (people, and the activity later issues add).
+The stock and the accounts are set up on the software's first day, three years ago; the years since are
+replayed (:mod:`commission.demo_history`): the commission's register taken over, then files, hearings,
+tenancies, follow-up and money, through the services, or, where their checks are not the point, written in
+bulk with the same records and audit entries (:mod:`commission.demo_bulk`). ``scale`` multiplies the synthetic
+volume (the files, the people waiting); the stock stays the council's 73 places.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from commission import clock
 from commission.demo_history import DemoHistory
-from commission.demo_phrases import USUAL_REASONS
+from commission.demo_minutes import MinutesPool
+from commission.demo_phrases import STREETS, USUAL_REASONS
 from commission.models.accounts import Role, User
 from commission.models.housing import Place, PlaceKind
 from commission.models.reference import CareTeam, Organisation, OrganisationKind, Town
@@ -52,11 +56,6 @@ OTHER_CHAIRS = [
     ("presidence.hellemmes", "Patrick Wattel (maire délégué)", "Hellemmes"),
     ("presidence.lesquin", "Anne Vandamme (adjointe au maire)", "Lesquin"),
     ("presidence.lezennes", "Didier Carlier (conseiller municipal délégué)", "Lezennes"),
-]
-STREETS = [
-    "rue Jean Jaurès", "rue Roger Salengro", "avenue de la République", "rue Pasteur", "rue Victor Hugo",
-    "rue Gambetta", "rue de Lille", "rue du Général de Gaulle", "rue Faidherbe", "place de la Mairie",
-    "rue Voltaire", "rue Léon Blum", "allée des Acacias", "rue des Écoles", "rue Jules Ferry",
 ]
 
 
@@ -230,8 +229,14 @@ def _build(session: Session, store: DocumentStore, *, seed: int, scale: int, tod
             hearings.add_usual_reason(session, coordinator, decision, reason)
     users = {account.login: session.execute(select(User).where(User.login == account.login)).scalar_one()
              for account in demo_accounts}
-    history = DemoHistory(session, rng, fake, teams=teams, towns=list(towns.values()), places=places,
-                          guardianship=guardianship, users=users, today=today, store=store)
-    applicants = history.build(90 * scale)
+    pool = MinutesPool(store)
+    try:
+        history = DemoHistory(session, rng, fake, teams=teams, towns=list(towns.values()), places=places,
+                              guardianship=guardianship, users=users, today=today, store=store, scale=scale,
+                              minutes=pool)
+        applicants = history.build()
+        pool.finish(session)
+    finally:
+        pool.close()
     return DemoResult(demo_accounts, len(towns), len(places), applicants)
 

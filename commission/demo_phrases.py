@@ -5,6 +5,8 @@ The replay of :mod:`commission.demo_history` draws from these at random (same se
 
 from __future__ import annotations
 
+from datetime import date
+
 PROJECTS = [
     "Vivre seul·e dans un appartement, avec une visite infirmière hebdomadaire "
     "et l'hôpital de jour deux fois par semaine.",
@@ -13,6 +15,12 @@ PROJECTS = [
     "Prendre son autonomie après des années chez les parents\u202f; la famille reste présente, "
     "l'équipe soignante suit.",
     "Sortie de foyer vers un logement associatif\u202f; reprise d'une activité en ESAT, consultations mensuelles.",
+]
+# Where the places and the partners are.
+STREETS = [
+    "rue Jean Jaurès", "rue Roger Salengro", "avenue de la République", "rue Pasteur", "rue Victor Hugo",
+    "rue Gambetta", "rue de Lille", "rue du Général de Gaulle", "rue Faidherbe", "place de la Mairie",
+    "rue Voltaire", "rue Léon Blum", "allée des Acacias", "rue des Écoles", "rue Jules Ferry",
 ]
 MISSING = ["Justificatif de ressources (notification AAH)", "Copie du jugement de curatelle",
            "Avis du psychiatre référent", "Pièce d'identité en cours de validité"]
@@ -83,3 +91,22 @@ REVIEWS = {
     "at_risk": [("resource_meeting", "Plaintes du voisinage\u00a0: une cellule ressource est à réunir."),
                 ("closer_follow_up", "Situation fragile après une hospitalisation\u202f; à revoir au trimestre.")],
 }
+
+# The files the commission held when the software was put in use, taken over from its register.
+TAKEN_OVER_HOUSED = ("Dossier repris du registre de la commission à la mise en service du logiciel\u00a0: "
+                     "logement attribué en commission, entrée dans les lieux le {moved_in}.")
+TAKEN_OVER_WAITING = ("Dossier repris du registre de la commission à la mise en service du logiciel\u00a0: "
+                      "avis favorable, en attente d'une place depuis le {since}.")
+TAKEN_OVER_PLACE = "Occupé depuis le {moved_in} (reprise de l'existant à la mise en service du logiciel)."
+VACANCY_PURPOSE = ("Une place s'est libérée le {day}\u202f; la prochaine commission trimestrielle ne se réunit que le "
+                   "{next}.")
+# Why the file proposed: the person waits on the list, or a new file is complete and fits.
+VACANCY_GROUNDS = ("Avis favorable de la commission\u202f; la place correspond à la demande, la personne l'a visitée.",
+                   "Dossier complet, projet de soin prêt\u202f; la place correspond à la demande.")
+MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre"]
+
+
+def french_date(day: date) -> str:
+    """A date as French prose writes it: "1er mars 2021", "12 mars 2021"."""
+    return f"{'1er' if day.day == 1 else day.day}\u00a0{MONTHS[day.month - 1]} {day.year}"
