@@ -93,8 +93,7 @@ class LoadResult:
 
 def _logins(server: Server, users: int) -> list[tuple[str, str]]:
     """(role, login) of each simulated user."""
-    chair = next(login for login in server.pages if login.startswith("presidence."))
-    logins = {**ACCOUNTS, "chair": chair}
+    logins = {**ACCOUNTS, "chair": server.logins["chair"]}
     total = sum(MIX.values())
     people: list[tuple[str, str]] = []
     for role, count in MIX.items():
@@ -114,7 +113,7 @@ def _user(server: Server, role: str, login: str, until: float, seed: int, out: l
         started = time.perf_counter()
         browser.login(login, PASSWORD)
         mine.append(Request("login", "/login", 302, time.perf_counter() - started))
-        pages = server.pages.get(login) or server.pages[ACCOUNTS["coordinator"]]
+        pages = server.pages[role]
         followed = server.followed.get(login, [])
         while time.monotonic() < until:
             time.sleep(rng.uniform(1, 3))
@@ -184,8 +183,8 @@ def _teams(server: Server) -> None:
         server.followed[SECOND_TEAM] = list(connection.execute(select(Case.id).where(
             Case.care_team_id == team, Case.state.in_(CASE_MACHINE.tagged(Tag.FOLLOWED)))).scalars())
     engine.dispose()
-    care = ACCOUNTS["care_team"]
-    server.pages[SECOND_TEAM] = [path for path in server.pages[care] if not path.startswith("/cases/")]
+    # The second team's people reads its menu's pages (the first team's files are not its own).
+    server.pages["care_team"] = [path for path in server.pages["care_team"] if not path.startswith("/cases/")]
 
 
 SIZES = {Size.SMALLEST: {"scale": 1, "users": 5, "seconds": 5, "asked": ["sqlite"]},

@@ -82,7 +82,8 @@ class Server:
     port: int
     database_url: str
     instance: Path
-    pages: dict[str, list[str]] = field(default_factory=dict)  # login -> paths
+    pages: dict[str, list[str]] = field(default_factory=dict)  # role -> paths
+    logins: dict[str, str] = field(default_factory=dict)  # role -> the account measured
     followed: dict[str, list[int]] = field(default_factory=dict)  # care team login -> its followed files
     browsers: dict[str, Browser] = field(default_factory=dict)
 
@@ -187,7 +188,8 @@ def discover(server: Server) -> None:
         logins = {**ACCOUNTS, "chair": chair.login}
         for role, login in logins.items():
             menu = [url_for(item.endpoint) for group in navigation_for(users[login]) for item in group.items]
-            server.pages[login] = list(dict.fromkeys([*menu, *records.get(role, [])]))
+            server.pages[role] = list(dict.fromkeys([*menu, *records.get(role, [])]))
+            server.logins[role] = login
         server.followed[care.login] = followed
         session.close()
     engine.dispose()
@@ -196,7 +198,7 @@ def discover(server: Server) -> None:
 @dataclass
 class PageFigures:
     backend: str
-    login: str
+    role: str
     path: str
     small_p50_ms: float
     small_p95_ms: float
@@ -224,38 +226,38 @@ def _path_key(server: Server, login: str, index: int) -> str:
 
 def measure(pairs: list[tuple[Server, Server]], rounds: int, progress: object = print) -> list[PageFigures]:
     """``rounds`` interleaved rounds over every page of every role on every server."""
-    times: dict[tuple[str, str, str, int], list[float]] = defaultdict(list)  # backend, label, login, page
+    times: dict[tuple[str, str, str, int], list[float]] = defaultdict(list)  # backend, label, role, page
     floors: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     servers = [server for pair in pairs for server in pair]
     for server in servers:  # every page once before the rounds: caches warm, logins done
-        for login, paths in server.pages.items():
+        for role, paths in server.pages.items():
             for path in paths:
-                answer = server.browser(login).get(path)
+                answer = server.browser(server.logins[role]).get(path)
                 if answer.status != 200:
-                    raise RuntimeError(f"{login} {path} on {server.backend} s{server.scale}: {answer.status}")
+                    raise RuntimeError(f"{role} {path} on {server.backend} s{server.scale}: {answer.status}")
     for number in range(rounds):
         progress(f"  round {number + 1}/{rounds}")  # type: ignore[operator]
         for small, large in pairs:
-            for login in large.pages:
+            for role in large.pages:
                 for server in (small, large):
-                    browser = server.browser(login)
-                    floors[server.backend, server.label, login].append(browser.get(FLOOR_PATH).seconds)
-                    for index, path in enumerate(server.pages[login]):
+                    browser = server.browser(server.logins[role])
+                    floors[server.backend, server.label, role].append(browser.get(FLOOR_PATH).seconds)
+                    for index, path in enumerate(server.pages[role]):
                         answer = browser.get(path)
                         if answer.status != 200:
-                            raise RuntimeError(f"{login} {path}: {answer.status}")
-                        times[server.backend, server.label, login, index].append(answer.seconds)
+                            raise RuntimeError(f"{role} {path}: {answer.status}")
+                        times[server.backend, server.label, role, index].append(answer.seconds)
     results = []
     for small, large in pairs:
-        for login, paths in large.pages.items():
+        for role, paths in large.pages.items():
             for index, path in enumerate(paths):
-                if index >= len(small.pages.get(login, [])):
+                if index >= len(small.pages.get(role, [])):
                     continue
-                small_times = times[small.backend, small.label, login, index]
-                large_times = times[large.backend, large.label, login, index]
-                floor = floors[large.backend, large.label, login]
+                small_times = times[small.backend, small.label, role, index]
+                large_times = times[large.backend, large.label, role, index]
+                floor = floors[large.backend, large.label, role]
                 results.append(PageFigures(
-                    large.backend, login, _generic(path), 1000 * statistics.median(small_times),
+                    large.backend, role, _generic(path), 1000 * statistics.median(small_times),
                     1000 * percentile(small_times, 0.95), 1000 * statistics.median(large_times),
                     1000 * percentile(large_times, 0.95), 1000 * statistics.median(floor)))
     return results
@@ -297,7 +299,7 @@ def figures(size: Size, progress: object = print) -> list[Figure]:
 def to_figures(results: list[PageFigures]) -> list[Figure]:
     out = []
     for page in results:
-        subject = f"{page.backend[:2]} {page.login} {page.path}"
+        subject = f"{page.backend[:2]} {page.role} {page.path}"
         out.append(Figure("scale", subject, "p95 large/small", page.p95_ratio, P95_RATIO_TARGET,
                           detail=f"{page.small_p95_ms:.0f} -> {page.large_p95_ms:.0f} ms"))
         out.append(Figure("scale", subject, "p50 / floor", page.floor_ratio, FLOOR_RATIO_TARGET,
