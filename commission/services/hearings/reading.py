@@ -99,19 +99,23 @@ def next_hearing(session: Session, actor: User, today: date | None = None) -> He
     ).scalar_one_or_none()
 
 
+# What an agenda line shows: the file, its person and team, the place, the votes.
+_ITEM_LOADS = (
+    joinedload(AgendaItem.case).joinedload(Case.applicant).joinedload(Applicant.guardian),
+    joinedload(AgendaItem.case).joinedload(Case.care_team),
+    joinedload(AgendaItem.case).selectinload(Case.wished_towns),
+    joinedload(AgendaItem.place).joinedload(Place.town),
+    joinedload(AgendaItem.deferred_to),
+    selectinload(AgendaItem.votes), selectinload(AgendaItem.recusals),
+)
+
+
 def items(session: Session, hearing: Hearing) -> list[AgendaItem]:
     """The agenda, with what each line shows, in a bounded number of queries."""
     return list(
         session.execute(
             select(AgendaItem).where(AgendaItem.hearing_id == hearing.id)
-            .options(
-                joinedload(AgendaItem.case).joinedload(Case.applicant).joinedload(Applicant.guardian),
-                joinedload(AgendaItem.case).joinedload(Case.care_team),
-                joinedload(AgendaItem.case).selectinload(Case.wished_towns),
-                joinedload(AgendaItem.place).joinedload(Place.town),
-                joinedload(AgendaItem.deferred_to),
-                selectinload(AgendaItem.votes), selectinload(AgendaItem.recusals),
-            )
+            .options(*_ITEM_LOADS)
             .order_by(AgendaItem.position)
         ).unique().scalars()
     )
@@ -184,14 +188,7 @@ def agenda_item(session: Session, hearing: Hearing, item_id: int) -> AgendaItem:
     """One item of the agenda, with all its page shows (the file, the place, the votes)."""
     item = session.execute(
         select(AgendaItem).where(AgendaItem.id == item_id, AgendaItem.hearing_id == hearing.id)
-        .options(
-            joinedload(AgendaItem.case).joinedload(Case.applicant).joinedload(Applicant.guardian),
-            joinedload(AgendaItem.case).joinedload(Case.care_team),
-            joinedload(AgendaItem.case).selectinload(Case.wished_towns),
-            joinedload(AgendaItem.place).joinedload(Place.town),
-            joinedload(AgendaItem.deferred_to),
-            selectinload(AgendaItem.votes), selectinload(AgendaItem.recusals),
-        )
+        .options(*_ITEM_LOADS)
     ).unique().scalar_one_or_none()
     if item is None:
         raise NotFound()
