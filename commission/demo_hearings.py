@@ -94,17 +94,24 @@ class HearingsReplay(Replay):
     def _agenda(self, hearing: Hearing) -> list[tuple[int, bool]]:
         """(file, is a review) in the order the coordinator puts them on the agenda."""
         chosen = [(case_id, False) for case_id in self._waiting_for_places()]
-        awaiting = self.session.execute(
-            select(Case.id, Case.state).where(Case.state.in_(AWAITING_A_HEARING)).order_by(Case.submitted_at, Case.id)
-        ).all()
+        awaiting = self._awaiting()
         if hearing.kind is HearingKind.EXTRAORDINARY:  # for the vacant places, or the oldest files if none fits
             return chosen or [(case_id, False) for case_id, _state in awaiting[:3]]
         chosen += [(case_id, False) for case_id, state in awaiting if CASE_MACHINE.means(state, Tag.AWAITED_ITEMS)]
         chosen += [(case_id, False) for case_id, state in awaiting if not CASE_MACHINE.means(state, Tag.AWAITED_ITEMS)]
-        chosen += [(case_id, True) for case_id in self.session.execute(
-            select(Case.id).where(Case.state.in_(CASE_MACHINE.tagged(Tag.HOUSED)), Case.review_due <= hearing.day)
-            .order_by(Case.review_due, Case.id)).scalars()]
+        chosen += [(case_id, True) for case_id in self._reviews_due(hearing)]
         return chosen
+
+    def _awaiting(self) -> list[tuple[int, str]]:
+        """The files waiting for a hearing, oldest submission first, with their state."""
+        return [(case_id, state) for case_id, state in self.session.execute(
+            select(Case.id, Case.state).where(Case.state.in_(AWAITING_A_HEARING)).order_by(Case.submitted_at, Case.id))]
+
+    def _reviews_due(self, hearing: Hearing) -> list[int]:
+        """The tenancies whose review falls due by the hearing's day, the oldest due first."""
+        return list(self.session.execute(
+            select(Case.id).where(Case.state.in_(CASE_MACHINE.tagged(Tag.HOUSED)), Case.review_due <= hearing.day)
+            .order_by(Case.review_due, Case.id)).scalars())
 
     def _waiting_for_places(self, *, soon: bool = False) -> list[int]:
         """The longest waiting files a vacant place fits, two per place (and per place soon vacant, with ``soon``:
@@ -236,13 +243,9 @@ class HearingsReplay(Replay):
         hearing = self.session.get(Hearing, self.next_hearing_id)
         assert hearing is not None
         chosen = [(case_id, False) for case_id in self._waiting_for_places(soon=True)]
-        awaiting = self.session.execute(
-            select(Case.id, Case.state).where(Case.state.in_(AWAITING_A_HEARING)).order_by(Case.submitted_at, Case.id)
-        ).all()
+        awaiting = self._awaiting()
         chosen += [(case_id, False) for case_id, state in awaiting if not CASE_MACHINE.means(state, Tag.AWAITED_ITEMS)]
-        chosen += [(case_id, True) for case_id in self.session.execute(
-            select(Case.id).where(Case.state.in_(CASE_MACHINE.tagged(Tag.HOUSED)), Case.review_due <= hearing.day)
-            .order_by(Case.review_due, Case.id)).scalars()]
+        chosen += [(case_id, True) for case_id in self._reviews_due(hearing)]
         chosen += [(case_id, False) for case_id, state in awaiting if CASE_MACHINE.means(state, Tag.AWAITED_ITEMS)]
         for case_id, review in chosen[:NEXT_AGENDA_SIZE]:
             hearings.add_item(self.session, self.coordinator, hearing.id, case_id, review=review, today=day)
