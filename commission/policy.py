@@ -65,6 +65,9 @@ class Action(enum.Enum):
     FOLLOW_SESSION = "follow_session"
     MANAGE_USUAL_REASONS = "manage_usual_reasons"
     ANSWER_CONSULTATION = "answer_consultation"
+    MANAGE_LETTERS = "manage_letters"
+    VIEW_LETTERS = "view_letters"
+    RECORD_COMMITMENT = "record_commitment"
 
 
 ALL_ROLES = frozenset(Role)
@@ -133,6 +136,13 @@ ROLE_RULES: dict[Action, frozenset[Role]] = {
     # A written consultation between hearings: the coordinator puts it (MANAGE_HEARINGS) and records its
     # outcome; the voting members answer it (each their own answer, checked per record by the service).
     Action.ANSWER_CONSULTATION: frozenset({Role.CHAIR, Role.MEMBER, Role.LANDLORD}),
+    # The letters: the coordinator keeps their texts, the council's letterhead, the print runs and the register of
+    # outgoing mail; a care team reads the letters sent about its own people (checked per file).
+    Action.MANAGE_LETTERS: frozenset({Role.COORDINATOR}),
+    Action.VIEW_LETTERS: frozenset({Role.COORDINATOR, Role.CARE_TEAM}),
+    # The three-party care and reintegration project: drafted and its signatures recorded by the person's care
+    # team and the coordinator (checked per file).
+    Action.RECORD_COMMITMENT: frozenset({Role.COORDINATOR, Role.CARE_TEAM}),
 }
 
 # The steps of the hearing machine, and the action each needs (the others: managing the hearings).
@@ -446,6 +456,7 @@ class Field(enum.Enum):
     MONEY = "money"  # amounts and the ledger's entries (named by the file's reference, never the person)
     FILE_RECORDS = "file_records"  # a file's whole history: its steps, documents, reads, follow-up
     FIGURES = "figures"  # counts, rates, durations and sums: no person, no file, no place
+    MEANS = "means"  # a person's resources and housing allowance, and what a place's rent would leave to live on
 
 
 _PERSON = frozenset({Field.IDENTITY, Field.BIRTH_DATE, Field.LEGAL_PROTECTION, Field.GUARDIAN})
@@ -462,9 +473,13 @@ LANDLORD_MINUTES = frozenset({Field.DECISIONS, Field.ADDRESS_OF_PLACE, Field.MEM
 _AGENDA = _PLACES | {Field.IDENTITY, Field.CARE_TEAM, Field.REQUEST, Field.EVERY_ITEM}
 _TREASURY = frozenset({Field.MONEY, Field.OTHER_LANDLORDS_PLACES})
 _SITTING = (Role.COORDINATOR, Role.CHAIR, Role.MEMBER)
+# The means set against a place proposed: the coordinator and the chairs (their figures); the person's own care team
+# reads them on its file (:func:`reads_means`); every other reader of the agenda sees only that the warning applies.
+_MEANS_READERS = (Role.COORDINATOR, Role.CHAIR)
 
 DOCUMENT_FIELDS: dict[Document, dict[Role, frozenset[Field]]] = {
-    Document.AGENDA: {**dict.fromkeys(_SITTING, _AGENDA), Role.LANDLORD: _AGENDA - {Field.OTHER_LANDLORDS_PLACES},
+    Document.AGENDA: {**dict.fromkeys(_SITTING, _AGENDA), **dict.fromkeys(_MEANS_READERS, _AGENDA | {Field.MEANS}),
+                      Role.LANDLORD: _AGENDA - {Field.OTHER_LANDLORDS_PLACES},
                       Role.CARE_TEAM: _AGENDA - {Field.IDENTITY}, Role.TREASURER: _AGENDA - {Field.IDENTITY}},
     Document.CONVOCATIONS: {Role.COORDINATOR: frozenset({Field.IDENTITY, Field.GUARDIAN, Field.POSTAL_ADDRESS,
                                                          Field.CARE_TEAM})},
@@ -523,6 +538,16 @@ def place_is_own(user: User, landlord_id: int | None) -> bool:
 def shows_place(user: User, fields: frozenset[Field], landlord_id: int | None) -> bool:
     """Whether a document read with these fields shows this place (its reference and address)."""
     return (Field.ADDRESS_OF_PLACE if place_is_own(user, landlord_id) else Field.OTHER_LANDLORDS_PLACES) in fields
+
+
+def reads_means(user: User | None, case: Case) -> bool:
+    """Whether the user reads a person's means and what a place would leave them to live on (the figures); any
+    other reader of a proposal sees only whether the warning applies."""
+    if user is None or not user.active:
+        return False
+    if user.role in _MEANS_READERS:
+        return True
+    return user.role is Role.CARE_TEAM and case.care_team_id == user.care_team_id
 
 
 def has_seat(user: User) -> bool:

@@ -74,6 +74,8 @@ class Case(Base):
     )
     housing_details: Mapped[str] = mapped_column(Text, default="")
     monthly_resources_cents: Mapped[int | None] = mapped_column(doc="Monthly income available for the rent.")
+    housing_allowance_cents: Mapped[int | None] = mapped_column(
+        doc="Monthly housing allowance expected (APL, ALS), set against the rent of a place proposed.")
     resources_details: Mapped[str] = mapped_column(Text, default="", doc="Kind of income, housing benefit...")
     referring_psychiatrist: Mapped[str] = mapped_column(String(200), default="")
     referring_nurse: Mapped[str] = mapped_column(String(200), default="")

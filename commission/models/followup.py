@@ -199,14 +199,18 @@ class CaseExit(Base):
 
 
 class SentMail(Base):
-    """One e-mail the software composed (the daily digest of reminders): the outbox, and its delivery."""
+    """One e-mail the software composed: the daily digest of reminders to a user, a letter to a partner (the letter
+    attached), or the note telling a person a letter is waiting; the outbox, and its delivery."""
 
     __tablename__ = "sent_mail"
     __table_args__ = (UniqueConstraint("user_id", "kind", "for_date", name="uq_sent_mail_user_kind_day"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20), default="digest")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True,
+                                                doc="The user a digest is for; empty for a letter's e-mail.")
+    letter_id: Mapped[int | None] = mapped_column(ForeignKey("outgoing_letter.id"), index=True,
+                                                  doc="The letter attached, or announced to the person.")
+    kind: Mapped[str] = mapped_column(String(20), default="digest", doc="digest, letter or letter_notice.")
     for_date: Mapped[date] = mapped_column(doc="The day the digest is for: one per user and day.")
     to_address: Mapped[str] = mapped_column(String(200))
     subject: Mapped[str] = mapped_column(String(300))
@@ -216,4 +220,4 @@ class SentMail(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User | None] = relationship()

@@ -58,6 +58,8 @@ class Applicant(Base):
     phone: Mapped[str] = mapped_column(String(40), default="")
     email: Mapped[str] = mapped_column(String(200), default="")
     address: Mapped[str] = mapped_column(String(300), default="", doc="Where the person can be written to.")
+    notice_by_email: Mapped[bool] = mapped_column(
+        default=False, doc="Agreed to be told by e-mail (naming no one) that a letter from the commission is waiting.")
     care_team_id: Mapped[int] = mapped_column(ForeignKey("care_team.id"), doc="The team that follows them.")
     protection_measure: Mapped[ProtectionMeasure] = mapped_column(
         str_enum(ProtectionMeasure, "protection_measure"), default=ProtectionMeasure.NONE
