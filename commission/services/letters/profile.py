@@ -14,4 +14,5 @@ def current(session: Session) -> CouncilProfile:
         return profile
     return CouncilProfile(id=1, street="", address_extra="", postcode="", town="", phone="", email="",
                           contact_name="", president_name="", president_capacity="", logo=None, logo_type="",
-                          means_threshold_cents=DEFAULT_MEANS_THRESHOLD_CENTS, new_examination_days=DEFAULT_NEW_EXAMINATION_DAYS)
+                          means_threshold_cents=DEFAULT_MEANS_THRESHOLD_CENTS,
+                          new_examination_days=DEFAULT_NEW_EXAMINATION_DAYS)
