@@ -6,7 +6,7 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commission.db import Base, utcnow
@@ -52,6 +52,8 @@ class User(Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     active: Mapped[bool] = mapped_column(default=True, doc="A disabled account cannot log in.")
     signing_delegation: Mapped[bool] = mapped_column(default=False, doc="May sign minutes for the council.")
+    title: Mapped[str] = mapped_column(String(160), default="", server_default=text("''"),
+                                       doc="The capacity they sign in, e.g. « adjointe au maire de Ronchin ».")
     session_nonce: Mapped[str] = mapped_column(
         String(64), default=new_session_nonce,
         doc="Changes when the password changes or the account is disabled: older sessions end.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commission.db import Base, utcnow
@@ -59,7 +59,8 @@ class Applicant(Base):
     email: Mapped[str] = mapped_column(String(200), default="")
     address: Mapped[str] = mapped_column(String(300), default="", doc="Where the person can be written to.")
     notice_by_email: Mapped[bool] = mapped_column(
-        default=False, doc="Agreed to be told by e-mail (naming no one) that a letter from the commission is waiting.")
+        default=False, server_default=false(),
+        doc="Agreed to be told by e-mail (naming no one) that a letter from the commission is waiting.")
     care_team_id: Mapped[int] = mapped_column(ForeignKey("care_team.id"), doc="The team that follows them.")
     protection_measure: Mapped[ProtectionMeasure] = mapped_column(
         str_enum(ProtectionMeasure, "protection_measure"), default=ProtectionMeasure.NONE

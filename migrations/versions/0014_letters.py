@@ -139,6 +139,9 @@ def upgrade() -> None:
     with op.batch_alter_table('case_file', schema=None) as batch_op:
         batch_op.add_column(sa.Column('housing_allowance_cents', sa.Integer(), nullable=True))
 
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('title', sa.String(length=160), nullable=False, server_default=sa.text("''")))
+
     with op.batch_alter_table('sent_mail', schema=None) as batch_op:
         batch_op.add_column(sa.Column('letter_id', sa.Integer(), nullable=True))
         batch_op.alter_column('user_id',
@@ -158,6 +161,9 @@ def downgrade() -> None:
                existing_type=sa.INTEGER(),
                nullable=False)
         batch_op.drop_column('letter_id')
+
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.drop_column('title')
 
     with op.batch_alter_table('case_file', schema=None) as batch_op:
         batch_op.drop_column('housing_allowance_cents')
