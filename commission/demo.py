@@ -17,7 +17,7 @@ from faker import Faker
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commission import clock
+from commission import clock, demo_letters
 from commission.demo_history import DemoHistory
 from commission.demo_minutes import MinutesPool
 from commission.demo_phrases import STREETS, USUAL_REASONS
@@ -52,10 +52,10 @@ CARE_TEAMS = [
 ]
 # Every host town has an elected official to chair its hearing.
 OTHER_CHAIRS = [
-    ("presidence.faches", "Sylvie Deschamps (adjointe au maire)", "Faches-Thumesnil"),
-    ("presidence.hellemmes", "Patrick Wattel (maire délégué)", "Hellemmes"),
-    ("presidence.lesquin", "Anne Vandamme (adjointe au maire)", "Lesquin"),
-    ("presidence.lezennes", "Didier Carlier (conseiller municipal délégué)", "Lezennes"),
+    ("presidence.faches", "Sylvie Deschamps", "Faches-Thumesnil"),
+    ("presidence.hellemmes", "Patrick Wattel", "Hellemmes"),
+    ("presidence.lesquin", "Anne Vandamme", "Lesquin"),
+    ("presidence.lezennes", "Didier Carlier", "Lezennes"),
 ]
 
 
@@ -209,9 +209,9 @@ def _build(session: Session, store: DocumentStore, *, seed: int, scale: int, tod
     account(Role.CARE_TEAM, "soignant.ronchin", "Karim Benali (infirmier)", teams[0].name, care_team_id=teams[0].id)
     account(Role.CARE_TEAM, "soignant.mons", "Sophie Lefebvre (assistante sociale)", teams[1].name,
             care_team_id=teams[1].id)
-    account(Role.CHAIR, "presidence.ronchin", "Jean-Marc Delattre (adjoint au maire)", "Ronchin",
+    account(Role.CHAIR, "presidence.ronchin", "Jean-Marc Delattre", "Ronchin",
             town_id=towns["Ronchin"].id)
-    account(Role.CHAIR, "presidence.mons", "Nadia Haddad (adjointe au maire)", "Mons-en-Barœul",
+    account(Role.CHAIR, "presidence.mons", "Nadia Haddad", "Mons-en-Barœul",
             town_id=towns["Mons-en-Barœul"].id)
     for login, name, town_name in OTHER_CHAIRS:
         account(Role.CHAIR, login, name, town_name, town_id=towns[town_name].id)
@@ -224,11 +224,12 @@ def _build(session: Session, store: DocumentStore, *, seed: int, scale: int, tod
     delegate = session.execute(select(User).where(User.login == "presidence.mons")).scalar_one()
     coordinator = session.execute(select(User).where(User.login == "coordination")).scalar_one()
     accounts.grant_signing_delegation(session, coordinator, delegate.id)
+    users = {account.login: session.execute(select(User).where(User.login == account.login)).scalar_one()
+             for account in demo_accounts}
+    demo_letters.install_letterhead(session, users)
     for decision, reasons in USUAL_REASONS.items():
         for reason in reasons:
             hearings.add_usual_reason(session, coordinator, decision, reason)
-    users = {account.login: session.execute(select(User).where(User.login == account.login)).scalar_one()
-             for account in demo_accounts}
     pool = MinutesPool(store)
     try:
         history = DemoHistory(session, rng, fake, teams=teams, towns=list(towns.values()), places=places,
@@ -238,5 +239,8 @@ def _build(session: Session, store: DocumentStore, *, seed: int, scale: int, tod
         pool.finish(session)
     finally:
         pool.close()
+    demo_letters.settle_letters(session, coordinator, today)
+    demo_letters.sign_commitments(session, rng, coordinator, delegate, {
+        teams[0].id: users["soignant.ronchin"], teams[1].id: users["soignant.mons"]}, today)
     return DemoResult(demo_accounts, len(towns), len(places), applicants)
 

@@ -40,7 +40,7 @@ class Person:
     email: str
     address: str
     measure: str
-    guardian: tuple[str, str, str] | None  # first name, last name, phone
+    guardian: tuple[str, str, str, str] | None  # first name, last name, phone, postal address
     situation: str
     resources_cents: int
     resources_details: str
@@ -56,12 +56,13 @@ class Person:
 
     def as_input(self) -> cases.CaseInput:
         """What the care team types in the application form."""
-        guardian = self.guardian or ("", "", "")
+        guardian = self.guardian or ("", "", "", "")
         euros, cents = divmod(self.resources_cents, 100)
         return cases.CaseInput(
             first_name=self.first_name, last_name=self.last_name, birth_date=self.birth_date.isoformat(),
             phone=self.phone, email=self.email, address=self.address, protection_measure=self.measure,
             guardian_first_name=guardian[0], guardian_last_name=guardian[1], guardian_phone=guardian[2],
+            guardian_address=guardian[3],
             housing_situation=self.situation, housing_details="", monthly_resources=f"{euros},{cents:02d}",
             resources_details=self.resources_details, referring_psychiatrist=self.psychiatrist,
             referring_nurse=self.nurse, social_worker=self.social_worker, requested_kind=self.kind,
@@ -73,8 +74,8 @@ class Person:
     def guardian_row(self) -> dict[str, Any] | None:
         if self.guardian is None:
             return None
-        first, last, phone = self.guardian
-        return {"first_name": first, "last_name": last, "phone": phone, "email": ""}
+        first, last, phone, address = self.guardian
+        return {"first_name": first, "last_name": last, "phone": phone, "email": "", "address": address}
 
     def applicant_row(self, guardian_id: int | None) -> dict[str, Any]:
         return {"first_name": self.first_name, "last_name": self.last_name, "birth_date": self.birth_date,
@@ -92,6 +93,11 @@ class Person:
                 "project": self.project, "consent_given": True}
 
 
+def _postal_address(rng: random.Random, fake: Faker, towns: list[Town]) -> str:
+    town = rng.choice(towns)
+    return f"{fake.street_address()}, {town.postcode} {town.name}"
+
+
 def draw(rng: random.Random, fake: Faker, team: CareTeam, towns: list[Town], *, kind: str | None = None) -> Person:
     """A person of the sector asking for a place (of the kind given, else one drawn)."""
     measure = rng.choices(MEASURES, weights=MEASURE_WEIGHTS)[0]
@@ -102,8 +108,9 @@ def draw(rng: random.Random, fake: Faker, team: CareTeam, towns: list[Town], *, 
         first_name=fake.first_name(), last_name=fake.last_name(),
         birth_date=fake.date_of_birth(minimum_age=21, maximum_age=66), phone=fake.phone_number(),
         email=fake.email() if rng.random() < 0.4 else "",
-        address=fake.street_address() + ", " + rng.choice(towns).name, measure=measure,
-        guardian=(fake.first_name(), fake.last_name(), fake.phone_number()) if measure != "none" else None,
+        address=_postal_address(rng, fake, towns), measure=measure,
+        guardian=(fake.first_name(), fake.last_name(), fake.phone_number(), _postal_address(rng, fake, towns))
+        if measure != "none" else None,
         situation=rng.choice(SITUATIONS), resources_cents=resources, resources_details=rng.choice(RESOURCES),
         psychiatrist=f"Dr {fake.last_name()}", nurse=fake.name(), social_worker=fake.name(),
         kind=kind or drawn_kind, towns=wished, ground_floor=rng.random() < 0.15, accessible=rng.random() < 0.05,

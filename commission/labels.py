@@ -19,6 +19,7 @@ from commission.models.followup import (
 )
 from commission.models.hearings import AttendanceStatus, Decision, HearingKind, ItemKind, MinutesStatus
 from commission.models.housing import PlaceKind
+from commission.models.letters import Audience, Channel, LetterKind, LetterStatus, Recipient
 from commission.models.people import ProtectionMeasure
 from commission.models.reference import OrganisationKind
 from commission.models.tenancy import LeaseKind, Renewal
@@ -189,4 +190,38 @@ METHOD_LABELS = {
     PaymentMethod.TRANSFER: N_("Bank transfer"),
     PaymentMethod.CHEQUE: N_("Cheque"),
     PaymentMethod.OTHER: N_("Other means of payment"),
+}
+
+LETTER_KIND_LABELS = {
+    LetterKind.OFFER: N_("Allocation and offer of a place"),
+    LetterKind.RANKED: N_("Ranked candidate for a place"),
+    LetterKind.WAITING_LIST: N_("Waiting list"),
+    LetterKind.DEFERRAL: N_("Deferral"),
+    LetterKind.REFUSAL: N_("Refusal"),
+    LetterKind.OFFER_EXPIRED: N_("Offer expired"),
+    LetterKind.WELCOME: N_("Move-in welcome"),
+    LetterKind.REVIEW: N_("Review of the tenancy"),
+    LetterKind.EXIT: N_("Exit"),
+}
+
+AUDIENCE_LABELS = {Audience.PERSON: N_("To the person (copies to the guardian and the care team)"),
+                   Audience.LANDLORD: N_("To the landlord")}
+
+RECIPIENT_LABELS = {
+    Recipient.PERSON: N_("The person"),
+    Recipient.GUARDIAN: N_("The guardian (copy)"),
+    Recipient.CARE_TEAM: N_("The care team (copy)"),
+    Recipient.LANDLORD: N_("The landlord"),
+}
+
+CHANNEL_LABELS = {Channel.POST: N_("Post"), Channel.EMAIL: N_("E-mail")}
+
+LETTER_STATUS_LABELS = {
+    LetterStatus.TO_POST: N_("To print and post"),
+    LetterStatus.PRINTED: N_("Printed, to post"),
+    LetterStatus.POSTED: N_("Posted"),
+    LetterStatus.TO_SEND: N_("To e-mail"),
+    LetterStatus.SENT: N_("E-mailed"),
+    LetterStatus.FAILED: N_("Refused by the mail server"),
+    LetterStatus.NO_ADDRESS: N_("Address to complete"),
 }

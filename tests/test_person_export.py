@@ -230,7 +230,8 @@ def unzip(data: bytes) -> dict[str, bytes]:
 def table_rows(session: Session) -> dict[str, set[tuple[Any, ...]]]:
     """Every row of every table but the logs the export writes to."""
     fresh(session)
-    return {table.name: {tuple(row) for row in session.execute(select(table))}
+    return {table.name: {tuple(repr(value) if isinstance(value, dict | list) else value for value in row)
+                         for row in session.execute(select(table))}
             for table in Base.metadata.sorted_tables
             if table.name not in ("access_log", "audit_entry", "audit_head")}
 

@@ -211,8 +211,20 @@ def test_the_offer_and_the_commitment_letters(session: Session, world: World) ->
     hearings.decide_item(session, chair, s.hearing.id, s.hearing.items[0].id, hearings.DecisionInput(
         decision="allocate", place_id=str(world.place_a.id), reason="Fits"), today=HEARING_DAY)
     fresh(session)
+    from commission.services.letters import profile
+
+    profile.update(session, coordinator, profile.ProfileInput(
+        street="1 rue Jean Jaurès", postcode="59370", town="Mons-en-Barœul", phone="03 20 00 00 00",
+        contact_name="Claire Dubois", president_name="Jean Lefebvre", means_threshold="300",
+        new_examination_days="60"), expected_version=None)
+    session.commit()
     offer = text(render_offer(tenancy_documents.offer_letter(session, world.users["care_a"], s.cases[0].id)))
     assert "Ada Martin" in offer and "APP-001" in offer and "300,00" in offer and "29 mars 2026" in offer
+    # a letter a council signs: letterhead, references, contact, place and date, La Poste's address
+    flat = " ".join(offer.split())
+    for part in ("59370 MONS EN BAROEUL", "N/Réf.", s.cases[0].reference, "Affaire suivie par : Claire Dubois",
+                 "Mons-en-Barœul, le", "59810 LESQUIN", "Copie : CMP Ronchin"):
+        assert part.replace(" : ", "\u00a0: ") in flat or part in flat, part
     with pytest.raises(Forbidden):
         tenancy_documents.offer_letter(session, world.users["care_b"], s.cases[0].id)
     deposit = deposit_of(session, s.cases[0].id)
@@ -222,7 +234,11 @@ def test_the_offer_and_the_commitment_letters(session: Session, world: World) ->
                           today=HEARING_DAY)
     letter = tenancy_documents.commitment_letter(session, world.users["treasurer"], deposit.id)
     assert letter.signatory_name == "User member"
-    assert "User member" in text(render_commitment(letter)) and "300,00" in text(render_commitment(letter))
+    commitment = " ".join(text(render_commitment(letter)).split())
+    assert "User member" in commitment and "300,00" in commitment
+    # signed for the president by the holder of the delegation, named, with the seat they hold
+    assert "Pour le président et par délégation, User member" in commitment
+    assert "délégation de signature depuis" not in commitment and letter.reference in commitment
     # the delegation passes on: the history keeps who held it and when
     accounts.grant_signing_delegation(session, coordinator, world.users["treasurer"].id)
     history = session.execute(select(SigningDelegation).order_by(SigningDelegation.id)).scalars().all()

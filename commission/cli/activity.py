@@ -293,6 +293,36 @@ def reminders_send(ctx: click.Context, day: str | None, dry_run: bool) -> None:
         sys.exit(1)
 
 
+# ---------------------------------------------------------------- letters
+
+
+@main.group("letters")
+def letters_group() -> None:
+    """The letters of the commission: their e-mails to partners and the notes to persons."""
+
+
+@letters_group.command("send")
+@click.pass_context
+def letters_send(ctx: click.Context) -> None:
+    """E-mail the letters waiting to go to the care teams and the landlords (the letter attached), and tell the
+    persons who agreed to it that a letter was posted to them (run it daily, from cron). Without
+    COMMISSION_SMTP_HOST nothing leaves: the letters wait in the register of outgoing mail."""
+
+    from commission.services.letters import register
+
+    settings, session = _hearing_session(ctx)
+    with session, unit_of_work(session):
+        run = register.send_emails(session, settings.mail)
+    for error in run.errors:
+        click.echo(f"failed: {error}", err=True)
+    if not run.mail_configured:
+        click.echo(f"mail is not configured: {run.waiting} letter(s) wait to be e-mailed")
+        return
+    click.echo(f"letters: {run.sent} e-mailed, {run.failed} failed; {run.notices} note(s) to persons")
+    if run.failed:
+        sys.exit(1)
+
+
 # ---------------------------------------------------------------- reports
 
 

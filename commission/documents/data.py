@@ -8,8 +8,10 @@ is not in the data cannot leak through a template.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
+from typing import Any
 
 DEFAULT_COUNCIL_NAME = "Conseil intercommunal de santé, santé mentale et citoyenneté"
 
@@ -146,6 +148,21 @@ class MinutesData:
 
 
 @dataclass(frozen=True)
+class MeansLine:
+    """What the place allocated or ranked for would leave the person to live on each month, as the reader reads
+    it: the figures (``figures``) to a reader of the means, else only that the warning applies (``below``)."""
+
+    below: bool
+    figures: bool = False
+    left_cents: int | None = None  # None with the figures: the monthly resources are not recorded
+    threshold_cents: int = 0
+    resources_cents: int | None = None
+    allowance_cents: int | None = None
+    rent_cents: int = 0
+    charges_cents: int = 0
+
+
+@dataclass(frozen=True)
 class AgendaItem:
     position: int
     kind: str  # "application" | "review"
@@ -155,6 +172,7 @@ class AgendaItem:
     request: str
     carried_over: bool
     time_slot: time | None
+    means: MeansLine | None = None  # for an item with a place, when there is something to show this reader
 
 
 @dataclass(frozen=True)
@@ -210,13 +228,18 @@ def redact_minutes(data: MinutesData) -> MinutesData:
 
 
 def redact_agenda(data: AgendaData) -> AgendaData:
-    return replace(data, items=tuple(replace(item, person=item.person.redacted()) for item in data.items),
-                   redacted=True)
+    """The agenda for distribution: the persons by initials; of the means, only the warning where it applies."""
+    return replace(data, items=tuple(replace(item, person=item.person.redacted(), means=_warning_only(item.means))
+                                     for item in data.items), redacted=True)
+
+
+def _warning_only(means: MeansLine | None) -> MeansLine | None:
+    return MeansLine(below=True) if means is not None and means.below else None
 
 
 __all__ = [
     "AgendaData", "AgendaItem", "Attendee", "ConsultationReport", "Council", "HearingInfo", "Invitation", "Letter",
-    "MinutesData", "MinutesItem", "PersonRef", "VoteTally", "redact_agenda", "redact_minutes",
+    "MeansLine", "MinutesData", "MinutesItem", "PersonRef", "VoteTally", "redact_agenda", "redact_minutes",
 ]
 
 
@@ -240,15 +263,14 @@ class OfferLetter:
     """The offer of a place, to the person (and, as a copy, their care team)."""
 
     council: Council
-    recipient_name: str
-    recipient_address: tuple[str, ...]
-    copy_to: str  # the care team
+    page: LetterPage  # what every letter a council signs carries: letterhead, references, address, signature
     person_name: str
     place: PlaceInfo
     hearing_day: date | None
     reply_by: date
     letter_date: date
-    signatory: str
+    logo: bytes | None = None  # the council's logo (PNG or JPEG), printed on the letterhead
+    logo_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -256,12 +278,127 @@ class CommitmentLetter:
     """The council's commitment to pay a landlord the deposit of a place, signed by the delegation holder."""
 
     council: Council
+    page: LetterPage  # letterhead, references, the landlord's address, « Pour le président et par délégation »
     landlord_name: str
-    landlord_address: tuple[str, ...]
     person_name: str
     place: PlaceInfo
     amount_cents: int
     letter_date: date
     signatory_name: str
-    delegation_since: date
     reference: str
+    logo: bytes | None = None
+    logo_type: str = ""
+
+
+@dataclass(frozen=True)
+class CareCommitmentSheet:
+    """The three-party commitment to a care and reintegration project, to print and sign: the person, their care
+    team and the council. Its texts are the file's, never a diagnosis or a treatment."""
+
+    council: Council
+    reference: str  # "PSR-2026-00012"
+    case_reference: str
+    person_name: str
+    guardian_name: str  # "" when the person has no guardian
+    care_team: str
+    place: str  # reference, address and town
+    landlord: str
+    allocated_on: date
+    goals: tuple[str, ...]  # paragraphs
+    person_commitments: tuple[str, ...]
+    care_team_commitments: tuple[str, ...]
+    council_commitments: tuple[str, ...]
+    person_signed_on: date | None = None
+    care_team_signed_on: date | None = None
+    care_team_signatory: str = ""
+    council_signed_on: date | None = None
+    council_signatory: str = ""
+
+
+@dataclass(frozen=True)
+class LetterPage:
+    """One letter a council signs, as printed: made from the content kept with the letter when it was written
+    (``OutgoingLetter.content``), so that a letter printed again is the letter that was sent.
+
+    The content (a JSON object; every key may be missing from an older letter, which then prints it empty)::
+
+        {"letterhead": {"council": str, "lines": [str], "phone": str, "email": str},
+         "reference": "CA-2026-00042", "file_reference": "D-2025-00017",
+         "contact": {"name": str, "phone": str, "email": str},
+         "recipient": [str],  # La Poste's lines, the name first
+         "place_date": "Mons-en-Barœul, le 1er décembre 2026",
+         "subject": str, "salutation": str (optional: "Madame," set apart before the paragraphs),
+         "paragraphs": [str],
+         "signature": {"preamble": "Pour le président et par délégation," or "", "name": str, "capacity": str},
+         "copies": [str], "copy_of": str}  # copy_of: for a copy, whom the original went to; else ""
+    """
+
+    council: str
+    council_lines: tuple[str, ...]
+    council_phone: str
+    council_email: str
+    reference: str
+    file_reference: str
+    contact_name: str
+    contact_phone: str
+    contact_email: str
+    recipient: tuple[str, ...]
+    place_date: str
+    subject: str
+    paragraphs: tuple[str, ...]
+    signature_preamble: str
+    signature_name: str
+    signature_capacity: str
+    copies: tuple[str, ...] = ()
+    copy_of: str = ""
+    salutation: str = ""
+
+    @classmethod
+    def from_content(cls, content: Mapping[str, Any]) -> LetterPage:
+        """The page of a letter's kept content; what is missing or of another type prints empty."""
+        letterhead = _section(content, "letterhead")
+        contact = _section(content, "contact")
+        signature = _section(content, "signature")
+        return cls(
+            council=_string(letterhead, "council"), council_lines=_strings(letterhead, "lines"),
+            council_phone=_string(letterhead, "phone"), council_email=_string(letterhead, "email"),
+            reference=_string(content, "reference"), file_reference=_string(content, "file_reference"),
+            contact_name=_string(contact, "name"), contact_phone=_string(contact, "phone"),
+            contact_email=_string(contact, "email"), recipient=_strings(content, "recipient"),
+            place_date=_string(content, "place_date"), subject=_string(content, "subject"),
+            paragraphs=_strings(content, "paragraphs"), signature_preamble=_string(signature, "preamble"),
+            signature_name=_string(signature, "name"), signature_capacity=_string(signature, "capacity"),
+            copies=_strings(content, "copies"), copy_of=_string(content, "copy_of"),
+            salutation=_string(content, "salutation"),
+        )
+
+    def content(self) -> dict[str, Any]:
+        """The content this page is made from (:meth:`from_content` gives the page back)."""
+        return {
+            "letterhead": {"council": self.council, "lines": list(self.council_lines), "phone": self.council_phone,
+                           "email": self.council_email},
+            "reference": self.reference, "file_reference": self.file_reference,
+            "contact": {"name": self.contact_name, "phone": self.contact_phone, "email": self.contact_email},
+            "recipient": list(self.recipient), "place_date": self.place_date, "subject": self.subject,
+            "salutation": self.salutation, "paragraphs": list(self.paragraphs),
+            "signature": {"preamble": self.signature_preamble, "name": self.signature_name,
+                          "capacity": self.signature_capacity},
+            "copies": list(self.copies), "copy_of": self.copy_of,
+        }
+
+
+def _section(content: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = content.get(key)
+    return value if isinstance(value, Mapping) else {}
+
+
+def _string(content: Mapping[str, Any], key: str) -> str:
+    value = content.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _strings(content: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = content.get(key)
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        return ()
+    return tuple(item for item in value if isinstance(item, str))

@@ -31,6 +31,7 @@ from commission.documents.data import (
     HearingInfo,
     Invitation,
     Letter,
+    MeansLine,
     MinutesData,
     MinutesItem,
     PersonRef,
@@ -55,7 +56,7 @@ from commission.models.hearings import (
 )
 from commission.models.people import ProtectionMeasure
 from commission.policy import Document, Field
-from commission.services import hearings
+from commission.services import hearings, means
 from commission.services.hearings.minutes import consultations_reported
 from commission.services.hearings.session import seated
 from commission.storage import DocumentStore
@@ -332,12 +333,14 @@ def agenda_data(session: Session, actor: User, hearing: Hearing, locale: str = D
     rows = [item for item in hearings.items(session, hearing) if Field.EVERY_ITEM in fields
             or (item.place is not None and policy.place_is_own(actor, item.place.organisation_id))]
     gettext = _gettext(locale)
+    limit = means.threshold(session) if any(item.place is not None for item in rows) else 0
     agenda_items = tuple(
         AgendaItem(
             position=item.position, kind=item.kind.value, kind_label=gettext(KIND_LABELS[item.kind]),
             case_reference=item.case.reference, person=person_ref(item.case, fields, locale),
             request=_request(item.case, locale) if Field.REQUEST in fields else "",
             carried_over=item.carried_over, time_slot=item.time_slot,
+            means=_means_line(actor, fields, item, limit),
         )
         for item in rows
     )
@@ -351,6 +354,22 @@ def agenda_data(session: Session, actor: User, hearing: Hearing, locale: str = D
     )
 
 
+def _means_line(actor: User, fields: frozenset[Field], item: AgendaRow, limit: int) -> MeansLine | None:
+    """What the item's place would leave the person to live on: the figures to a reader of the means (the
+    agenda's ``Field.MEANS``, or the person's own care team), else only the warning where it applies."""
+    if item.place is None:
+        return None
+    shown = means.view(actor, item.case, item.place, limit,
+                       figures=Field.MEANS in fields or policy.reads_means(actor, item.case))
+    if shown.figures is None:
+        return MeansLine(below=True) if shown.warns else None
+    found = shown.figures
+    return MeansLine(below=found.below is True, figures=True, left_cents=found.left_cents,
+                     threshold_cents=found.threshold_cents, resources_cents=found.resources_cents,
+                     allowance_cents=found.allowance_cents, rent_cents=found.rent_cents,
+                     charges_cents=found.charges_cents)
+
+
 def agenda_pdf(session: Session, actor: User, hearing: Hearing, *, kept: RenderedDocuments | None = None,
                locale: str = DEFAULT_LOCALE) -> bytes:
     """The agenda as a PDF, holding what the actor may read of it (:func:`agenda_data`); kept in ``kept``,
@@ -359,7 +378,11 @@ def agenda_pdf(session: Session, actor: User, hearing: Hearing, *, kept: Rendere
 
     data = agenda_data(session, actor, hearing, locale)
     fields = policy.document_fields(actor, Document.AGENDA)
-    return render_agenda(data, locale, kept=kept, slot=_slot("agenda", hearing, actor, fields, locale))
+    # Filed by what the document shows: whether it holds the figures of the means (the coordinator's and a member's
+    # agendas are one document until a place is proposed), not whether its reader could read them.
+    figures = any(item.means is not None and item.means.figures for item in data.items)
+    return render_agenda(data, locale, kept=kept,
+                         slot=_slot("agenda", hearing, actor, fields - {Field.MEANS}, locale, figures))
 
 
 def _require_manager(actor: User) -> None:

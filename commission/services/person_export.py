@@ -34,6 +34,7 @@ from commission.models.cases import AccessLog, Case, CaseDocument, CaseMedical, 
 from commission.models.followup import CarePlan, CaseExit, CaseReview, FollowUpEvent, ResourceMeeting
 from commission.models.hearings import AgendaItem, Hearing, Recusal, Vote
 from commission.models.housing import Place
+from commission.models.letters import CareCommitment, OutgoingLetter
 from commission.models.people import Applicant, Guardian
 from commission.models.tenancy import Occupancy
 from commission.models.treasury import Deposit, DepositTransition, LedgerEntry
@@ -111,6 +112,8 @@ def collect(session: Session, applicant_id: int, *, exported_by: User, council: 
     reviews = _grouped(of_cases(CaseReview, CaseReview.id))
     exits = _grouped(of_cases(CaseExit, CaseExit.id))
     reads = _grouped(of_cases(AccessLog, AccessLog.id))
+    letters = _grouped(of_cases(OutgoingLetter, OutgoingLetter.id))
+    commitments = _grouped(of_cases(CareCommitment, CareCommitment.id))
 
     # Votes and recusals: this person's items only, and only as a tally (never who voted how).
     item_ids = [item.id for item in items]
@@ -238,6 +241,15 @@ def collect(session: Session, applicant_id: int, *, exported_by: User, council: 
                 "exits": [{**_columns(row), "place": place_ref(row.place_id), "recorded_by": who(row.recorded_by_id)}
                           for row in exits.get(case.id, [])],
             },
+            # Each letter as it was sent: what, to whom, when, by which channel, and its text.
+            "letters": [{
+                "reference": row.reference, "kind": row.kind.value, "recipient": row.recipient.value,
+                "recipient_name": row.recipient_name, "channel": row.channel.value, "status": row.status.value,
+                "letter_date": row.letter_date, "posted_on": row.posted_on, "sent_at": row.sent_at,
+                "address": row.address, "email": row.email, "subject": row.content.get("subject", ""),
+                "paragraphs": row.content.get("paragraphs", []),
+            } for row in letters.get(case.id, [])],
+            "care_commitments": [_columns(row) for row in commitments.get(case.id, [])],
             "reads": [{"id": row.id, "at": row.at, "part": row.part, "user": who(row.user_id),
                        "role": users[row.user_id].role.value if row.user_id in users else None}
                       for row in reads.get(case.id, [])],
@@ -283,6 +295,8 @@ def counts(data: dict[str, Any]) -> dict[str, int]:
         "resource_meetings": total("follow_up", "resource_meetings"),
         "reviews": total("follow_up", "reviews"),
         "exits": total("follow_up", "exits"),
+        "letters": total("letters"),
+        "care_commitments": total("care_commitments"),
         "reads": total("reads"),
     }
 

@@ -60,6 +60,7 @@ from commission.models import (
     ResourceMeeting,
     SentMail,
 )
+from commission.models.letters import CareCommitment, OutgoingLetter
 from commission.services import audit
 from commission.services.treasury_reports import case_reference
 from commission.services.unit import flush, locked, unit_of_work
@@ -267,8 +268,14 @@ def anonymise(session: Session, store: DocumentStore, person: PersonDue) -> Eras
         for name in ("housing_details", "resources_details", "referring_psychiatrist", "referring_nurse",
                      "social_worker", "needs_details", "project", "missing_items", "awaited_items"):
             setattr(case, name, "")
-        case.monthly_resources_cents = None
+        case.monthly_resources_cents = case.housing_allowance_cents = None
         case.decision_reason = _strike(pattern, case.decision_reason)
+    # the care and reintegration project: its dates of signature stay, its words and the signatories' names go
+    for commitment in session.execute(select(CareCommitment).where(CareCommitment.case_id.in_(case_ids))).scalars():
+        commitment.goals = commitment.person_commitments = commitment.care_team_commitments = ""
+        commitment.council_commitments = commitment.care_team_signatory = commitment.council_signatory = ""
+        commitment.signed_document_id = None
+    flush(session)  # the signed copy is no longer named before the documents go
     session.execute(delete(CaseMedical).where(CaseMedical.case_id.in_(case_ids)))
     documents = list(session.execute(select(CaseDocument).where(CaseDocument.case_id.in_(case_ids))).scalars())
     removed = [document.sha256 for document in documents]
@@ -297,6 +304,13 @@ def anonymise(session: Session, store: DocumentStore, person: PersonDue) -> Eras
         occupancy.exit_inventory = _strike(pattern, occupancy.exit_inventory)
     for deposit in session.execute(select(Deposit).where(Deposit.case_id.in_(case_ids))).scalars():
         deposit.retention_reason = _strike(pattern, deposit.retention_reason)
+
+    # the letters: what was sent, to which kind of recipient, when and how stays; names, addresses and texts go
+    for letter in session.execute(select(OutgoingLetter).where(OutgoingLetter.case_id.in_(case_ids))).scalars():
+        letter.recipient_name = _strike(pattern, letter.recipient_name)
+        letter.address = letter.email = ""
+        letter.content = {key: value for key, value in letter.content.items()
+                          if key in ("reference", "file_reference", "letterhead", "place_date", "template_version")}
 
     # the hearings: the decisions stay, the names in their texts go
     items = list(session.execute(select(AgendaItem).where(AgendaItem.case_id.in_(case_ids))).scalars())

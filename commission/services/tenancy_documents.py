@@ -3,22 +3,27 @@ holding the fields the policy gives its reader (``policy.Document.OFFER``, ``pol
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from commission import clock, policy
-from commission.documents.data import CommitmentLetter, OfferLetter, PlaceInfo
+from commission import clock, policy, postal
+from commission.documents.correspondence import place_date_line
+from commission.documents.data import CommitmentLetter, LetterPage, OfferLetter, PlaceInfo
 from commission.errors import Forbidden, NotFound, TransitionRefused
 from commission.i18n import DEFAULT_LOCALE, msg, translations
 from commission.models.accounts import User
 from commission.models.cases import CaseTransition
 from commission.models.housing import Place
+from commission.models.letters import CouncilProfile, LetterKind, OutgoingLetter, Recipient
 from commission.models.tenancy import SigningDelegation
 from commission.models.treasury import Deposit, DepositTransition
 from commission.policy import Document, Field
 from commission.services import cases, treasury
 from commission.services.hearing_documents import COUNCIL_ZONE, PLACE_KIND_WORDS, council
-from commission.services.hearings import initials
+from commission.services.hearings import capacity, initials
+from commission.services.letters import profile as letters_profile
 from commission.workflow.case import CASE_MACHINE
 from commission.workflow.tags import Tag
 
@@ -37,11 +42,7 @@ def _name(first_name: str, last_name: str, fields: frozenset[Field]) -> str:
     return f"{first_name} {last_name}" if Field.IDENTITY in fields else initials(first_name, last_name)
 
 
-def _lines(text: str) -> tuple[str, ...]:
-    return tuple(line.strip() for line in text.split(",") if line.strip())
-
-
-def offer_letter(session: Session, actor: User, case_id: int) -> OfferLetter:
+def offer_letter(session: Session, actor: User, case_id: int, locale: str = DEFAULT_LOCALE) -> OfferLetter:
     """The offer of the place allocated to a file (its care team and the coordinator may print it)."""
     case = cases.get_case(session, actor, case_id)
     fields = policy.document_fields(actor, Document.OFFER)
@@ -68,13 +69,41 @@ def offer_letter(session: Session, actor: User, case_id: int) -> OfferLetter:
     name = _name(applicant.first_name, applicant.last_name, fields)
     if not policy.shows_place(actor, fields, place.organisation_id):
         raise Forbidden()
+    gettext = translations(locale).gettext
+    profile = letters_profile.current(session)
+    address = applicant.address if Field.POSTAL_ADDRESS in fields else ""
+    copies = [case.care_team.name] if Field.CARE_TEAM in fields else []
+    if Field.GUARDIAN in fields and applicant.guardian is not None:
+        copies.append(applicant.guardian.full_name)
+    registered = session.execute(
+        select(OutgoingLetter.reference).where(OutgoingLetter.case_id == case.id,
+                                               OutgoingLetter.kind == LetterKind.OFFER,
+                                               OutgoingLetter.recipient == Recipient.PERSON)
+        .order_by(OutgoingLetter.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    from commission.services.letters.writing import signatory
+
+    page = _page(session, profile, recipient=name, address=address, locale=locale, day=offered_on,
+                 reference=registered or f"PROP-{offered_on:%Y}-{case.id:05d}", file_reference=case.reference,
+                 subject=gettext("Offer of the place %(place)s") % {"place": place.reference},
+                 signature=signatory(session, profile, locale), copies=copies)
     return OfferLetter(
-        council=council(), recipient_name=name,
-        recipient_address=_lines(applicant.address) if Field.POSTAL_ADDRESS in fields else (),
-        copy_to=case.care_team.name if Field.CARE_TEAM in fields else "", person_name=name, place=place_info(place),
-        hearing_day=hearing_day, reply_by=case.offer_deadline, letter_date=offered_on,
-        signatory=str(msg("The coordinator of the commission")),
+        council=council(), page=page, person_name=name, place=place_info(place, locale), hearing_day=hearing_day,
+        reply_by=case.offer_deadline, letter_date=offered_on, logo=profile.logo, logo_type=profile.logo_type,
     )
+
+
+def _page(session: Session, profile: CouncilProfile, *, recipient: str, address: str, locale: str, day: date,
+          reference: str, file_reference: str, subject: str, signature: dict[str, str],
+          copies: list[str]) -> LetterPage:
+    """The frame of a tenancy letter: what every letter a council signs carries (its text is the template's)."""
+    lines = postal.address_lines(recipient, address, known_towns=letters_profile.known_towns(session)).lines
+    return LetterPage.from_content({
+        "letterhead": letters_profile.letterhead(profile, council().name), "reference": reference,
+        "file_reference": file_reference, "contact": letters_profile.contact(profile),
+        "recipient": list(lines) or [recipient], "place_date": place_date_line(profile.town, day, locale),
+        "subject": subject, "paragraphs": [], "signature": signature, "copies": copies, "copy_of": "",
+    })
 
 
 def may_read_commitment(actor: User, deposit: Deposit) -> bool:
@@ -83,7 +112,8 @@ def may_read_commitment(actor: User, deposit: Deposit) -> bool:
     return bool(fields) and policy.shows_place(actor, fields, deposit.landlord_id)
 
 
-def commitment_letter(session: Session, actor: User, deposit_id: int) -> CommitmentLetter:
+def commitment_letter(session: Session, actor: User, deposit_id: int, locale: str = DEFAULT_LOCALE
+                      ) -> CommitmentLetter:
     """The council's commitment for a deposit, as the holder of the signing delegation issued it."""
     deposit = treasury.get_deposit(session, actor, deposit_id)
     fields = policy.document_fields(actor, Document.COMMITMENT)
@@ -106,14 +136,23 @@ def commitment_letter(session: Session, actor: User, deposit_id: int) -> Commitm
     assert signatory is not None
     place = session.execute(select(Place).options(joinedload(Place.town), joinedload(Place.organisation))
                             .where(Place.id == deposit.place_id)).scalar_one()
+    gettext = translations(locale).gettext
+    profile = letters_profile.current(session)
+    reference = f"CAUTION-{deposit.committed_on:%Y}-{deposit.id:05d}"
+    # Signed by whoever committed the council, under the delegation they held then (the step requires it).
+    signature = {"preamble": gettext("For the president and by delegation,") if delegation is not None else "",
+                 "name": signatory.display_name, "capacity": capacity(signatory)}
+    page = _page(session, profile, recipient=deposit.landlord.name, address=deposit.landlord.address,
+                 locale=locale, day=deposit.committed_on, reference=reference,
+                 file_reference=deposit.case.reference,
+                 subject=gettext("Commitment to pay the rental deposit of the place %(place)s")
+                 % {"place": place.reference}, signature=signature, copies=[])
     return CommitmentLetter(
-        council=council(), landlord_name=deposit.landlord.name, landlord_address=_lines(deposit.landlord.address),
+        council=council(), page=page, landlord_name=deposit.landlord.name,
         person_name=_name(deposit.case.applicant.first_name, deposit.case.applicant.last_name, fields),
-        place=place_info(place), amount_cents=deposit.amount_cents,
-        letter_date=deposit.committed_on, signatory_name=signatory.display_name,
-        delegation_since=(delegation.granted_at.astimezone(COUNCIL_ZONE).date() if delegation
-                          else deposit.committed_on),
-        reference=f"CAUTION-{deposit.committed_on:%Y}-{deposit.id:05d}",
+        place=place_info(place, locale), amount_cents=deposit.amount_cents,
+        letter_date=deposit.committed_on, signatory_name=signatory.display_name, reference=reference,
+        logo=profile.logo, logo_type=profile.logo_type,
     )
 
 

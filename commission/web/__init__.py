@@ -87,6 +87,19 @@ def create_app(
     from commission.web import consultations
 
     app.register_blueprint(consultations.bp)
+    from commission.web import letter_texts
+
+    app.register_blueprint(letter_texts.bp)
+    from commission.web import correspondence
+
+    app.register_blueprint(correspondence.bp)
+    from commission.web import council, print_runs
+
+    app.register_blueprint(council.bp)
+    app.register_blueprint(print_runs.bp)
+    from commission.web import commitments
+
+    app.register_blueprint(commitments.bp)
     return app
 
 

@@ -20,11 +20,13 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
+from commission import labels as tables
 from commission import policy
 from commission.i18n import Message
 from commission.models.cases import Case
 from commission.parsing import as_page, as_whole, collect, parse_date
-from commission.services import cases, reference
+from commission.services import cases, means, reference
+from commission.services.letters import register
 from commission.services.sorting import Sort
 from commission.storage import DocumentStore
 from commission.web.forms import optional_int
@@ -54,6 +56,7 @@ class CaseForm(FlaskForm):
     birth_date = StringField(_l("Birth date"), render_kw={"type": "date"})
     phone = StringField(_l("Telephone"), validators=[Length(max=40)])
     email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=200)])
+    notice_by_email = BooleanField(_l("Agrees to be told by e-mail that a letter is waiting for them"))
     address = StringField(_l("Postal address"), validators=[Length(max=300)])
     protection_measure = SelectField(_l("Legal protection"), choices=[], validate_choice=False)
     guardian_first_name = StringField(_l("Guardian's first name"), validators=[Length(max=100)])
@@ -63,6 +66,8 @@ class CaseForm(FlaskForm):
     housing_situation = SelectField(_l("Current housing situation"), choices=[], validate_choice=False)
     housing_details = TextAreaField(_l("Details of the housing situation"))
     monthly_resources = StringField(_l("Monthly resources for the rent (euros)"), render_kw={"inputmode": "decimal"})
+    housing_allowance = StringField(_l("Housing allowance (euros a month, optional)"),
+                                    render_kw={"inputmode": "decimal"})
     resources_details = TextAreaField(_l("Kind of resources (allowance, salary, housing benefit...)"))
     referring_psychiatrist = StringField(_l("Referring psychiatrist"), validators=[Length(max=200)])
     referring_nurse = StringField(_l("Referring nurse"), validators=[Length(max=200)])
@@ -92,7 +97,7 @@ def _case_input(form: CaseForm) -> cases.CaseInput:
         **{name: (form[name].data or "") for name in (
             "first_name", "last_name", "birth_date", "phone", "email", "address", "protection_measure",
             "guardian_first_name", "guardian_last_name", "guardian_phone", "guardian_email", "housing_situation",
-            "housing_details", "monthly_resources", "resources_details", "referring_psychiatrist",
+            "housing_details", "monthly_resources", "housing_allowance", "resources_details", "referring_psychiatrist",
             "referring_nurse", "social_worker", "requested_kind", "needs_details", "project", "consent_date",
             "care_team_id",
         )},
@@ -100,6 +105,7 @@ def _case_input(form: CaseForm) -> cases.CaseInput:
         needs_ground_floor=bool(form.needs_ground_floor.data),
         needs_accessible=bool(form.needs_accessible.data),
         consent_given=bool(form.consent_given.data),
+        notice_by_email=bool(form.notice_by_email.data),
     )
 
 
@@ -110,6 +116,7 @@ def _load_form(form: CaseForm, case: Case) -> None:
     for name in ("first_name", "last_name", "phone", "email", "address"):
         form[name].data = getattr(applicant, name)
     form.birth_date.data = applicant.birth_date.isoformat()
+    form.notice_by_email.data = applicant.notice_by_email
     form.protection_measure.data = applicant.protection_measure.value
     if guardian is not None:
         form.guardian_first_name.data = guardian.first_name
@@ -122,9 +129,11 @@ def _load_form(form: CaseForm, case: Case) -> None:
         form[name].data = getattr(case, name)
     form.housing_situation.data = case.housing_situation.value if case.housing_situation else ""
     form.requested_kind.data = case.requested_kind.value if case.requested_kind else ""
-    if case.monthly_resources_cents is not None:
-        euros, cents = divmod(case.monthly_resources_cents, 100)
-        form.monthly_resources.data = f"{euros},{cents:02d}"
+    for name, amount in (("monthly_resources", case.monthly_resources_cents),
+                         ("housing_allowance", case.housing_allowance_cents)):
+        if amount is not None:
+            euros, cents = divmod(amount, 100)
+            form[name].data = f"{euros},{cents:02d}"
     form.wished_town_ids.data = [str(town.id) for town in case.wished_towns]
     form.consent_date.data = case.consent_date.isoformat() if case.consent_date else ""
 
@@ -227,7 +236,8 @@ def show(case_id: int) -> ResponseReturnValue:
         and policy.can(user, policy.Action.VIEW_FOLLOWUP, case),
         can_exit=CASE_MACHINE.means(case.state, Tag.FOLLOWED) and policy.can(user, policy.Action.RECORD_EXIT, case),
         access_log=cases.access_log(db(), user, case) if policy.can(user, policy.Action.VIEW_ALL_CASES) else None,
-        standing=cases.standing(db(), user, case),
+        standing=cases.standing(db(), user, case), means=means.for_case(db(), user, case),
+        letters=register.letters_of_case(db(), user, case), letter_labels=tables,
     )
 
 

@@ -16,7 +16,7 @@ from wtforms.validators import Length
 from commission import clock, policy
 from commission.errors import NotFound
 from commission.models.followup import EventKind, ExitReason, FollowUpStatus, IncidentKind, PlaceCondition
-from commission.services import cases, followup
+from commission.services import cases, commitments, followup
 from commission.web.forms import optional_int
 from commission.web.labels import (
     EVENT_KIND_LABELS,
@@ -111,6 +111,7 @@ def _page(case_id: int, *, event_form: EventForm | None = None, event_errors: li
         and CASE_MACHINE.means(record.case.state, Tag.FOLLOWED),
         today=clock.today(), EventKind=EventKind, IncidentKind=IncidentKind,
         event_kind_labels=EVENT_KIND_LABELS, incident_kind_labels=INCIDENT_KIND_LABELS,
+        commitment=commitments.review_summary(db(), case_id),
     ), status
 
 

@@ -21,7 +21,7 @@ from commission import policy
 from commission.models.accounts import User
 from commission.models.hearings import AgendaItem, Decision, Hearing, ItemKind, VoteChoice
 from commission.parsing import as_page
-from commission.services import hearings
+from commission.services import hearings, means
 from commission.web.forms import optional_int
 from commission.web.i18n import colon, locale_date, locale_time
 from commission.web.labels import DECISION_LABELS, ITEM_KIND_LABELS
@@ -110,11 +110,15 @@ def item_page(user: User, hearing: Hearing, item: AgendaItem, form: Mapping[str,
     voters = [attendance for attendance in hearing.attendances if attendance.counts_for_quorum]
     slot = hearings.slot_of(hearing, item)
     in_hand = item.decision is None and HEARING_MACHINE.means(hearing.state, Tag.SITTING)
+    ranked_places = [place for place in hearings.places_allocated_at(db(), hearing)
+                     if place.kind is item.case.requested_kind]
+    offered = [*places, *ranked_places, *([item.place] if item.place is not None else [])]
     return {
         "decisions": choices, "places": places,
         "place_groups": (wished, [place for place in places if place not in wished]),
-        "ranked_places": [place for place in hearings.places_allocated_at(db(), hearing)
-                          if place.kind is item.case.requested_kind],
+        "ranked_places": ranked_places,
+        # what each place offered (and the place decided) would leave the person to live on
+        "means": means.for_places(db(), user, item.case, offered),
         "later": later, "reasons": hearings.usual_reasons(db(), [decision for decision, _label in choices]),
         "vote_choices": VOTE_CHOICES, "voters": voters,
         "exceptions_open": any(form.get(f"vote-{attendance.id}", "") not in ("", VoteChoice.IN_FAVOUR.value)

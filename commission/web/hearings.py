@@ -22,7 +22,7 @@ from commission.documents.rendered import rendered_documents
 from commission.errors import NotFound
 from commission.models.hearings import HearingKind, ItemKind
 from commission.parsing import as_page, as_whole
-from commission.services import followup, hearing_documents, hearings, reference
+from commission.services import commitments, followup, hearing_documents, hearings, means, reference
 from commission.services.sorting import Sort
 from commission.storage import DocumentStore
 from commission.web import hearing_day
@@ -231,7 +231,7 @@ def show(hearing_id: int) -> ResponseReturnValue:
         run_session=policy.can(user, policy.Action.RUN_SESSION, hearing),
         history=hearings.transitions(db(), user, hearing), vacancies=hearings.vacancies(db()) if manage else [],
         full_minutes=policy.minutes_fields(user) == policy.FULL_MINUTES,
-        minutes_status_labels=tables.MINUTES_STATUS_LABELS,
+        minutes_status_labels=tables.MINUTES_STATUS_LABELS, means=means.for_items(db(), user, agenda.items),
     )
 
 
@@ -388,6 +388,7 @@ def item_view(hearing_id: int, item_id: int) -> ResponseReturnValue:
         errors={name: messages for name, messages in errors.items() if name}, general=errors.get("", []),
         form_values=form, quorum=hearings.quorum(hearing), decision_labels=DECISION_LABELS,
         kind_labels=KIND_LABELS, review=review, review_outcomes=REVIEW_OUTCOME_LABELS,
+        commitment=commitments.review_summary(db(), item.case_id) if review is not None else None,
         **hearing_day.item_page(user, hearing, item, form, errors),
     ), status
 

@@ -198,6 +198,10 @@ NAVIGATION = (
         NavItem("admin.audit", _l("Audit trail"), policy.Action.VIEW_AUDIT),
         NavItem("admin.users", _l("Accounts"), policy.Action.MANAGE_USERS),
         NavItem("outbox.index", _l("Outbox"), policy.Action.VIEW_OUTBOX),
+        NavItem("correspondence.index", _l("Outgoing mail"), policy.Action.MANAGE_LETTERS),
+        NavItem("print_runs.index", _l("Letters to post"), policy.Action.MANAGE_LETTERS),
+        NavItem("council.profile", _l("The council's letters"), policy.Action.MANAGE_LETTERS),
+        NavItem("letter_texts.index", _l("Texts of the letters"), policy.Action.MANAGE_LETTERS),
     )),
 )
 

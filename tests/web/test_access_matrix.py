@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from commission import clock
 from commission.models import Agreement, Deposit, MeetingAction, Place, PlaceKind, SentMail
-from commission.services import accounts, cases, consultations, digest, followup, hearings, treasury
+from commission.services import accounts, cases, commitments, consultations, digest, followup, hearings, treasury
 from commission.storage import DocumentStore
 from tests.cases_helpers import new_case
 from tests.conftest import PASSWORD, WORLD, World, is_postgres, load_world, login, post_form
@@ -84,6 +84,10 @@ PAGES: dict[str, set[str]] = {
     "/agreements/{agreement}": {"coordinator"},
     "/agreements/{agreement}/edit": {"coordinator"},
     "/cases/{allocated}/offer.pdf": {"coordinator", "care_a"},
+    # the three-party commitment: whoever reads the file; its text is edited by the person's team and the coordinator
+    "/cases/{allocated}/commitment": CASE_TEAM,
+    "/cases/{allocated}/commitment.pdf": CASE_TEAM,
+    "/cases/{allocated}/commitment/{commitment}/edit": CASE_TEAM,
     "/deposits/{deposit}/commitment.pdf": {"coordinator", "treasurer", "landlord_a", "member"},
     "/treasury": {"coordinator", "treasurer"},
     "/treasury/deposits": {"coordinator", "treasurer", "landlord_a"},
@@ -115,7 +119,11 @@ PAGES: dict[str, set[str]] = {
     "/reports/annual": DASHBOARD,
     "/reports/annual/{year}.pdf": DASHBOARD,
     "/outbox": {"coordinator"},
+    "/council": {"coordinator"},
+    "/letters/print-runs": {"coordinator"},
     "/outbox/{mail}": {"coordinator"},
+    "/letters/texts": {"coordinator"},
+    "/letters/texts/refusal/person": {"coordinator"},
     "/consultations": STAFF,
     "/consultations/new": {"coordinator"},
     # the coordinator, and the voting members consulted (the treasurer sits without a vote)
@@ -129,6 +137,9 @@ LOGIN_STEPS = {"/login/code"}
 
 # Actions (POST only): the roles allowed to perform them, and what the form sends.
 ACTIONS: dict[str, tuple[set[str], dict[str, str]]] = {
+    "/council/logo": ({"coordinator"}, {}),  # no file: refused with a message (302), the others 403
+    "/council/logo/remove": ({"coordinator"}, {"version": "0"}),
+    "/letters/print-runs": ({"coordinator"}, {}),  # nothing to print: refused with a message (302)
     "/admin/users/{member}/active": ({"coordinator"}, {"active": "1"}),
     "/admin/users/{member}/delegation": ({"coordinator"}, {}),
     "/admin/users/{member}/two-factor/reset": ({"coordinator"}, {"confirm": "1"}),
@@ -157,9 +168,15 @@ ACTIONS: dict[str, tuple[set[str], dict[str, str]]] = {
     "/cases/{housed}/followup/events": (CASE_TEAM, {"kind": "phone_call", "occurred_on": "2026-05-02"}),
     "/cases/{housed}/followup/actions/{action}/done": (CASE_TEAM, {"done_on": "2026-05-03"}),
     "/persons/{applicant}/export": ({"coordinator"}, {}),
+    "/cases/{allocated}/commitment/draft": (CASE_TEAM, {}),
+    "/cases/{allocated}/commitment/{commitment}/signatures": (CASE_TEAM, {
+        "party": "person", "signed_on": "2026-09-18", "version": "{commitment_version}"}),
+    "/cases/{allocated}/commitment/{commitment}/signed-copy": (CASE_TEAM, {"version": "{commitment_version}"}),
     "/consultations/{consultation}/answer": ({"chair", "member", "landlord_a"}, {"choice": "abstain"}),
     "/consultations/{consultation}/conclude": ({"coordinator"}, {}),
     "/consultations/{consultation}/end": ({"coordinator"}, {"reason": "The place was taken back."}),
+    "/letters/texts/refusal/person": ({"coordinator"}, {"subject": "Objet", "body": "Madame,\n\nTexte.",
+                                                        "expected_version": "0", "action": "save"}),
 }
 # Actions that answer with a download (200) rather than a redirect.
 DOWNLOADS = {"/persons/{applicant}/export"}
@@ -204,7 +221,7 @@ def _hearings(signed: bool, draft: bool, allocated: bool) -> Builder:
         signed_hearing = closed(session, world, "Sid", date(2026, 3, 19), signed_in=store) if signed else None
         draft_hearing = closed(session, world, "Dora", date(2026, 6, 18)) if draft else None
         hearing = sitting(session, world, ["Ines"], day=date(2026, 9, 17)).hearing
-        allocated_case = deposit = deposit_version = 0
+        allocated_case = deposit = deposit_version = commitment = commitment_version = 0
         if allocated:
             hearings.decide_item(session, world.users["chair"], hearing.id, hearing.items[0].id,
                                  hearings.DecisionInput(decision="allocate", place_id=str(world.place_a.id),
@@ -214,10 +231,14 @@ def _hearings(signed: bool, draft: bool, allocated: bool) -> Builder:
             deposit = session.execute(select(Deposit.id)).scalar_one()
             deposit_version = treasury.fire_deposit(session, world.users["member"], deposit, "commit",
                                                     expected_version=None, today=date(2026, 9, 17)).version
+            drafted = commitments.draft_for_case(session, world.users["coordinator"], allocated_case,
+                                                 date(2026, 9, 17))
+            commitment, commitment_version = drafted.id, drafted.version
         return {"hearing": hearing.id, "item": hearing.items[0].id, "hearing_version": hearing.version,
                 "closed": draft_hearing.id if draft_hearing else 0,
                 "signed": signed_hearing.id if signed_hearing else 0,
-                "allocated": allocated_case, "deposit": deposit, "deposit_version": deposit_version}
+                "allocated": allocated_case, "deposit": deposit, "deposit_version": deposit_version,
+                "commitment": commitment, "commitment_version": commitment_version}
 
     return build
 

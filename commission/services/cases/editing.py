@@ -42,6 +42,7 @@ class CaseInput:
     birth_date: str = ""
     phone: str = ""
     email: str = ""
+    notice_by_email: bool = False
     address: str = ""
     protection_measure: str = "none"
     guardian_first_name: str = ""
@@ -51,6 +52,7 @@ class CaseInput:
     housing_situation: str = ""
     housing_details: str = ""
     monthly_resources: str = ""
+    housing_allowance: str = ""
     resources_details: str = ""
     referring_psychiatrist: str = ""
     referring_nurse: str = ""
@@ -102,6 +104,8 @@ def _parse(session: Session, data: CaseInput, today: date) -> ParsedCase:
         errors["birth_date"] = [msg("This birth date is not plausible.")]
     if data.email.strip() and ("@" not in data.email or len(data.email) > 200):
         errors["email"] = [msg("This e-mail address is not valid.")]
+    if data.notice_by_email and not data.email.strip():
+        errors["notice_by_email"] = [msg("Give the person's e-mail address to tell them by e-mail.")]
 
     measure = _enum(ProtectionMeasure, data.protection_measure or "none")
     if measure is None:
@@ -121,6 +125,7 @@ def _parse(session: Session, data: CaseInput, today: date) -> ParsedCase:
         if situation is None:
             errors["housing_situation"] = [msg("Choose a housing situation from the list.")]
     resources = collect(errors, parse_euros, data.monthly_resources, "monthly_resources", required=False)
+    allowance = collect(errors, parse_euros, data.housing_allowance, "housing_allowance", required=False)
     requested = None
     if data.requested_kind:
         requested = _enum(PlaceKind, data.requested_kind)
@@ -147,12 +152,13 @@ def _parse(session: Session, data: CaseInput, today: date) -> ParsedCase:
         applicant={
             "first_name": first_name, "last_name": last_name, "birth_date": birth,
             "phone": _text(data.phone, 40), "email": _text(data.email, 200), "address": _text(data.address, 300),
-            "protection_measure": measure,
+            "protection_measure": measure, "notice_by_email": bool(data.notice_by_email),
         },
         guardian=guardian,
         case={
             "housing_situation": situation, "housing_details": _text(data.housing_details),
-            "monthly_resources_cents": resources, "resources_details": _text(data.resources_details),
+            "monthly_resources_cents": resources, "housing_allowance_cents": allowance,
+            "resources_details": _text(data.resources_details),
             "referring_psychiatrist": _text(data.referring_psychiatrist, 200),
             "referring_nurse": _text(data.referring_nurse, 200), "social_worker": _text(data.social_worker, 200),
             "requested_kind": requested, "needs_ground_floor": bool(data.needs_ground_floor),

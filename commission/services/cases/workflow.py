@@ -17,6 +17,7 @@ from commission.models.housing import Place
 from commission.services import tenancy
 from commission.services.cases.editing import _record_transition, _text
 from commission.services.cases.reading import _case_query, _load_for_change
+from commission.services.letters import writing
 from commission.services.unit import flush, locked
 from commission.workflow import engine
 from commission.workflow.case import CASE_MACHINE
@@ -87,7 +88,7 @@ def take_step(
     context = engine.FireContext(
         actor=actor, today=today or clock.today(), reason=_text(reason), comment=_text(comment), values=values,
     )
-    place_before = case.allocated_place_id
+    place_before, deadline_before = case.allocated_place_id, case.offer_deadline
     fired = engine.fire(
         CASE_MACHINE, case, trigger, context,
         check_guards=(lambda record, ctx: _check_place(session, record, ctx),),
@@ -95,6 +96,18 @@ def take_step(
     flush(session)
     _record_transition(session, case, actor, trigger, fired.source, fired.dest, context.reason, context.comment)
     tenancy.follow(session, actor, case, trigger, fired.source, place_before, context.today, context.reason)
+    if trigger in writing.ALLOCATING and values.get("place") is not None:
+        from commission.services import commitments
+
+        # The three-party care and reintegration project goes with the allocation: drafted from the file now.
+        commitments.draft_at_allocation(session, actor, case, values["place"], context.today)
+    lost = trigger == "expire_offer" and place_before is not None
+    writing.after_case_step(session, actor, case, trigger, context.today, {
+        "place": values.get("place") or values.get("ranked_place") or (session.get(Place, place_before) if lost
+                                                                        else None),
+        "rank": values.get("rank"), "hearing_day": values.get("hearing_day"), "reason": context.reason,
+        "reply_by": deadline_before if lost else None,
+    })
     if trigger in ("decline_offer", "expire_offer") and place_before is not None:
         _offer_to_next_candidate(session, actor, case, place_before, context.today)
     return fired

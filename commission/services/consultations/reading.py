@@ -29,6 +29,8 @@ from commission.models.housing import PlaceKind
 from commission.policy import Field
 from commission.services.consultations.outcome import consultation_of, deadline, own_attendance, tally
 from commission.services.hearings.reading import get_hearing, initials
+from commission.services.means import MeansView, threshold
+from commission.services.means import view as means_view
 from commission.workflow.hearing import HEARING_MACHINE, Tally
 from commission.workflow.tags import Tag
 
@@ -73,6 +75,7 @@ class ConsultationView:
     manage: bool  # the coordinator: the answers, the outcome, the end
     answers: list[AnswerRow] = field(default_factory=list)
     decision: Decision | None = None  # once adopted
+    means: MeansView | None = None  # what the place proposed would leave the person to live on, as the reader reads it
 
 
 def read(session: Session, user: User, hearing_id: int, now: datetime | None = None) -> ConsultationView:
@@ -110,6 +113,7 @@ def read(session: Session, user: User, hearing_id: int, now: datetime | None = N
                     and HEARING_MACHINE.means(hearing.state, Tag.ANSWERS_OPEN)),
         manage=manage, answers=_answers(hearing, consultation) if manage else [],
         decision=consultation.item.decision if decisions else None,
+        means=means_view(user, case, place, threshold(session)) if place is not None and decisions else None,
     )
 
 

@@ -16,6 +16,7 @@ from commission.models.accounts import User
 from commission.models.cases import Case
 from commission.models.followup import CaseExit, ExitReason, PlaceCondition
 from commission.models.housing import Place
+from commission.models.letters import LetterKind
 from commission.models.tenancy import Occupancy
 from commission.services import audit
 from commission.services import cases as case_service
@@ -100,6 +101,11 @@ def record_exit(session: Session, actor: User, case_id: int, data: ExitInput,
 
         tenancy.place_step(session, actor, place, "withdraw", today,
                            reason=str(msg("The person took the lease over.")))
+    from commission.services.letters import writing
+
+    # Nobody writes to a person who died: their guardian and care team are told otherwise; the landlord is written to.
+    writing.write_letters(session, actor, case, LetterKind.EXIT, today=today, to_person=reason is not ExitReason.DEATH,
+                          extra={"exit_date": exit_date, "place": place})
     flush(session)
     audit.record(session, actor, "case.exit_recorded", "case", case.id, {
         "reason": reason.value, "exit_date": exit_date.isoformat(), "place_id": place_id,

@@ -27,6 +27,7 @@ from commission.models.cases import Case
 from commission.models.followup import CarePlan, CaseReview, ReviewOutcome
 from commission.models.hearings import AgendaItem, Attendance, Decision, Hearing, ItemKind, Recusal, Vote, VoteChoice
 from commission.models.housing import Place
+from commission.models.letters import LetterKind
 from commission.parsing import as_id, as_whole
 from commission.services import audit
 from commission.services.hearings.reading import _load_for_change
@@ -270,7 +271,7 @@ def _apply_decision(session: Session, actor: User, hearing: Hearing, item: Agend
                     today: date) -> None:
     case = session.execute(locked(select(Case).where(Case.id == item.case_id))).scalar_one()
     if item.kind is ItemKind.APPLICATION:
-        _take_case_steps(session, actor, case, decided, today)
+        _take_case_steps(session, actor, hearing, case, decided, today)
     else:
         _note_review(session, actor, hearing, item, case, decided)
     _write_item(session, actor, item, decided)
@@ -284,7 +285,8 @@ def _apply_decision(session: Session, actor: User, hearing: Hearing, item: Agend
     flush(session)
 
 
-def _take_case_steps(session: Session, actor: User, case: Case, decided: ItemDecision, today: date) -> None:
+def _take_case_steps(session: Session, actor: User, hearing: Hearing, case: Case, decided: ItemDecision,
+                     today: date) -> None:
     """The file is heard (unless it already is), then takes the step its decision calls for."""
     from commission.services import cases as case_service
 
@@ -292,6 +294,10 @@ def _take_case_steps(session: Session, actor: User, case: Case, decided: ItemDec
         case_service.take_step(session, actor, case, "hear", today=today)
     values: dict[str, Any] = ({"place_id": decided.place.id}
                               if decided.decision is Decision.ALLOCATE and decided.place else {})
+    # What the letter of the decision says besides the file: the hearing's day, the place a candidate is ranked for.
+    values["hearing_day"] = hearing.day
+    if decided.decision is Decision.RANKED and decided.place is not None:
+        values.update(ranked_place=decided.place, rank=decided.rank)
     case_service.take_step(session, actor, case, DECISION_TRIGGERS[decided.decision], reason=decided.reason,
                            values=values, today=today)
 
@@ -299,6 +305,10 @@ def _take_case_steps(session: Session, actor: User, case: Case, decided: ItemDec
 def _note_review(session: Session, actor: User, hearing: Hearing, item: AgendaItem, case: Case,
                  decided: ItemDecision) -> None:
     review = _record_review(session, actor, hearing, item, case, decided.outcome, decided.reason)
+    from commission.services.letters import writing
+
+    writing.write_letters(session, actor, case, LetterKind.REVIEW, today=hearing.day, extra={
+        "hearing_day": hearing.day, "review_outcome": review.outcome, "next_review": review.next_review})
     audit.record(session, actor, "case.reviewed", "case", case.id, {
         "hearing_id": hearing.id, "outcome": review.outcome.value, "next_review": review.next_review.isoformat(),
         "note_given": bool(decided.reason.strip()),
