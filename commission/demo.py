@@ -201,7 +201,8 @@ def _build(session: Session, store: DocumentStore, *, seed: int, scale: int, tod
     def account(role: Role, login: str, name: str, bound_to: str = "", **binding: int) -> None:
         accounts.create_user(session, None, accounts.UserInput(
             login=login, display_name=name, email=f"{login}@demo.example.org", role=role.value,
-            password=DEMO_PASSWORD, **binding,
+            password=DEMO_PASSWORD, care_team_id=binding.get("care_team_id"), town_id=binding.get("town_id"),
+            organisation_id=binding.get("organisation_id"), title=demo_letters.TITLES.get(login, ""),
         ))
         demo_accounts.append(DemoAccount(role, login, DEMO_PASSWORD, name, bound_to))
 

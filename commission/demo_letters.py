@@ -36,16 +36,13 @@ WAITING_DAYS = 4  # the letters of the last days wait for the next print run
 
 
 def install_letterhead(session: Session, users: dict[str, User]) -> None:
-    """The council's details on its letters, and the title each elected official signs with."""
+    """The council's details on its letters (the elected officials' titles are given with their accounts)."""
     session.add(CouncilProfile(
         id=1, street="1 place de la République", address_extra="Hôtel de ville", postcode="59370",
         town="Mons-en-Barœul", phone="03 20 61 78 90", email="commission.appartement@cism.example.org",
         contact_name="Claire Dubois, coordinatrice", president_name="Patrick Lemoine",
         president_capacity="Président du conseil intercommunal de santé mentale",
     ))
-    for login, title in TITLES.items():
-        if login in users:
-            users[login].title = title
     audit.record(session, users.get("coordination"), "council_profile.updated", "council_profile", 1,
                  {"fields": ["street", "postcode", "town", "phone", "email", "contact_name", "president_name"]})
     commit(session)

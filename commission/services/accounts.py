@@ -168,6 +168,10 @@ class UserInput:
     care_team_id: int | None = None
     town_id: int | None = None
     organisation_id: int | None = None
+    title: str = ""  # the capacity the person signs in: « adjointe au maire de Ronchin »
+
+
+MAX_TITLE = 160
 
 
 def _landlord(session: Session, organisation_id: int | None) -> bool:
@@ -215,6 +219,9 @@ def create_user(session: Session, actor: User | None, data: UserInput) -> User:
         errors["display_name"] = [msg("Give the person's name (at most 200 characters).")]
     if data.email and ("@" not in data.email or len(data.email) > 200):
         errors["email"] = [msg("This e-mail address is not valid.")]
+    title = " ".join(data.title.split())
+    if len(title) > MAX_TITLE:
+        errors["title"] = [msg("At most %(count)s characters.", count=MAX_TITLE)]
     problems = password_problems(data.password)
     if problems:
         errors["password"] = problems
@@ -227,6 +234,7 @@ def create_user(session: Session, actor: User | None, data: UserInput) -> User:
     user = User(
         login=login,
         display_name=display_name,
+        title=title,
         email=data.email.strip(),
         password_hash=hash_password(data.password),
         role=role,
@@ -257,6 +265,21 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
         audit.record(session, actor, "user.enabled" if active else "user.disabled", "user", user.id,
                      {"sessions_ended": ended} if ended else None)
         flush(session)
+    return user
+
+
+def set_title(session: Session, actor: User, user_id: int, title: str) -> User:
+    """The capacity an account signs in (its letters' signature block, the minutes' list of members)."""
+    policy.require(actor, policy.Action.MANAGE_USERS)
+    user = session.execute(locked(select(User).where(User.id == user_id))).scalar_one_or_none()
+    if user is None:
+        raise NotFound()
+    title = " ".join(title.split())
+    if len(title) > MAX_TITLE:
+        raise InvalidInput({"title": [msg("At most %(count)s characters.", count=MAX_TITLE)]})
+    before, user.title = user.title, title
+    session.flush()
+    audit.record(session, actor, "user.title_set", "user", user.id, {"before": before, "title": title})
     return user
 
 

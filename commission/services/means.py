@@ -102,10 +102,11 @@ def for_items(session: Session, user: User | None, items: Iterable[AgendaItem]) 
     placed = [item for item in items if item.place_id is not None]
     if not placed:
         return {}
-    # Loaded together, the places are found by each item without a query of its own.
-    session.execute(select(Place).where(Place.id.in_({item.place_id for item in placed}))).scalars().all()
+    places = {place.id: place for place in session.execute(
+        select(Place).where(Place.id.in_({item.place_id for item in placed}))).scalars()}
     limit = threshold(session)
-    return {item.id: view(user, item.case, item.place, limit) for item in placed if item.place is not None}
+    return {item.id: view(user, item.case, places[item.place_id], limit) for item in placed
+            if item.place_id in places}
 
 
 __all__ = ["Means", "MeansView", "for_case", "for_items", "for_places", "means_for", "threshold", "view"]

@@ -30,6 +30,7 @@ class UserForm(FlaskForm):
     care_team_id = SelectField(_l("Care team (care-team members)"), choices=[], validate_choice=False)
     town_id = SelectField(_l("Town (chairs)"), choices=[], validate_choice=False)
     organisation_id = SelectField(_l("Landlord (landlord representatives)"), choices=[], validate_choice=False)
+    title = StringField(_l("Capacity they sign in (optional)"), validators=[Optional(), Length(max=160)])
     password = PasswordField(_l("Initial password"), validators=[DataRequired()])
 
 
@@ -69,6 +70,7 @@ def new_user() -> ResponseReturnValue:
             care_team_id=optional_int(form.care_team_id.data),
             town_id=optional_int(form.town_id.data),
             organisation_id=optional_int(form.organisation_id.data),
+            title=form.title.data or "",
         )
         outcome = attempt(lambda: accounts.create_user(db(), actor, data), form)
         if (user := outcome.value) is not None:
@@ -76,6 +78,16 @@ def new_user() -> ResponseReturnValue:
             return redirect(url_for("admin.users"))
         general = outcome.general
     return render_template("admin/user_form.html", form=form, general=general), page_status(form, outcome)
+
+
+@bp.post("/users/<int:user_id>/title")
+@login_required
+def set_title(user_id: int) -> ResponseReturnValue:
+    outcome = attempt(lambda: accounts.set_title(db(), require_user(), user_id, request.form.get("title", "")),
+                      flash_refusal=True)
+    if (user := outcome.value) is not None:
+        flash(_("The title of %(login)s is saved.", login=user.login), "success")
+    return redirect(url_for("admin.users"))
 
 
 @bp.post("/users/<int:user_id>/delegation")

@@ -63,6 +63,8 @@ class CaseForm(FlaskForm):
     guardian_last_name = StringField(_l("Guardian's last name"), validators=[Length(max=100)])
     guardian_phone = StringField(_l("Guardian's telephone"), validators=[Length(max=40)])
     guardian_email = EmailField(_l("Guardian's e-mail"), validators=[Optional(), Length(max=200)])
+    guardian_address = TextAreaField(_l("Guardian's postal address (the letters' copies go there)"),
+                                     validators=[Length(max=300)])
     housing_situation = SelectField(_l("Current housing situation"), choices=[], validate_choice=False)
     housing_details = TextAreaField(_l("Details of the housing situation"))
     monthly_resources = StringField(_l("Monthly resources for the rent (euros)"), render_kw={"inputmode": "decimal"})
@@ -96,9 +98,10 @@ def _case_input(form: CaseForm) -> cases.CaseInput:
     return cases.CaseInput(
         **{name: (form[name].data or "") for name in (
             "first_name", "last_name", "birth_date", "phone", "email", "address", "protection_measure",
-            "guardian_first_name", "guardian_last_name", "guardian_phone", "guardian_email", "housing_situation",
-            "housing_details", "monthly_resources", "housing_allowance", "resources_details", "referring_psychiatrist",
-            "referring_nurse", "social_worker", "requested_kind", "needs_details", "project", "consent_date",
+            "guardian_first_name", "guardian_last_name", "guardian_phone", "guardian_email", "guardian_address",
+            "housing_situation", "housing_details", "monthly_resources", "housing_allowance", "resources_details",
+            "referring_psychiatrist", "referring_nurse", "social_worker",
+            "requested_kind", "needs_details", "project", "consent_date",
             "care_team_id",
         )},
         wished_town_ids=list(form.wished_town_ids.data or []),
@@ -123,6 +126,7 @@ def _load_form(form: CaseForm, case: Case) -> None:
         form.guardian_last_name.data = guardian.last_name
         form.guardian_phone.data = guardian.phone
         form.guardian_email.data = guardian.email
+        form.guardian_address.data = guardian.address
     for name in ("housing_details", "resources_details", "referring_psychiatrist", "referring_nurse",
                  "social_worker", "needs_details", "project", "needs_ground_floor", "needs_accessible",
                  "consent_given"):

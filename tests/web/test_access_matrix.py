@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commission import clock
-from commission.models import Agreement, Deposit, MeetingAction, Place, PlaceKind, SentMail
+from commission.models import Agreement, Deposit, MeetingAction, OutgoingLetter, Place, PlaceKind, SentMail
 from commission.services import accounts, cases, commitments, consultations, digest, followup, hearings, treasury
 from commission.storage import DocumentStore
 from tests.cases_helpers import new_case
@@ -124,6 +124,10 @@ PAGES: dict[str, set[str]] = {
     "/outbox/{mail}": {"coordinator"},
     "/letters/texts": {"coordinator"},
     "/letters/texts/refusal/person": {"coordinator"},
+    # the register of outgoing mail: the coordinator; a letter about a file, to its team too
+    "/letters": {"coordinator"},
+    "/letters/{letter}": {"coordinator", "care_a"},
+    "/letters/{letter}.pdf": {"coordinator", "care_a"},
     "/consultations": STAFF,
     "/consultations/new": {"coordinator"},
     # the coordinator, and the voting members consulted (the treasurer sits without a vote)
@@ -140,6 +144,7 @@ ACTIONS: dict[str, tuple[set[str], dict[str, str]]] = {
     "/council/logo": ({"coordinator"}, {}),  # no file: refused with a message (302), the others 403
     "/council/logo/remove": ({"coordinator"}, {"version": "0"}),
     "/letters/print-runs": ({"coordinator"}, {}),  # nothing to print: refused with a message (302)
+    "/letters/{letter}/send-again": ({"coordinator"}, {}),  # not refused by the mail server: a message (302)
     "/admin/users/{member}/active": ({"coordinator"}, {"active": "1"}),
     "/admin/users/{member}/delegation": ({"coordinator"}, {}),
     "/admin/users/{member}/two-factor/reset": ({"coordinator"}, {"confirm": "1"}),
@@ -221,7 +226,7 @@ def _hearings(signed: bool, draft: bool, allocated: bool) -> Builder:
         signed_hearing = closed(session, world, "Sid", date(2026, 3, 19), signed_in=store) if signed else None
         draft_hearing = closed(session, world, "Dora", date(2026, 6, 18)) if draft else None
         hearing = sitting(session, world, ["Ines"], day=date(2026, 9, 17)).hearing
-        allocated_case = deposit = deposit_version = commitment = commitment_version = 0
+        allocated_case = deposit = deposit_version = commitment = commitment_version = letter = 0
         if allocated:
             hearings.decide_item(session, world.users["chair"], hearing.id, hearing.items[0].id,
                                  hearings.DecisionInput(decision="allocate", place_id=str(world.place_a.id),
@@ -234,7 +239,9 @@ def _hearings(signed: bool, draft: bool, allocated: bool) -> Builder:
             drafted = commitments.draft_for_case(session, world.users["coordinator"], allocated_case,
                                                  date(2026, 9, 17))
             commitment, commitment_version = drafted.id, drafted.version
-        return {"hearing": hearing.id, "item": hearing.items[0].id, "hearing_version": hearing.version,
+            letter = session.execute(select(OutgoingLetter.id).where(OutgoingLetter.case_id == allocated_case)
+                                     .order_by(OutgoingLetter.id)).scalars().first() or 0
+        return {"letter": letter,"hearing": hearing.id, "item": hearing.items[0].id, "hearing_version": hearing.version,
                 "closed": draft_hearing.id if draft_hearing else 0,
                 "signed": signed_hearing.id if signed_hearing else 0,
                 "allocated": allocated_case, "deposit": deposit, "deposit_version": deposit_version,
@@ -274,7 +281,7 @@ def _consultation(session: Session, _instance: Path, ids: Ids) -> Ids:
     return {"consultation": hearing.id}
 
 
-HEARING_KEYS = ("{hearing}", "{closed}", "{signed}", "{allocated}", "{deposit}")
+HEARING_KEYS = ("{hearing}", "{closed}", "{signed}", "{allocated}", "{deposit}", "{letter}")
 
 
 @cache
@@ -283,7 +290,8 @@ def matrix_scenario(path: str) -> Scenario:
     for each combination, then copied for each role (every role of a page sees the same data)."""
     scenario = RECORDS
     if any(key in path for key in HEARING_KEYS):
-        signed, draft, allocated = "{signed}" in path, "{closed}" in path, "{allocated}" in path or "{deposit}" in path
+        signed, draft = "{signed}" in path, "{closed}" in path
+        allocated = any(key in path for key in ("{allocated}", "{deposit}", "{letter}"))
         scenario = Scenario(f"{scenario.name}-hearings-{signed:d}{draft:d}{allocated:d}",
                             _hearings(signed, draft, allocated), extends=scenario)
     if "{mail}" in path:

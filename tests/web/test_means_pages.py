@@ -18,18 +18,19 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from commission import clock
-from commission.models import Applicant, Case
-from commission.services import consultations, hearings, stock
+from commission.models import Applicant, Case, Hearing
+from commission.services import consultations, hearings, means, stock
 from tests.cases_helpers import TODAY, new_case, step
 from tests.conftest import WORLD, World, fresh, is_postgres, load_world, login, post_form
 from tests.databases import Ids, Restored, Scenario
 from tests.hearings_helpers import HEARING_DAY, sitting
 from tests.test_means import set_threshold
 from tests.web.test_cases_pages import form_data
+from tests.web.test_query_counts import count_queries
 
 LEFT = "677,39\u00a0€"
 WARNING = "Reste à vivre sous le seuil"
@@ -177,6 +178,23 @@ def test_nothing_is_said_to_the_others_when_the_warning_does_not_apply(
     login(client, "chair")
     html = page(client, f"/hearings/{ids['hearing']}")
     assert f"{LEFT} / mois" in html and "Sous le seuil" not in html
+
+
+def test_the_means_of_an_agenda_page_take_two_queries_whatever_its_length(
+    engine: Engine, session: Session, world: World, ids: Ids,
+) -> None:
+    allocate_the_flat(session, world, ids)
+    fresh(session)
+    hearing = session.get(Hearing, ids["hearing"])
+    assert hearing is not None
+    lines = hearings.agenda_page(session, hearing).items
+    chair = world.users["chair"]
+    assert chair.active  # the reader, loaded as the request's is
+    with count_queries(engine) as found:
+        shown = means.for_items(session, chair, lines)
+        assert [view.figures.left_cents for view in shown.values() if view.figures] == [67739]
+    selects = [statement for statement in found if statement.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 2, selects  # the places of the page, then the threshold: never one per item
 
 
 # ---------------------------------------------------------------- the file's page

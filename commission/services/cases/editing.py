@@ -49,6 +49,7 @@ class CaseInput:
     guardian_last_name: str = ""
     guardian_phone: str = ""
     guardian_email: str = ""
+    guardian_address: str = ""
     housing_situation: str = ""
     housing_details: str = ""
     monthly_resources: str = ""
@@ -117,6 +118,7 @@ def _parse(session: Session, data: CaseInput, today: date) -> ParsedCase:
         guardian = {
             "first_name": _text(data.guardian_first_name, 100), "last_name": _text(data.guardian_last_name, 100),
             "phone": _text(data.guardian_phone, 40), "email": _text(data.guardian_email, 200),
+            "address": _text(data.guardian_address, 300),
         }
 
     situation = None

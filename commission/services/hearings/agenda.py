@@ -204,7 +204,7 @@ def capacity(user: User) -> str:
     """The seat a user holds at the commission, in words (the council's language); a role without a seat is
     named by its role, never as a member of the commission. The title the account gives (« adjointe au maire de
     Ronchin ») comes first."""
-    if user.title.strip():
+    if (user.title or "").strip():
         return user.title.strip()
     words = SEAT_WORDS.get(user.role)
     return words(user) if words is not None else str(msg(ROLE_LABELS[user.role]))
