@@ -249,3 +249,56 @@ def test_the_persons_export_holds_their_letters(session: Session, world: World, 
         ("refusal", "person"), ("refusal", "guardian"), ("refusal", "care_team")}
     assert all(letter["reference"].startswith("CA-") and letter["paragraphs"] for letter in letters)
     assert person_export.counts(data)["letters"] == 3
+
+
+def test_the_emails_name_no_one_and_only_the_landlords_letters_travel_attached(
+        session: Session, world: World, walked: dict[str, Case], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sent through a mail server (captured): the landlord's letter attached, free of any health detail; the care
+    team's copy linked in the application, never attached; a person who agreed is told a letter was posted, and
+    the note names no one. Nothing is sent twice."""
+    from email.message import EmailMessage
+
+    from commission import mail
+    from commission.config import MailSettings
+    from commission.models import SentMail
+    from commission.models.letters import PrintRun
+
+    sent: list[EmailMessage] = []
+    monkeypatch.setattr(mail, "send", lambda _settings, message: sent.append(message))
+    settings = MailSettings(host="smtp.example.org", port=25, sender="commission@example.org")
+    emma = session.get(Case, walked["Emma"].id)
+    assert emma is not None
+    emma.applicant.email, emma.applicant.notice_by_email = "emma@example.org", True
+    run = PrintRun(created_by_id=world.users["coordinator"].id, posted_on=HEARING_DAY)
+    session.add(run)
+    session.flush()
+    for letter in _letters(session, emma, LetterKind.REFUSAL).values():
+        if letter.channel is Channel.POST:
+            letter.status, letter.print_run_id, letter.posted_on = LetterStatus.POSTED, run.id, HEARING_DAY
+    session.commit()
+    names = {case.applicant.full_name for case in walked.values()} | {"Paul Durand"}
+
+    result = register.send_emails(session, settings, base_url="https://commission.example.org")
+    waiting = session.execute(select(OutgoingLetter).where(OutgoingLetter.channel == Channel.EMAIL)).scalars().all()
+    assert result.failed == 0 and result.sent == len(waiting) and result.notices == 1
+    assert all(letter.status is LetterStatus.SENT and letter.sent_at for letter in waiting)
+    by_address: dict[str, list[EmailMessage]] = {}
+    for message in sent:
+        by_address.setdefault(str(message["To"]), []).append(message)
+    for message in by_address["attributions@habitat-a.example.org"]:
+        (attachment,) = list(message.iter_attachments())
+        text = text_of(attachment.get_payload(decode=True))
+        assert "CA-" in text and not any(word.lower() in text.lower() for word in HEALTH_WORDS)
+    for message in by_address["equipe@epsm.example.org"]:
+        assert not list(message.iter_attachments())
+        assert "https://commission.example.org/letters/" in message.get_content()
+    (notice,) = by_address["emma@example.org"]
+    assert not list(notice.iter_attachments())
+    for message in sent:
+        words = f"{message['Subject']} {message.get_body().get_content()}"  # type: ignore[union-attr]
+        assert not any(name in words for name in names), words
+        assert not any(word.lower() in words.lower() for word in HEALTH_WORDS), words
+    kept = session.execute(select(SentMail).where(SentMail.letter_id.is_not(None))).scalars().all()
+    assert len(kept) == len(sent)
+    again = register.send_emails(session, settings, base_url="https://commission.example.org")
+    assert (again.sent, again.notices) == (0, 0) and len(sent) == len(kept)

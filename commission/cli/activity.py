@@ -304,7 +304,8 @@ def letters_group() -> None:
 @letters_group.command("send")
 @click.pass_context
 def letters_send(ctx: click.Context) -> None:
-    """E-mail the letters waiting to go to the care teams and the landlords (the letter attached), and tell the
+    """E-mail the letters waiting to go to the landlords (the letter attached) and to the care teams (a link to
+    their copy in the application), and tell the
     persons who agreed to it that a letter was posted to them (run it daily, from cron). Without
     COMMISSION_SMTP_HOST nothing leaves: the letters wait in the register of outgoing mail."""
 
@@ -312,7 +313,7 @@ def letters_send(ctx: click.Context) -> None:
 
     settings, session = _hearing_session(ctx)
     with session, unit_of_work(session):
-        run = register.send_emails(session, settings.mail)
+        run = register.send_emails(session, settings.mail, base_url=settings.base_url)
     for error in run.errors:
         click.echo(f"failed: {error}", err=True)
     if not run.mail_configured:

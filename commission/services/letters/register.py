@@ -1,16 +1,20 @@
 """The register of outgoing mail: every letter written, to whom, how, when, and what became of it; the letters'
-PDFs; and the e-mails: each letter to a partner sent with the letter attached, and the note telling a person who
-agreed to it that a letter was posted to them (it names no one and says nothing more).
+PDFs; and the e-mails: each letter to a partner, and the note telling a person who agreed to it that a letter was
+posted to them (it names no one and says nothing more).
 
-The e-mails leave in a run (``commission letters send``, daily from cron, like the digests). A run claims each
-letter before it sends it, committed: of two runs at once, one sends it. Without a mail server, the letters wait in
-the register, shown as waiting to be sent.
+A letter to a landlord travels attached to its e-mail; a care team's copy of the person's letter does not (it may
+quote the commission's reasons): its e-mail links to it in the application. The e-mails leave in a run
+(``commission letters send``, daily from cron, like the digests). A run claims each letter before it sends it,
+committed: of two runs at once, one sends it. Without a mail server, the letters wait in the register, shown as
+waiting to be sent.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
@@ -110,19 +114,35 @@ class SendRun:
     errors: list[str] = field(default_factory=list)
 
 
-def _letter_mail(settings: MailSettings, letter: OutgoingLetter, pdf: bytes, gettext):  # type: ignore[no-untyped-def]
-    """The e-mail carrying a letter to a partner: it names no one; the letter is attached."""
+# The letters that travel attached to their e-mail: the landlord's, whose texts offer no field that could hold a
+# health detail. A copy of the person's letter to the care team holds the commission's own words (a refusal's
+# reason, what a deferral awaits), which may touch on care: its e-mail names no one and links to it in the
+# application, where the team reads it after logging in.
+ATTACHED = frozenset({Recipient.LANDLORD})
+
+
+def _letter_mail(settings: MailSettings, letter: OutgoingLetter, pdf: bytes | None, base_url: str,
+                 gettext: Callable[[str], str]) -> tuple[str, str, EmailMessage]:
+    """The e-mail of a letter to a partner: it names no one; the letter attached (``pdf``), or a link to it."""
     subject = gettext("Letter from the apartment commission — reference %(reference)s") % {
         "reference": letter.reference}
-    body = gettext("Hello,\n\nPlease find attached a letter from the apartment commission (reference %(reference)s, "
-                   "file %(file)s).\n\nThe coordination of the apartment commission") % {
-        "reference": letter.reference, "file": letter.content.get("file_reference", "")}
+    values = {"reference": letter.reference, "file": letter.content.get("file_reference", ""),
+              "link": f"{base_url}/letters/{letter.id}" if base_url else f"/letters/{letter.id}"}
+    if pdf is not None:
+        body = gettext("Hello,\n\nPlease find attached a letter from the apartment commission (reference "
+                       "%(reference)s, file %(file)s).\n\nThe coordination of the apartment commission") % values
+    else:
+        body = gettext("Hello,\n\nThe apartment commission has written a letter about file %(file)s (reference "
+                       "%(reference)s). A copy is kept for your team in the application: %(link)s\n\n"
+                       "The coordination of the apartment commission") % values
     message = mail.compose(settings, letter.email, subject, body)
-    message.add_attachment(pdf, maintype="application", subtype="pdf", filename=f"courrier-{letter.reference}.pdf")
+    if pdf is not None:
+        message.add_attachment(pdf, maintype="application", subtype="pdf",
+                               filename=f"courrier-{letter.reference}.pdf")
     return subject, body, message
 
 
-def _notice_text(letter: OutgoingLetter, gettext) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def _notice_text(letter: OutgoingLetter, gettext: Callable[[str], str]) -> tuple[str, str]:
     """The note to a person who agreed to it: a letter is on its way; no name, no subject, no more."""
     subject = gettext("A letter from the apartment commission is on its way")
     body = gettext("Hello,\n\nThe apartment commission has posted you a letter (reference %(reference)s). "
@@ -144,7 +164,8 @@ def _claim(session: Session, letter_id: int, from_status: LetterStatus) -> bool:
     return True
 
 
-def send_emails(session: Session, settings: MailSettings | None, *, locale: str = DEFAULT_LOCALE) -> SendRun:
+def send_emails(session: Session, settings: MailSettings | None, *, base_url: str = "",
+                locale: str = DEFAULT_LOCALE) -> SendRun:
     """Send the letters waiting to be e-mailed, and the notices of the letters posted to persons who agreed."""
     gettext = translations(locale).gettext
     run = SendRun(mail_configured=settings is not None)
@@ -158,8 +179,8 @@ def send_emails(session: Session, settings: MailSettings | None, *, locale: str 
             continue
         letter = session.execute(select(OutgoingLetter).where(OutgoingLetter.id == letter_id)
                                  .execution_options(populate_existing=True)).scalar_one()
-        pdf = pdf_of(session, [letter], letter.reference, locale)
-        subject, body, message = _letter_mail(settings, letter, pdf, gettext)
+        pdf = pdf_of(session, [letter], letter.reference, locale) if letter.recipient in ATTACHED else None
+        subject, body, message = _letter_mail(settings, letter, pdf, base_url, gettext)
         error = _deliver(settings, message)
         row = SentMail(user_id=None, letter_id=letter.id, kind=LETTER_MAIL, for_date=clock.today(),
                        to_address=letter.email[:200], subject=subject[:300], body=body,
