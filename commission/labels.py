@@ -199,13 +199,13 @@ LETTER_KIND_LABELS = {
     LetterKind.DEFERRAL: N_("Deferral"),
     LetterKind.REFUSAL: N_("Refusal"),
     LetterKind.OFFER_EXPIRED: N_("Offer expired"),
-    LetterKind.WELCOME: N_("Move-in welcome"),
+    LetterKind.WELCOME: N_("Move-in"),
     LetterKind.REVIEW: N_("Review of the tenancy"),
     LetterKind.EXIT: N_("Exit"),
 }
 
 AUDIENCE_LABELS = {Audience.PERSON: N_("To the person (copies to the guardian and the care team)"),
-                   Audience.LANDLORD: N_("To the landlord")}
+                   Audience.LANDLORD: N_("To the landlord of the place")}
 
 RECIPIENT_LABELS = {
     Recipient.PERSON: N_("The person"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from commission import labels as tables
 from commission.i18n import N_
 from commission.models.letters import Audience, LetterKind
 
@@ -83,21 +84,9 @@ _NAMES: dict[tuple[LetterKind, Audience], tuple[str, ...]] = {
 FIELDS: dict[tuple[LetterKind, Audience], tuple[FieldSpec, ...]] = {
     key: tuple(_SPECS[name] for name in names) for key, names in _NAMES.items()}
 
-KIND_LABELS = {
-    LetterKind.OFFER: N_("Allocation and offer of a place"),
-    LetterKind.RANKED: N_("Ranked candidate for a place"),
-    LetterKind.WAITING_LIST: N_("Waiting list"),
-    LetterKind.DEFERRAL: N_("Deferral"),
-    LetterKind.REFUSAL: N_("Refusal"),
-    LetterKind.OFFER_EXPIRED: N_("Offer expired"),
-    LetterKind.WELCOME: N_("Move-in"),
-    LetterKind.REVIEW: N_("Review of the tenancy"),
-    LetterKind.EXIT: N_("Exit"),
-}
-AUDIENCE_LABELS = {
-    Audience.PERSON: N_("To the person (copies to the guardian and the care team)"),
-    Audience.LANDLORD: N_("To the landlord of the place"),
-}
+# The letters' names: the shared label tables.
+KIND_LABELS = tables.LETTER_KIND_LABELS
+AUDIENCE_LABELS = tables.AUDIENCE_LABELS
 
 
 @dataclass(frozen=True)
