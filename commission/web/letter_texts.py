@@ -151,6 +151,7 @@ def edit(kind: str, audience: str) -> ResponseReturnValue:
 @login_required
 def show_version(kind: str, audience: str, version: int) -> ResponseReturnValue:
     actor = require_user()
+    policy.require(actor, policy.Action.MANAGE_LETTERS)  # who may not read the texts learns nothing of what exists
     letter_kind, letter_audience = _letter(kind, audience)
     template = texts.version_of(db(), actor, letter_kind, letter_audience, version)
     return render_template("letter_texts/version.html", template=template, kind=letter_kind,

@@ -108,8 +108,12 @@ def reads(session: Session) -> int:
 # Actions that, with the access matrix's data, are refusals or leave things as they are (they write
 # nothing, so there is nothing to refuse): the account to reset has no two-factor login, the document
 # form sends no file, the partner is already active, the agenda has no file ready, the hearing cannot
-# close before its items are decided.
-WRITES_NOTHING = {"/account/two-factor/recovery-codes", "/account/two-factor/disable",
+# close before its items are decided; no letter waits for a print run, the letter was not refused by the mail
+# server, the logo form sends no file and there is no logo to remove, the commitment is drafted already and its
+# signed-copy form sends no file.
+WRITES_NOTHING = {"/letters/print-runs", "/letters/{letter}/send-again", "/council/logo", "/council/logo/remove",
+                  "/cases/{allocated}/commitment/draft", "/cases/{allocated}/commitment/{commitment}/signed-copy",
+"/account/two-factor/recovery-codes", "/account/two-factor/disable",
                   "/admin/users/{member}/two-factor/reset", "/cases/{case}/documents", "/partners/{landlord_b}/active",
                   "/hearings/{hearing}/agenda/build", "/hearings/{hearing}/steps/close"}
 # What makes an action of the matrix change something.
