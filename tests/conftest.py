@@ -5,10 +5,11 @@ tests/databases.py); an app with CSRF on; and a small world of records built as 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from commission.config import Settings
@@ -25,9 +27,9 @@ from commission.db import make_engine, make_session_factory
 from commission.models import CareTeam, Organisation, OrganisationKind, Place, PlaceKind, Role, Town, User
 from commission.services import accounts
 from commission.web import configure, create_app
-from tests import units
+from tests import demo_cache, units
 from tests.databases import CHEAP_HASHER, Databases, Ids, Restored, Scenario
-from tests.demo_cache import DemoBuild, postgres_demo, sqlite_demo
+from tests.demo_cache import DemoBuild
 
 PG_URL = os.environ.get("COMMISSION_TEST_DATABASE_URL", "")
 units.install()  # a service called by a test is a unit of work, as a request's (see tests/units.py)
@@ -46,14 +48,54 @@ def is_postgres() -> bool:
     return PG_URL.startswith("postgresql")
 
 
+# The order the tests are handed to the pytest-xdist workers in (``--dist loadgroup``, each test a unit of
+# its own unless grouped: one queue, taken in this order). The tests that read the demo come last, so that
+# its build, begun in the background at the start (``_demo_in_background``), is ready when they come; the
+# slowest of each kind come first, so that none of them ends the run alone while the other worker waits.
+SLOW_WITHOUT_DEMO = (
+    "tests/test_benchmarks.py",  # those that need no demo of the suite's (``demo`` builds its own)
+    "tests/test_case_machine_stateful.py", "tests/test_ledger_stateful.py", "tests/test_migrations.py",
+    "tests/web/test_hostile_input.py", "tests/test_packaging.py",
+)
+SLOW_WITH_DEMO = (
+    "tests/e2e/test_browser.py::test_each_demo_account", "tests/e2e/test_session_browser.py",
+    "tests/test_benchmarks.py", "tests/web/test_typography.py", "tests/e2e/test_guidance_browser.py",
+)
+# Modules whose module-scoped fixtures cost more than their tests: on one worker, the fixture built once.
+ONE_WORKER = ("tests/test_packaging.py", "tests/test_documents.py", "tests/web/test_typography.py")
+
+
+def needs_demo(item: pytest.Item) -> bool:
+    """Whether the test reads the demo (directly or through a fixture), and is not skipped beforehand."""
+    skipped = item.get_closest_marker("skip") is not None or any(
+        mark.args and mark.args[0] is True for mark in item.iter_markers("skipif"))
+    return "demo_build" in getattr(item, "fixturenames", ()) and not skipped
+
+
+def run_order(item: pytest.Item) -> int:
+    demo = needs_demo(item)
+    slow = item.nodeid.startswith(SLOW_WITH_DEMO if demo else SLOW_WITHOUT_DEMO)
+    return (2 if demo else 0) + (0 if slow else 1)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The browser tests drive the SQLite demo: they run in the SQLite pass only (PostgreSQL would add
-    nothing to them but their time)."""
-    if not is_postgres():
-        return
+    nothing to them but their time). Then the order and the groups the workers take the tests in."""
     for item in items:
-        if item.get_closest_marker("e2e") is not None:
+        if is_postgres() and item.get_closest_marker("e2e") is not None:
             item.add_marker(pytest.mark.skip(reason="the browser tests drive the SQLite demo: SQLite pass only"))
+        module = item.nodeid.split("::")[0]
+        if module in ONE_WORKER:
+            item.add_marker(pytest.mark.xdist_group(module))
+    items.sort(key=run_order)  # stable: within each kind, the order they were collected in
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The run's PostgreSQL demo is dropped by the process that owns the run (see demo_cache.postgres_demo)."""
+    if is_postgres() and not os.environ.get("PYTEST_XDIST_WORKER"):
+        with contextlib.suppress(OperationalError):  # the server went away: the next run drops it (tests/databases.py)
+            demo_cache.drop_postgres_demo(PG_URL)
 
 
 @pytest.fixture(scope="session")
@@ -66,13 +108,34 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
         databases.close()
 
 
+def demo_builder(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], DemoBuild]:
+    """How this run builds its demo: on SQLite, into the cache shared by runs; on PostgreSQL, into the run's
+    own database, in a folder its pytest-xdist workers share (the parent of each worker's own)."""
+    if not is_postgres():
+        return demo_cache.sqlite_demo
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    return lambda: demo_cache.postgres_demo(PG_URL, shared / "demo")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _demo_in_background(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Begin building the demo at the start of the run when a test of it needs the demo (those run last):
+    the workers run the other tests meanwhile. At the end, a build still under way is waited for (another
+    worker may be waiting for it too), unless the run was stopped."""
+    if any(needs_demo(item) for item in request.session.items):
+        demo_cache.start(demo_builder(tmp_path_factory))
+    yield
+    if request.session.shouldstop or request.session.shouldfail:
+        demo_cache.stop_builds()
+
+
 @pytest.fixture(scope="session")
-def demo_build(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
     """``commission demo --no-serve``, built once per run (on SQLite, reused across runs while nothing
     that shapes it changes): the browser tests serve a copy, the command-line tests read it."""
-    if is_postgres():
-        return postgres_demo(databases.new_database("demo"), tmp_path_factory.mktemp("demo"))
-    return sqlite_demo()
+    return demo_cache.built(demo_builder(tmp_path_factory))
 
 
 def starting_scenario(request: pytest.FixtureRequest, **by_fixture: Scenario) -> Scenario | None:

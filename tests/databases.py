@@ -130,12 +130,6 @@ class Databases:
         with self._admin() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"{clause}'))
 
-    def new_database(self, name: str) -> str:
-        """An empty PostgreSQL database of this run's (dropped at its end), for a command to build into."""
-        full = f"{self._prefix}{name}"
-        self._create_database(full, None)
-        return self._pg_url(full)
-
     def drop(self, url: str) -> None:
         """Drop a PostgreSQL copy handed to a test (nothing to do for a SQLite file: tmp_path goes)."""
         if not self.postgres_url:

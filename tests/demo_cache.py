@@ -8,8 +8,13 @@ for, and the version of Faker that invents its people. A later run with the same
 it; a lock makes two pytest-xdist workers wait for one build rather than run two. The browser tests
 serve a copy, so the cache is never written to.
 
-On PostgreSQL the demo is built once per run into a database of the run's own: only the command-line
-test uses it there (the browser tests always run against SQLite, in the SQLite pass).
+On PostgreSQL the demo is built once per run, the same way, into a database of the run's own shared by
+its pytest-xdist workers (a lock again): the command-line test and tests/test_demo.py read it there (the
+browser tests always run against SQLite, in the SQLite pass).
+
+Either build takes a minute or two: :func:`start` begins it in the background as soon as a worker knows
+that some test of its will need it (tests/conftest.py, which also runs those tests last), so that the
+workers go on with the other tests meanwhile instead of waiting for it.
 """
 
 from __future__ import annotations
@@ -19,13 +24,19 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
 from filelock import FileLock
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from commission import clock
+from commission.db import make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 2026
@@ -79,13 +90,21 @@ def _run_demo(instance: Path, **settings: str) -> str:
     """``commission demo --no-serve``; waits as long as the build goes on (its time grows with the machine's
     load, so no fixed limit), and fails with what it printed if it fails."""
     instance.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
+    process = subprocess.Popen(
         [*command(), "demo", "--no-serve", "--seed", str(SEED)], cwd=instance.parent, stdin=subprocess.DEVNULL,
-        env=environment(instance, **settings), capture_output=True, text=True, check=False,
+        env=environment(instance, **settings), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, f"`commission demo --no-serve` ended with {result.returncode}:\n{output}"
+    _running.add(process)
+    try:
+        stdout, stderr = process.communicate()
+    finally:
+        _running.discard(process)
+    output = stdout + stderr
+    assert process.returncode == 0, f"`commission demo --no-serve` ended with {process.returncode}:\n{output}"
     return output
+
+
+_running: set[subprocess.Popen[str]] = set()  # the builds under way in this process (stop_builds ends them)
 
 
 def cache_folder() -> Path:
@@ -110,9 +129,90 @@ def sqlite_demo() -> DemoBuild:
     return DemoBuild(f"sqlite:///{instance / 'commission.sqlite'}", instance, (built / "output.txt").read_text("utf-8"))
 
 
-def postgres_demo(database_url: str, folder: Path) -> DemoBuild:
-    output = _run_demo(folder / "instance", COMMISSION_DATABASE_URL=database_url)
-    return DemoBuild(database_url, None, output)
+def run_owner() -> int:
+    """The process whose run this is: the pytest-xdist controller for a worker (its parent), else this one."""
+    return os.getppid() if os.environ.get("PYTEST_XDIST_WORKER") else os.getpid()
+
+
+def postgres_demo_name(owner: int | None = None) -> str:
+    """The run's demo database: named like tests/databases.py's (``ct_<pid>_``), after the process that owns
+    the run, so that a run killed before its end has it dropped by the next (see ``Databases``)."""
+    return f"ct_{owner or run_owner()}_demo"
+
+
+def _admin(postgres_url: str, statement: str) -> None:
+    """One statement on the server's test database, outside any transaction (as tests/databases.py does)."""
+    engine = make_engine(postgres_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+def postgres_demo(postgres_url: str, folder: Path) -> DemoBuild:
+    """The demo built on PostgreSQL once per run: ``folder`` is shared by the run's workers (the first builds,
+    the others wait for it and read what it printed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = postgres_demo_name()
+    database_url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    printed = folder / f"{name}.txt"
+    with FileLock(str(folder / f"{name}.lock")):
+        if not printed.is_file():
+            _admin(postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            _admin(postgres_url, f'CREATE DATABASE "{name}"')
+            output = _run_demo(folder / f"{name}-instance", COMMISSION_DATABASE_URL=database_url)
+            printed.write_text(output, encoding="utf-8")  # written last: the build is complete
+    return DemoBuild(database_url, None, printed.read_text("utf-8"))
+
+
+def drop_postgres_demo(postgres_url: str) -> None:
+    """At the end of the run, in the process that owns it."""
+    _admin(postgres_url, f'DROP DATABASE IF EXISTS "{postgres_demo_name(os.getpid())}" WITH (FORCE)')
+
+
+class Background:
+    """A build begun in a thread of its own, waited for by the first test that needs it."""
+
+    def __init__(self, build: Callable[[], DemoBuild]) -> None:
+        self._build = build
+        self._result: DemoBuild | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="demo build", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._result = self._build()
+        except BaseException as error:  # kept for the test that waits (an error in a thread would be lost)
+            self._error = error
+
+    def result(self) -> DemoBuild:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+
+_background: list[Background] = []
+
+
+def start(build: Callable[[], DemoBuild]) -> None:
+    """Begin the build in the background (once per process)."""
+    if not _background:
+        _background.append(Background(build))
+
+
+def built(build: Callable[[], DemoBuild]) -> DemoBuild:
+    """The build begun by :func:`start`, waited for; else built now."""
+    return _background[0].result() if _background else build()
+
+
+def stop_builds() -> None:
+    """End the builds still under way (the run stopped early): their half-built demo is never used."""
+    for process in list(_running):
+        process.kill()
 
 
 def parse_accounts(output: str) -> list[tuple[str, str, str]]:
