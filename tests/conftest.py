@@ -48,6 +48,12 @@ def is_postgres() -> bool:
     return PG_URL.startswith("postgresql")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The demo's fingerprint, taken once at the start of the run (its workers inherit it: see demo_cache)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        os.environ[demo_cache.RUN_KEY] = demo_cache.fingerprint()
+
+
 # The order the tests are handed to the pytest-xdist workers in (``--dist loadgroup``, each test a unit of
 # its own unless grouped: one queue, taken in this order). The tests that read the demo come last, so that
 # its build, begun in the background at the start (``_demo_in_background``), is ready when they come; the

@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -112,19 +113,36 @@ def cache_folder() -> Path:
     return Path(base) / "commission-tests"
 
 
+# The fingerprint of a run, taken once at its start (tests/conftest.py) and inherited by its pytest-xdist
+# workers: a source edited while the suite runs does not send a worker to another build than its neighbour's.
+RUN_KEY = "COMMISSION_TEST_DEMO_KEY"
+STALE_AFTER_S = 3600  # another fingerprint's build, unused that long, is removed (another run may still read it)
+
+
+def run_key() -> str:
+    return os.environ.get(RUN_KEY) or fingerprint()
+
+
+def _remove_stale(folder: Path, built: Path) -> None:
+    """Builds of earlier fingerprints (the code has changed since), once no run can still be reading them."""
+    for stale in folder.glob("demo-*"):
+        if stale.is_dir() and stale != built and time.time() - stale.stat().st_mtime > STALE_AFTER_S:
+            shutil.rmtree(stale, ignore_errors=True)
+            (folder / f"{stale.name}.lock").unlink(missing_ok=True)
+
+
 def sqlite_demo() -> DemoBuild:
     folder = cache_folder()
     folder.mkdir(parents=True, exist_ok=True)
-    key = fingerprint()
+    key = run_key()
     built = folder / f"demo-{key}"
     with FileLock(str(folder / f"demo-{key}.lock")):
         if not (built / "output.txt").is_file():
             shutil.rmtree(built, ignore_errors=True)
             output = _run_demo(built / "instance")
             (built / "output.txt").write_text(output, encoding="utf-8")  # written last: the build is complete
-            for stale in folder.glob("demo-*"):  # earlier fingerprints: the code has changed since
-                if stale.is_dir() and stale != built:
-                    shutil.rmtree(stale, ignore_errors=True)
+        _remove_stale(folder, built)
+        os.utime(built)  # in use: kept from the other runs' removal for the next hour
     instance = built / "instance"
     return DemoBuild(f"sqlite:///{instance / 'commission.sqlite'}", instance, (built / "output.txt").read_text("utf-8"))
 
