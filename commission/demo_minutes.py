@@ -25,7 +25,9 @@ from commission.models.hearings import Minutes
 from commission.services import unit
 from commission.storage import DocumentStore
 
-TASKS_PER_WORKER = 12  # a worker is replaced after so many documents: WeasyPrint's memory does not pile up
+# The workers are replaced after so many documents each, so that WeasyPrint's memory does not pile up: by a new
+# pool, not by ``max_tasks_per_child``, which can leave the pool waiting for ever (CPython gh-115634).
+TASKS_PER_WORKER = 12
 
 
 def render(data: MinutesData, redacted: bool) -> bytes:
@@ -47,9 +49,10 @@ class MinutesPool:
 
     def __init__(self, store: DocumentStore, processes: int | None = None) -> None:
         self.store = store
-        self.executor = ProcessPoolExecutor(max_workers=processes or workers(),
-                                            mp_context=multiprocessing.get_context("spawn"),
-                                            max_tasks_per_child=TASKS_PER_WORKER)
+        self.processes = processes or workers()
+        self.executor = self._new_pool()
+        self.retired: list[ProcessPoolExecutor] = []  # pools finishing their last documents
+        self.submitted = 0
         self.pending: dict[str, tuple[str, Future[bytes]]] = {}  # placeholder -> (column, the PDF to come)
         self.count = 0
         self.rendered = 0
@@ -59,11 +62,24 @@ class MinutesPool:
 
         def submit(data: MinutesData) -> tuple[str, str]:
             full, redacted = self._placeholder(), self._placeholder()
-            self.pending[full] = ("pdf_sha256", self.executor.submit(render, data, False))
-            self.pending[redacted] = ("redacted_sha256", self.executor.submit(render, data, True))
+            self.pending[full] = ("pdf_sha256", self._submit(data, False))
+            self.pending[redacted] = ("redacted_sha256", self._submit(data, True))
             return full, redacted
 
         return submit
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.processes, mp_context=multiprocessing.get_context("spawn"))
+
+    def _submit(self, data: MinutesData, redacted: bool) -> Future[bytes]:
+        """One document to render; every TASKS_PER_WORKER documents a worker, the pool is replaced by a fresh one
+        (the old one renders what it was given, then its processes end)."""
+        if self.submitted and self.submitted % (TASKS_PER_WORKER * self.processes) == 0:
+            self.executor.shutdown(wait=False)
+            self.retired.append(self.executor)
+            self.executor = self._new_pool()
+        self.submitted += 1
+        return self.executor.submit(render, data, redacted)
 
     def _placeholder(self) -> str:
         self.count += 1
@@ -97,4 +113,6 @@ class MinutesPool:
             self.close()
 
     def close(self) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        for pool in (*self.retired, self.executor):
+            pool.shutdown(wait=True, cancel_futures=True)
+        self.retired.clear()
