@@ -26,7 +26,7 @@ MACHINES = (CASE_MACHINE, HEARING_MACHINE, PLACE_MACHINE, DEPOSIT_MACHINE)
 STATE_NAMES = frozenset(state.name for machine in MACHINES for state in machine.states)
 ROLE_NAMES = frozenset(role.value for role in Role)
 # Where states and roles are named on purpose: the machines, and the policy.
-HOMES = (PACKAGE / "workflow", PACKAGE / "policy.py")
+HOMES = (PACKAGE / "workflow", PACKAGE / "policy")
 MAX_LINES = 600
 
 

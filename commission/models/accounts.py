@@ -6,7 +6,7 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commission.db import Base, utcnow
@@ -52,6 +52,9 @@ class User(Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     active: Mapped[bool] = mapped_column(default=True, doc="A disabled account cannot log in.")
     signing_delegation: Mapped[bool] = mapped_column(default=False, doc="May sign minutes for the council.")
+    housing_subgroup: Mapped[bool] = mapped_column(
+        default=False, server_default=false(),
+        doc="Sits in the housing sub-group (kept by its membership: commission.services.subgroup).")
     title: Mapped[str] = mapped_column(String(160), default="", server_default=text("''"),
                                        doc="The capacity they sign in, e.g. « adjointe au maire de Ronchin ».")
     session_nonce: Mapped[str] = mapped_column(

@@ -95,7 +95,7 @@ class TransitionSpec:
     guards: tuple[Guard, ...] = ()
     effect: Effect | None = None
     reason_required: Message | None = None
-    # Who may take the step besides the coordinator (policy.py decides with it), and from which screen.
+    # Who may take the step besides the coordinator (the policy decides with it), and from which screen.
     roles: frozenset[Any] = frozenset()
     screen: Screen = Screen.RECORD
     # Offered on the pages only once its guards pass: a step that cannot be taken yet is not shown at all, and
