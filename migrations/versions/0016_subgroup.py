@@ -1,7 +1,7 @@
-"""the housing sub-group: its members and meetings
+"""the housing sub-group: the accounts that sit in it (its members without an account, meetings and workspace come later)
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-06 21:00:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0018'
-down_revision: str | None = '0017'
+revision: str = '0016'
+down_revision: str | None = '0015'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
