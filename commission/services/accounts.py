@@ -283,6 +283,23 @@ def set_title(session: Session, actor: User, user_id: int, title: str) -> User:
     return user
 
 
+def set_housing_subgroup(session: Session, actor: User, user_id: int, member: bool) -> User:
+    """An account joins or leaves the housing sub-group (its workspace, the agreements and the fund read)."""
+    policy.require(actor, policy.Action.MANAGE_SUBGROUP)
+    user = session.execute(locked(select(User).where(User.id == user_id))).scalar_one_or_none()
+    if user is None:
+        raise NotFound()
+    if member and not policy.may_sit_in_subgroup(user):
+        raise InvalidInput({"": [msg("The data-protection officer cannot sit in the housing sub-group.")]})
+    if user.housing_subgroup == member:
+        return user
+    user.housing_subgroup = member
+    session.flush()
+    audit.record(session, actor, "user.subgroup_joined" if member else "user.subgroup_left", "user", user.id,
+                 {"login": user.login})
+    return user
+
+
 def grant_signing_delegation(session: Session, actor: User, user_id: int) -> User:
     """Give the council's signing delegation to one account; whoever held it before no longer does."""
     policy.require(actor, policy.Action.MANAGE_USERS)

@@ -48,7 +48,8 @@ def _fill_choices(form: UserForm) -> None:
 def users() -> ResponseReturnValue:
     page = as_page(request.args.get("page"))
     return render_template("admin/users.html", users=accounts.list_users(db(), require_user(), page=page),
-                           may_hold_delegation=policy.may_hold_delegation)
+                           may_hold_delegation=policy.may_hold_delegation,
+                           may_sit_in_subgroup=policy.may_sit_in_subgroup)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -87,6 +88,17 @@ def set_title(user_id: int) -> ResponseReturnValue:
                       flash_refusal=True)
     if (user := outcome.value) is not None:
         flash(_("The title of %(login)s is saved.", login=user.login), "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/subgroup")
+@login_required
+def set_subgroup(user_id: int) -> ResponseReturnValue:
+    member = request.form.get("member") == "1"
+    outcome = attempt(lambda: accounts.set_housing_subgroup(db(), require_user(), user_id, member), flash_refusal=True)
+    if (user := outcome.value) is not None:
+        flash(_("%(name)s now sits in the housing sub-group.", name=user.display_name) if member
+              else _("%(name)s no longer sits in the housing sub-group.", name=user.display_name), "success")
     return redirect(url_for("admin.users"))
 
 

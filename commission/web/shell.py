@@ -184,7 +184,7 @@ NAVIGATION = (
     NavGroup("places", _l("Places"), (
         NavItem("places.index", _l("Places"), policy.Action.VIEW_PLACES),
         NavItem("places.vacancies", _l("Vacancies"), policy.Action.MANAGE_STOCK),
-        NavItem("stock.agreements", _l("Agreements"), policy.Action.MANAGE_STOCK),
+        NavItem("stock.agreements", _l("Agreements"), policy.Action.VIEW_AGREEMENTS),
         NavItem("stock.partners", _l("Landlords and structures"), policy.Action.MANAGE_STOCK),
         NavItem("places.reference", _l("Towns and partners"), policy.Action.VIEW_REFERENCE),
     )),

@@ -160,6 +160,7 @@ def agreements() -> ResponseReturnValue:
     args = {name: value for name, value in (("partner", agreement_filter.partner_id), ("status", status))
             if value is not None}
     return render_template("stock/agreements.html", due=due, page=page, renewal_labels=RENEWAL_LABELS,
+                           manage=policy.can(user, policy.Action.MANAGE_STOCK),
                            months=stock.RENEWAL_HORIZON_MONTHS,
                            horizon=stock.add_months(today, stock.RENEWAL_HORIZON_MONTHS),
                            partners=stock.agreement_partners(db(), user), statuses=stock.AGREEMENT_STATUSES,
@@ -192,6 +193,7 @@ def new_agreement() -> ResponseReturnValue:
 @login_required
 def edit_agreement(agreement_id: int) -> ResponseReturnValue:
     user = require_user()
+    policy.require(user, policy.Action.MANAGE_STOCK)  # the sub-group reads the agreements; the coordinator keeps them
     agreement = stock.get_agreement(db(), user, agreement_id)
     if agreement.ended_at is not None:
         flash(_("This agreement has ended; it is kept as it was."), "error")
@@ -218,9 +220,11 @@ def edit_agreement(agreement_id: int) -> ResponseReturnValue:
 
 def _agreement_page(agreement_id: int, *, status: int = 200, errors: dict[str, list[str]] | None = None,
                     general: list[str] | None = None) -> ResponseReturnValue:
-    view = stock.agreement_view(db(), require_user(), agreement_id)
+    user = require_user()
+    view = stock.agreement_view(db(), user, agreement_id)
     return render_template(
         "stock/agreement.html", view=view, agreement=view.agreement, renewal_labels=RENEWAL_LABELS,
+        manage=policy.can(user, policy.Action.MANAGE_STOCK),
         machine=PLACE_MACHINE, place_kind_labels=PLACE_KIND_LABELS, errors=errors or {}, general=general or [],
         typed=request.form if request.method == "POST" else {}, today=clock.today(),
     ), status

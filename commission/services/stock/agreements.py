@@ -214,7 +214,7 @@ def list_agreements(session: Session, actor: User, agreement_filter: AgreementFi
                     page: int = 1, per_page: int = PER_PAGE, sort: Sort | None = None) -> Page[AgreementRow]:
     """Agreements in force first, soonest end first, then the ended ones, unless sorted; three queries for a
     page."""
-    policy.require(actor, policy.Action.MANAGE_STOCK)
+    policy.require(actor, policy.Action.VIEW_AGREEMENTS)
     agreement_filter = agreement_filter or AgreementFilter()
     query = (select(Agreement).join(Organisation, Organisation.id == Agreement.organisation_id)
              .options(contains_eager(Agreement.organisation)))
@@ -238,7 +238,7 @@ def list_agreements(session: Session, actor: User, agreement_filter: AgreementFi
 
 def agreement_partners(session: Session, actor: User) -> list[Organisation]:
     """The partners that have agreements, by name (the list's filter)."""
-    policy.require(actor, policy.Action.MANAGE_STOCK)
+    policy.require(actor, policy.Action.VIEW_AGREEMENTS)
     return list(session.execute(
         select(Organisation).where(Organisation.id.in_(select(Agreement.organisation_id))).order_by(Organisation.name)
     ).scalars())
@@ -255,7 +255,7 @@ def agreements_to_renew(session: Session, actor: User, today: date,
                         months: int = RENEWAL_HORIZON_MONTHS) -> list[RenewalDue]:
     """The agreements in force whose end date (or, for a tacit renewal, end date minus the notice) falls
     within the next `months` months, soonest first; those past it and still in force come first, marked."""
-    policy.require(actor, policy.Action.MANAGE_STOCK)
+    policy.require(actor, policy.Action.VIEW_AGREEMENTS)
     horizon = add_months(today, months)
     candidates = session.execute(
         select(Agreement).options(joinedload(Agreement.organisation))
@@ -279,7 +279,7 @@ class AgreementView:
 
 
 def get_agreement(session: Session, actor: User, agreement_id: int) -> Agreement:
-    policy.require(actor, policy.Action.MANAGE_STOCK)
+    policy.require(actor, policy.Action.VIEW_AGREEMENTS)
     agreement = session.execute(
         select(Agreement).options(joinedload(Agreement.organisation)).where(Agreement.id == agreement_id)
     ).scalar_one_or_none()
@@ -296,7 +296,8 @@ def agreement_view(session: Session, actor: User, agreement_id: int) -> Agreemen
     ).scalars())
     covered = [place for place in places if place.agreement_id == agreement.id]
     others = [place for place in places if place.agreement_id != agreement.id]
-    return AgreementView(agreement, covered, others if agreement.ended_at is None else [], renewal_deadline(agreement))
+    keeps = agreement.ended_at is None and policy.can(actor, policy.Action.MANAGE_STOCK)  # a reader changes nothing
+    return AgreementView(agreement, covered, others if keeps else [], renewal_deadline(agreement))
 
 
 def attach_places(session: Session, actor: User, agreement_id: int, place_ids: Sequence[int]) -> int:

@@ -203,6 +203,10 @@ def overview(session: Session, actor: User, today: date | None = None) -> Overvi
     """The treasurer's first page: the balances, what is owed back and by whom, what is late."""
     policy.require(actor, policy.Action.VIEW_TREASURY)
     today = today or clock.today()
+    if not policy.can(actor, policy.Action.VIEW_DEPOSITS):
+        # A member of the housing sub-group reads the fund's balances; the deposits are the treasurer's records.
+        return Overview(today=today, balances=account_balances(session, actor), outstanding_count=0,
+                        outstanding_cents=0, by_landlord=[], by_place=[], by_age=[], overdue=[])
     by_landlord = outstanding_by_landlord(session, actor)
     return Overview(
         today=today,
