@@ -11,6 +11,7 @@ from commission.models.cases import (
     DocumentKind,
     HousingSituation,
 )
+from commission.models.contribution_settings import ContributionBase, ContributionSettings, ContributionShare
 from commission.models.followup import (
     CarePlan,
     CaseExit,
@@ -100,6 +101,9 @@ __all__ = [
     "Consultation",
     "ConsultationAnswer",
     "Contribution",
+    "ContributionBase",
+    "ContributionSettings",
+    "ContributionShare",
     "CouncilProfile",
     "Decision",
     "Deposit",

@@ -69,6 +69,9 @@ def create_app(
     from commission.web import followup
 
     app.register_blueprint(followup.bp)
+    from commission.web import contribution_settings
+
+    app.register_blueprint(contribution_settings.bp)
     from commission.web import outbox
 
     app.register_blueprint(outbox.bp)

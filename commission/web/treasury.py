@@ -27,6 +27,7 @@ from commission.models.treasury import LedgerEntry, PaymentMethod
 from commission.parsing import as_page
 from commission.services import tenancy_documents, treasury, treasury_reports
 from commission.services.sorting import Sort
+from commission.services.treasury import contribution_settings
 from commission.web.forms import optional_int
 from commission.web.i18n import render_message
 from commission.web.shell import db, login_required, require_user
@@ -206,7 +207,8 @@ def _contributions_page(year: int, *, failed: tuple[int, str] | None = None, err
     return render_template(
         "treasury/contributions.html", year=year, rows=rows, failed=failed, errors=errors or {},
         values=values or {}, today=clock.today(), method_choices=_method_choices(),
-        manage=policy.can(user, policy.Action.MANAGE_TREASURY), rate_cents=treasury.RATE_CENTS,
+        manage=policy.can(user, policy.Action.MANAGE_TREASURY),
+        rate_cents=contribution_settings.year_settings(db(), user, year).rate_cents,
         first_year=FIRST_YEAR, last_year=LAST_YEAR,
         total_cents=sum(row.cents for row in rows),
         received_cents=sum(row.cents for row in rows if row.received_on is not None),

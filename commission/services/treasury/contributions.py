@@ -9,22 +9,23 @@ from commission import policy
 from commission.errors import InvalidInput, NotFound
 from commission.i18n import msg
 from commission.models.accounts import User
-from commission.models.reference import Organisation, OrganisationKind, Town
 from commission.models.treasury import (
     Account,
     Contribution,
     EntryKind,
 )
 from commission.services import audit
-from commission.services.treasury.ledger import RATE_CENTS, Line, parse_amount, parse_day, parse_method, post
+from commission.services.treasury import contribution_settings
+from commission.services.treasury.ledger import Line, parse_amount, parse_day, parse_method, post
 from commission.services.unit import flush, locked
 
 # ---------------------------------------------------------------- contributions
 
 
 def contributions(session: Session, actor: User, year: int) -> list[Contribution]:
-    """The year's contributions: each town's, by its population, and the hospital's, matching the towns'
-    total (created as proposed the first time the year is opened; amounts may then be edited)."""
+    """The year's contributions, created the first time the year is opened as the year's settings compute them
+    (:mod:`.contribution_settings`: by default each town's by its population, and the hospital's matching the
+    towns' total); amounts may then be edited until called."""
     policy.require(actor, policy.Action.VIEW_TREASURY)
     existing = list(session.execute(
         select(Contribution).options(joinedload(Contribution.town), joinedload(Contribution.organisation))
@@ -32,17 +33,7 @@ def contributions(session: Session, actor: User, year: int) -> list[Contribution
     ).scalars())
     if existing or not policy.can(actor, policy.Action.MANAGE_TREASURY):
         return existing
-    towns = list(session.execute(select(Town).order_by(Town.name)).scalars())
-    total = sum(town.population for town in towns)
-    rows = [Contribution(year=year, town_id=town.id, population=town.population, rate_cents=RATE_CENTS,
-                         amount_cents=town.population * RATE_CENTS) for town in towns]
-    hospital = session.execute(
-        select(Organisation).where(Organisation.kind == OrganisationKind.HOSPITAL, Organisation.active)
-        .order_by(Organisation.id).limit(1)
-    ).scalar_one_or_none()
-    if hospital is not None:
-        rows.append(Contribution(year=year, organisation_id=hospital.id, population=total, rate_cents=RATE_CENTS,
-                                 amount_cents=total * RATE_CENTS))
+    rows = contribution_settings.proposed_contributions(session, year)
     session.add_all(rows)
     flush(session)
     audit.record(session, actor, "contribution.year_opened", "contribution_year", year,
