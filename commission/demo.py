@@ -225,8 +225,8 @@ def _build(session: Session, store: DocumentStore, *, seed: int, scale: int, tod
     delegate = session.execute(select(User).where(User.login == "presidence.mons")).scalar_one()
     coordinator = session.execute(select(User).where(User.login == "coordination")).scalar_one()
     accounts.grant_signing_delegation(session, coordinator, delegate.id)
-    # The housing sub-group: the elected official who holds the delegation, the UNAFAM's member, the treasurer.
-    for login in ("presidence.mons", "membre.unafam", "tresorerie"):
+    # The housing sub-group: the elected official who holds the delegation, and the treasurer.
+    for login in ("presidence.mons", "tresorerie"):
         member = session.execute(select(User).where(User.login == login)).scalar_one()
         accounts.set_housing_subgroup(session, coordinator, member.id, True)
     users = {account.login: session.execute(select(User).where(User.login == account.login)).scalar_one()
