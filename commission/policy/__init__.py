@@ -66,12 +66,8 @@ class Action(enum.Enum):
     MANAGE_USUAL_REASONS = "manage_usual_reasons"
     ANSWER_CONSULTATION = "answer_consultation"
     MANAGE_LETTERS = "manage_letters"
-    # The housing sub-group (issue 21): its members hold these besides their role's actions.
-    VIEW_SUBGROUP = "view_subgroup"  # its workspace: movements, fund, agreements, partners, meetings, figures
-    RECORD_SUBGROUP_MEETING = "record_subgroup_meeting"
+    # The housing sub-group (issue 21): the agreements read, who sits in it, the contributions set before the call.
     VIEW_AGREEMENTS = "view_agreements"  # the agreements and their renewals, read (the coordinator keeps them)
-    MANAGE_CORRESPONDENCE = "manage_correspondence"  # the register of official letters in and out
-    MANAGE_PROSPECTS = "manage_prospects"  # the search for new partners
     MANAGE_SUBGROUP = "manage_subgroup"  # who sits in the sub-group
     SET_CONTRIBUTIONS = "set_contributions"  # the year's rate, contributors and bases, before the call
     VIEW_LETTERS = "view_letters"
@@ -152,18 +148,12 @@ ROLE_RULES: dict[Action, frozenset[Role]] = {
     # team and the coordinator (checked per file).
     Action.RECORD_COMMITMENT: frozenset({Role.COORDINATOR, Role.CARE_TEAM}),
     # The housing sub-group: the coordinator, and the accounts that sit in it (:func:`_role_allows`).
-    Action.VIEW_SUBGROUP: frozenset({Role.COORDINATOR}),
-    Action.RECORD_SUBGROUP_MEETING: frozenset({Role.COORDINATOR}),
     Action.VIEW_AGREEMENTS: frozenset({Role.COORDINATOR}),
-    Action.MANAGE_CORRESPONDENCE: frozenset({Role.COORDINATOR}),
-    Action.MANAGE_PROSPECTS: frozenset({Role.COORDINATOR}),
     Action.MANAGE_SUBGROUP: frozenset({Role.COORDINATOR}),
     Action.SET_CONTRIBUTIONS: frozenset({Role.COORDINATOR}),
 }
-# What sitting in the housing sub-group adds to an account's role: its workspace and meetings, the agreements and
-# the fund read, the official correspondence and the search for partners.
-SUBGROUP_ACTIONS = frozenset({Action.VIEW_SUBGROUP, Action.RECORD_SUBGROUP_MEETING, Action.VIEW_AGREEMENTS,
-                              Action.VIEW_TREASURY, Action.MANAGE_CORRESPONDENCE, Action.MANAGE_PROSPECTS})
+# What sitting in the housing sub-group adds to an account's role: the agreements and the fund, read.
+SUBGROUP_ACTIONS = frozenset({Action.VIEW_AGREEMENTS, Action.VIEW_TREASURY})
 
 # The steps of the hearing machine, and the action each needs (the others: managing the hearings).
 HEARING_STEP_ACTIONS: dict[str, Action] = {
