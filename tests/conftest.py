@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import inspect
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -169,6 +170,14 @@ def isolation() -> str:
     through ``client`` and ``session`` overrides it where copying costs more than it should (on
     PostgreSQL, a copy of a database is some 60 ms and 8 MB of WAL; a SQLite file copy, a few ms)."""
     return "copy"
+
+
+def rolled_back_unless_asking_for(request: pytest.FixtureRequest, *arguments: str) -> str:
+    """For a module's ``isolation``: rolled back on PostgreSQL, but a copy for each test that asks for one of
+    ``arguments`` itself (``engine`` for a race or its own connections, ``database_url`` for the command
+    line): those open connections of their own, which the rolled-back transaction would not hold."""
+    own = inspect.signature(request.function).parameters
+    return "rollback" if is_postgres() and not any(name in own for name in arguments) else "copy"
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from commission.models import AccessLog, AuditEntry, Case, Deposit
 from commission.models.audit import object_ref
 from commission.services import access_review, audit, cases
 from tests.cases_helpers import new_case
-from tests.conftest import World, fresh
+from tests.conftest import World, fresh, rolled_back_unless_asking_for
 from tests.web.test_query_counts import count_queries
 
 DAY = date(2026, 3, 10)
@@ -365,3 +365,10 @@ def test_no_reads_no_flags(session: Session, world: World) -> None:
     assert access_review.flags(session, dpo) == []
     assert access_review.flags(session, dpo, since=DAY) == []
     assert access_review.flags(session, dpo, since=DAY, until=DAY) == []
+
+
+@pytest.fixture
+def isolation(request: pytest.FixtureRequest) -> str:
+    """Through ``session`` only, rolled back on PostgreSQL; copied for the tests that take the engine (a count
+    of queries, the migration) or the URL (the command line)."""
+    return rolled_back_unless_asking_for(request, "engine", "database_url")

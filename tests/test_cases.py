@@ -14,7 +14,7 @@ from commission.i18n import translations
 from commission.models import AccessLog, AuditEntry, Case, CaseTransition
 from commission.services import audit, cases, followup
 from tests.cases_helpers import TODAY, complete_input, new_case, step
-from tests.conftest import World
+from tests.conftest import World, is_postgres
 
 
 def french(error: TransitionRefused | InvalidInput) -> list[str]:
@@ -274,3 +274,10 @@ def test_the_database_itself_refuses_a_second_holder_of_a_place(session: Session
         case.allocated_place_id = world.place_a.id
     with pytest.raises(IntegrityError):
         session.commit()
+
+
+@pytest.fixture
+def isolation() -> str:
+    """The tests go through ``session`` and ``client`` only: on PostgreSQL, the scenario's own database in a
+    transaction rolled back at the end, rather than a copy of it (see conftest's ``isolation``)."""
+    return "rollback" if is_postgres() else "copy"

@@ -20,7 +20,7 @@ from commission.models.letters import CareCommitment
 from commission.services import cases, commitments, followup, hearings
 from commission.storage import DocumentStore
 from tests.cases_helpers import step
-from tests.conftest import World, fresh
+from tests.conftest import World, fresh, is_postgres
 from tests.followup_helpers import MOVE_IN, housed
 from tests.hearings_helpers import HEARING_DAY, sitting
 
@@ -242,3 +242,10 @@ def test_a_file_allocated_before_commitments_gets_one_drafted(session: Session, 
     assert commitments.draft_for_case(session, world.users["coordinator"], case.id, TODAY).id == made.id
     with pytest.raises(Forbidden):
         commitments.draft_for_case(session, world.users["care_b"], case.id, TODAY)
+
+
+@pytest.fixture
+def isolation() -> str:
+    """The tests go through ``session`` and ``client`` only: on PostgreSQL, the scenario's own database in a
+    transaction rolled back at the end, rather than a copy of it (see conftest's ``isolation``)."""
+    return "rollback" if is_postgres() else "copy"

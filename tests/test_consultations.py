@@ -29,7 +29,7 @@ from commission.workflow.case import CASE_MACHINE
 from commission.workflow.hearing import HEARING_MACHINE
 from commission.workflow.tags import Tag
 from tests.cases_helpers import TODAY, step
-from tests.conftest import World, fresh
+from tests.conftest import World, fresh, is_postgres
 from tests.hearings_helpers import closed, plan, ready_case
 
 DEADLINE = date(2026, 3, 9)
@@ -265,3 +265,10 @@ def test_the_hearing_diagram_shows_the_written_consultation() -> None:
     assert result.exit_code == 0, result.output
     for name in ("consulting", "proposal_adopted", "proposal_rejected", "consultation_lapsed", "consultation_ended"):
         assert name in result.stdout
+
+
+@pytest.fixture
+def isolation() -> str:
+    """The tests go through ``session`` and ``client`` only: on PostgreSQL, the scenario's own database in a
+    transaction rolled back at the end, rather than a copy of it (see conftest's ``isolation``)."""
+    return "rollback" if is_postgres() else "copy"

@@ -30,7 +30,7 @@ from commission.models.letters import (
 )
 from commission.services.letters import printing, profile
 from tests.cases_helpers import new_case
-from tests.conftest import World, fresh
+from tests.conftest import World, fresh, is_postgres
 
 MM = 72 / 25.4  # PDF points per millimetre
 A4_HEIGHT_MM = 297
@@ -315,3 +315,10 @@ def test_print_runs_are_the_coordinators(session: Session, world: World, to_post
     with pytest.raises(Forbidden):
         printing.mark_posted(session, user, run.id, posted_on=clock.today(), expected_version=None)
     assert session.get(PrintRun, run.id) is not None
+
+
+@pytest.fixture
+def isolation() -> str:
+    """The tests go through ``session`` and ``client`` only: on PostgreSQL, the scenario's own database in a
+    transaction rolled back at the end, rather than a copy of it (see conftest's ``isolation``)."""
+    return "rollback" if is_postgres() else "copy"

@@ -42,7 +42,7 @@ from commission.models.followup import CaseExit, ExitReason
 from commission.models.hearings import AgendaItem, Decision, ItemKind
 from commission.services import accounts, dashboard, followup, hearings, stock, treasury, treasury_reports
 from tests.cases_helpers import step
-from tests.conftest import World, build_world, fresh, load_world, starting_scenario, world_ids
+from tests.conftest import World, build_world, fresh, is_postgres, load_world, starting_scenario, world_ids
 from tests.databases import Ids, Restored, Scenario
 from tests.hearings_helpers import HEARING_DAY, sitting
 
@@ -472,3 +472,10 @@ def test_charts_are_deterministic_svg_fit_for_a_strict_page() -> None:
     assert references and references <= ids
     texts = {element.text for element in root.iter(f"{namespace}text")}
     assert {"Q1", "Q4", "In", "Out", "3"} <= texts  # text stays text: read, searched, copied
+
+
+@pytest.fixture
+def isolation() -> str:
+    """The tests go through ``session`` and ``client`` only: on PostgreSQL, the scenario's own database in a
+    transaction rolled back at the end, rather than a copy of it (see conftest's ``isolation``)."""
+    return "rollback" if is_postgres() else "copy"

@@ -15,7 +15,7 @@ from commission.models import AuditEntry, Case, Hearing, HearingMove, HearingTra
 from commission.models.hearings import HearingKind
 from commission.services import hearing_documents, hearings
 from tests.cases_helpers import TODAY
-from tests.conftest import World, fresh
+from tests.conftest import World, fresh, is_postgres
 from tests.hearings_helpers import HEARING_DAY, plan, ready_case
 
 
@@ -204,3 +204,10 @@ def test_a_members_hearings_coming_ones_first(session: Session, world: World) ->
     assert not hearings.seat_hearings(session, member, today=HEARING_DAY)[0].session_today
     assert hearings.seat_hearings(session, coordinator, today=TODAY)[0].convocations
     assert hearings.seat_hearings(session, world.users["care_a"], today=TODAY) == []
+
+
+@pytest.fixture
+def isolation() -> str:
+    """The tests go through ``session`` and ``client`` only: on PostgreSQL, the scenario's own database in a
+    transaction rolled back at the end, rather than a copy of it (see conftest's ``isolation``)."""
+    return "rollback" if is_postgres() else "copy"

@@ -16,7 +16,7 @@ from commission.models.hearings import SignedMinutesAreImmutable
 from commission.services import hearing_documents, hearings
 from commission.storage import DocumentStore
 from tests.cases_helpers import TODAY, step
-from tests.conftest import World, fresh
+from tests.conftest import World, fresh, is_postgres
 from tests.hearings_helpers import HEARING_DAY, attendance_of, plan, ready_case, sitting
 
 
@@ -275,3 +275,10 @@ def closed_and_approved(session: Session, world: World) -> Hearing:
     hearing = closed(session, world, "Ada", HEARING_DAY)
     hearings.fire_hearing(session, world.users["chair"], hearing.id, "approve_minutes", expected_version=None)
     return hearing
+
+
+@pytest.fixture
+def isolation() -> str:
+    """The tests go through ``session`` and ``client`` only: on PostgreSQL, the scenario's own database in a
+    transaction rolled back at the end, rather than a copy of it (see conftest's ``isolation``)."""
+    return "rollback" if is_postgres() else "copy"

@@ -18,7 +18,7 @@ from commission.services.letters import texts
 from commission.services.letters.facts import values_for
 from commission.typography import faults
 from tests.cases_helpers import new_case
-from tests.conftest import World
+from tests.conftest import World, is_postgres
 
 LETTERS = list(texts.FIELDS)
 REFUSAL = (LetterKind.REFUSAL, Audience.PERSON)
@@ -345,3 +345,10 @@ def test_the_facts_give_exactly_the_fields_offered(session: Session, world: Worl
     assert all(isinstance(value, str) for value in values.values())
     text = texts.render(session, *key, values)
     assert "{" not in " ".join(text.paragraphs)
+
+
+@pytest.fixture
+def isolation() -> str:
+    """The tests go through ``session`` and ``client`` only: on PostgreSQL, the scenario's own database in a
+    transaction rolled back at the end, rather than a copy of it (see conftest's ``isolation``)."""
+    return "rollback" if is_postgres() else "copy"

@@ -26,7 +26,7 @@ from commission.parsing import parse_euros
 from commission.services import audit, stock
 from commission.workflow.engine import FireContext
 from tests.cases_helpers import new_case
-from tests.conftest import World, fresh
+from tests.conftest import World, fresh, rolled_back_unless_asking_for
 from tests.test_case_concurrency import race
 
 TODAY = date(2026, 3, 2)
@@ -486,3 +486,9 @@ def test_two_edits_of_one_agreement_or_partner_from_the_same_page(session: Sessi
                              seen)
     fresh(session)
     assert partner.name == "Habitat B" and partner.phone == "1"
+
+
+@pytest.fixture
+def isolation(request: pytest.FixtureRequest) -> str:
+    """Through ``session`` only, rolled back on PostgreSQL; copied for the tests that take the engine (the race)."""
+    return rolled_back_unless_asking_for(request, "engine")

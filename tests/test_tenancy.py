@@ -24,7 +24,7 @@ from commission.models import (
 from commission.models.treasury import LedgerIsAppendOnly
 from commission.services import accounts, followup, hearings, integrity, treasury
 from tests.cases_helpers import step
-from tests.conftest import World, fresh
+from tests.conftest import World, fresh, is_postgres
 from tests.hearings_helpers import HEARING_DAY, sitting
 
 
@@ -286,3 +286,10 @@ def test_move_in_dates_and_reminders(session: Session, world: World) -> None:
              today=HEARING_DAY + timedelta(days=2), values={"move_in_date": HEARING_DAY - timedelta(days=5)})
     fresh(session)
     assert case(session, s.cases[0].id).state == "offer_accepted"
+
+
+@pytest.fixture
+def isolation() -> str:
+    """The tests go through ``session`` and ``client`` only: on PostgreSQL, the scenario's own database in a
+    transaction rolled back at the end, rather than a copy of it (see conftest's ``isolation``)."""
+    return "rollback" if is_postgres() else "copy"

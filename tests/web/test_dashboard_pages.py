@@ -29,7 +29,7 @@ from commission.models import (
 )
 from commission.models.followup import CaseExit, ExitReason, PlaceCondition
 from commission.models.tenancy import LeaseKind
-from tests.conftest import World, login, starting_scenario
+from tests.conftest import World, is_postgres, login, starting_scenario
 from tests.databases import Restored, Scenario
 from tests.test_dashboard import PAST, SCHEME, TODAY, Scheme, load_scheme
 from tests.volume import grow
@@ -207,3 +207,10 @@ def test_the_dashboard_queries_do_not_grow_with_the_data(client: FlaskClient, en
     assert len(large) <= 24, (path, large)
     if path == f"/dashboard/{PAST}":
         assert "Volume" not in html  # counted, never named
+
+
+@pytest.fixture
+def isolation() -> str:
+    """The tests go through ``session`` and ``client`` only: on PostgreSQL, the scenario's own database in a
+    transaction rolled back at the end, rather than a copy of it (see conftest's ``isolation``)."""
+    return "rollback" if is_postgres() else "copy"

@@ -17,7 +17,7 @@ from commission.models.letters import Audience, LetterKind
 from commission.services.letters import texts
 from commission.typography import faults
 from tests.cases_helpers import new_case
-from tests.conftest import World, csrf_token, fresh, login
+from tests.conftest import World, csrf_token, fresh, is_postgres, login
 from tests.web.test_typography import visible_text
 
 EDITOR = "/letters/texts/refusal/person"
@@ -177,3 +177,10 @@ def test_the_pages_follow_french_typography(coordinator: FlaskClient, session: S
         assert response.status_code in (200, 400)
         found = faults(visible_text(response.get_data(as_text=True)))
         assert not found, found
+
+
+@pytest.fixture
+def isolation() -> str:
+    """The tests go through ``session`` and ``client`` only: on PostgreSQL, the scenario's own database in a
+    transaction rolled back at the end, rather than a copy of it (see conftest's ``isolation``)."""
+    return "rollback" if is_postgres() else "copy"

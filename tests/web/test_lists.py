@@ -25,7 +25,7 @@ from commission.workflow.hearing import HEARING_MACHINE
 from commission.workflow.machines import MACHINES
 from commission.workflow.place import PLACE_MACHINE
 from commission.workflow.tags import Tag, Tone
-from tests.conftest import World, login
+from tests.conftest import World, is_postgres, login
 from tests.volume import grow
 from tests.web.test_query_counts import count_queries
 
@@ -362,3 +362,10 @@ def test_a_file_says_what_it_waits_for_never_a_step_to_take(
             assert {spec.awaits.phrase, spec.awaits.dated} & step_labels == set(), spec.name
         else:
             assert spec.final, f"{spec.name}: a file still moving waits for something"
+
+
+@pytest.fixture
+def isolation() -> str:
+    """The tests go through ``session`` and ``client`` only: on PostgreSQL, the scenario's own database in a
+    transaction rolled back at the end, rather than a copy of it (see conftest's ``isolation``)."""
+    return "rollback" if is_postgres() else "copy"
