@@ -99,7 +99,7 @@ def _preview(form: LetterTextForm, kind: LetterKind, audience: Audience) -> tupl
             case = cases.get_case(db(), actor, case_id)
         except (NotFound, Forbidden) as missing:
             raise InvalidInput({"file": [msg("No file has this reference.")]}) from missing
-        if year is not None and case.reference != f"D-{year}-{case_id:05d}":
+        if year is not None and case.created_at.year != int(year):  # the reference's year is the file's
             raise InvalidInput({"file": [msg("No file has this reference.")]})
         shown = case.reference
         return texts.preview(db(), actor, kind, audience, form.subject.data or "", form.body.data or "", case_id)

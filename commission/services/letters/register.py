@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from commission import clock, mail, policy
@@ -24,7 +24,7 @@ from commission.config import MailSettings
 from commission.db import utcnow
 from commission.documents.correspondence import render_letters
 from commission.documents.data import LetterPage
-from commission.errors import Forbidden, NotFound
+from commission.errors import Forbidden, NotFound, TransitionRefused
 from commission.i18n import DEFAULT_LOCALE, N_, msg, translations
 from commission.models.accounts import User
 from commission.models.cases import Case
@@ -60,8 +60,6 @@ def list_letters(session: Session, actor: User, *, status: str = "", page: int =
 
 def status_counts(session: Session, actor: User) -> dict[LetterStatus, int]:
     """How many letters stand at each status (the register's summary)."""
-    from sqlalchemy import func
-
     policy.require(actor, policy.Action.MANAGE_LETTERS)
     rows = session.execute(select(OutgoingLetter.status, func.count()).group_by(OutgoingLetter.status))
     return dict(rows.all())
@@ -254,12 +252,8 @@ def send_again(session: Session, actor: User, letter_id: int, *, by_post: bool) 
     if letter is None:
         raise NotFound()
     if letter.status is not LetterStatus.FAILED:
-        from commission.errors import TransitionRefused
-
         raise TransitionRefused(msg("Only a letter the mail server refused can be sent again."))
     if by_post and not letter.address:
-        from commission.errors import TransitionRefused
-
         raise TransitionRefused(msg("This recipient has no postal address: complete it, or send the e-mail again."))
     letter.status = LetterStatus.TO_POST if by_post else LetterStatus.TO_SEND
     if by_post:
