@@ -72,6 +72,8 @@ class Action(enum.Enum):
     SET_CONTRIBUTIONS = "set_contributions"  # the year's rate, contributors and bases, before the call
     VIEW_LETTERS = "view_letters"
     RECORD_COMMITMENT = "record_commitment"
+    VIEW_SUBGROUP = "view_subgroup"  # its workspace: members, meetings, correspondence register, prospects, read
+    RECORD_SUBGROUP = "record_subgroup"  # its meetings and actions, the correspondence, the prospects, written
 
 
 ALL_ROLES: frozenset[Role] = frozenset(Role)
@@ -151,9 +153,15 @@ ROLE_RULES: dict[Action, frozenset[Role]] = {
     Action.VIEW_AGREEMENTS: frozenset({Role.COORDINATOR}),
     Action.MANAGE_SUBGROUP: frozenset({Role.COORDINATOR}),
     Action.SET_CONTRIBUTIONS: frozenset({Role.COORDINATOR}),
+    # Its workspace, meetings, register of official correspondence and search for new partners: the coordinator
+    # and the sub-group's members, who read and write there alike (no decision on a person is taken there).
+    Action.VIEW_SUBGROUP: frozenset({Role.COORDINATOR}),
+    Action.RECORD_SUBGROUP: frozenset({Role.COORDINATOR}),
 }
-# What sitting in the housing sub-group adds to an account's role: the agreements and the fund, read.
-SUBGROUP_ACTIONS = frozenset({Action.VIEW_AGREEMENTS, Action.VIEW_TREASURY})
+# What sitting in the housing sub-group adds to an account's role: the agreements and the fund, read; its own
+# workspace, read and written.
+SUBGROUP_ACTIONS = frozenset({Action.VIEW_AGREEMENTS, Action.VIEW_TREASURY, Action.VIEW_SUBGROUP,
+                              Action.RECORD_SUBGROUP})
 
 # The steps of the hearing machine, and the action each needs (the others: managing the hearings).
 HEARING_STEP_ACTIONS: dict[str, Action] = {
@@ -162,6 +170,9 @@ HEARING_STEP_ACTIONS: dict[str, Action] = {
 }
 # The deposit's: committing the council takes the signing delegation; the rest is the treasurer's.
 DEPOSIT_STEP_ACTIONS: dict[str, Action] = {"commit": Action.ISSUE_COMMITMENT}
+# A prospective partner's: the sub-group follows it; the signed agreement enters the stock, which the coordinator
+# keeps.
+PROSPECT_STEP_ACTIONS: dict[str, Action] = {"sign": Action.MANAGE_STOCK}
 
 
 def may_clause(action: Action) -> ColumnElement[bool]:
@@ -259,6 +270,8 @@ def may_take(user: User | None, spec: MachineSpec, trigger: str, record: Any) ->
         return can(user, DEPOSIT_STEP_ACTIONS.get(trigger, Action.MANAGE_TREASURY), record)
     if spec.name == "place":
         return can(user, Action.MANAGE_STOCK, record)
+    if spec.name == "prospect":
+        return can(user, PROSPECT_STEP_ACTIONS.get(trigger, Action.RECORD_SUBGROUP), record)
     raise KeyError(spec.name)
 
 
@@ -441,6 +454,7 @@ _QUALIFIED_TAKERS: dict[Action, tuple[str, ...]] = {
     Action.APPROVE_MINUTES: (N_("Coordinator"), N_("the hearing's chair")),
     Action.SIGN_MINUTES: (N_("the hearing's chair"), N_("the holder of the signing delegation")),
     Action.ISSUE_COMMITMENT: (N_("the holder of the signing delegation"),),
+    Action.RECORD_SUBGROUP: (N_("Coordinator"), N_("the housing sub-group's members")),
 }
 
 
@@ -451,6 +465,8 @@ def _action_of(spec: MachineSpec, trigger: str) -> Action | None:
         return DEPOSIT_STEP_ACTIONS.get(trigger, Action.MANAGE_TREASURY)
     if spec.name == "place":
         return Action.MANAGE_STOCK
+    if spec.name == "prospect":
+        return PROSPECT_STEP_ACTIONS.get(trigger, Action.RECORD_SUBGROUP)
     return None
 
 
@@ -461,7 +477,7 @@ def step_takers(spec: MachineSpec, trigger: str) -> tuple[str, ...]:
     steps = [step for step in spec.transitions if step.trigger == trigger]
     if not steps:
         raise KeyError(trigger)
-    if spec.name not in ("case", "hearing", "deposit", "place"):
+    if spec.name not in ("case", "hearing", "deposit", "place", "prospect"):
         return ()  # a machine the policy does not know (a test's, say): nobody is named
     if steps[0].screen is Screen.CONSEQUENCE:
         return (N_("follows from another record's step"),)

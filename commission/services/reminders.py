@@ -41,6 +41,8 @@ KIND_TITLES: dict[str, str] = {
     "hearing": N_("Hearings coming"),
     "consultation": N_("Written consultations"),
     "agreement": N_("Agreements to renew"),
+    "answer": N_("Official letters to answer"),
+    "subgroup_action": N_("The housing sub-group's actions"),
     "refund": N_("Refunds overdue"),
 }
 KINDS = tuple(KIND_TITLES)
@@ -64,6 +66,8 @@ PATHS: dict[str, str] = {
     "consultations.show": "/consultations/{hearing_id}",
     "stock.agreement": "/agreements/{agreement_id}",
     "treasury.deposit": "/treasury/deposits/{deposit_id}",
+    "official_mail.show": "/subgroup/mail/{mail_id}",
+    "subgroup_meetings.meeting": "/subgroup/meetings/{meeting_id}",
 }
 
 
@@ -136,6 +140,8 @@ def reminders_for(session: Session, user: User, today: date | None = None) -> li
         *_hearings(session, user, today),
         *_consultations(session, user, today),
         *_agreements(session, user, today),
+        *_answers_due(session, user, today),
+        *_subgroup_actions(session, user, today),
         *_refunds(session, user, today),
     ]
     return sorted(found, key=lambda reminder: (KINDS.index(reminder.kind), *_within_kind(reminder)))
@@ -374,3 +380,16 @@ def _refunds(session: Session, user: User, today: date) -> list[Reminder]:
         found.append(Reminder("refund", message, row.claimed_on + timedelta(days=REFUND_OVERDUE_DAYS), True,
                               "treasury.deposit", {"deposit_id": row.deposit_id}, row.case_reference, row.person))
     return found
+
+
+# ---------------------------------------------------------------- the housing sub-group
+
+
+def _answers_due(session: Session, user: User, today: date) -> list[Reminder]:
+    """The official letters received whose answer is due (to be written by the correspondence register's helper)."""
+    return []
+
+
+def _subgroup_actions(session: Session, user: User, today: date) -> list[Reminder]:
+    """The sub-group's actions due (to be written by the meetings' helper)."""
+    return []

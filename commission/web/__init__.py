@@ -103,6 +103,9 @@ def create_app(
     from commission.web import commitments
 
     app.register_blueprint(commitments.bp)
+    from commission.web import subgroup
+
+    app.register_blueprint(subgroup.bp)
     return app
 
 

@@ -194,6 +194,7 @@ NAVIGATION = (
     )),
     NavGroup("steering", _l("Steering and administration"), (
         NavItem("dashboard.show", _l("Dashboard"), policy.Action.VIEW_DASHBOARD),
+        NavItem("subgroup.workspace", _l("Housing sub-group"), policy.Action.VIEW_SUBGROUP),
         NavItem("access_review.index", _l("Access review"), policy.Action.VIEW_ACCESS_REVIEW),
         NavItem("admin.audit", _l("Audit trail"), policy.Action.VIEW_AUDIT),
         NavItem("admin.users", _l("Accounts"), policy.Action.MANAGE_USERS),

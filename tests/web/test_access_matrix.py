@@ -120,6 +120,9 @@ PAGES: dict[str, set[str]] = {
     "/reports/annual": DASHBOARD,
     "/reports/annual/{year}.pdf": DASHBOARD,
     "/outbox": {"coordinator"},
+    # the housing sub-group's workspace and registers: the coordinator, and the accounts seated in it (none here:
+    # tests/web/test_subgroup_access.py seats them)
+    "/subgroup": {"coordinator"},
     "/council": {"coordinator"},
     "/letters/print-runs": {"coordinator"},
     "/outbox/{mail}": {"coordinator"},

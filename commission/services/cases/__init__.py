@@ -10,8 +10,6 @@ web, the command line, the other services and the tests use are all here:
 from __future__ import annotations
 
 from commission.services.cases.documents import (
-    ACCEPTED_TYPES,
-    MAX_DOCUMENT_BYTES,
     AccessRead,
     access_log,
     attach_document,
@@ -44,9 +42,7 @@ from commission.services.cases.standing import Standing, standing
 from commission.services.cases.workflow import fire_case, take_step
 
 __all__ = [
-    "ACCEPTED_TYPES",
     "CASE_SORTS",
-    "MAX_DOCUMENT_BYTES",
     "MAX_TEXT",
     "OFFER_REMINDER_DAYS",
     "AccessRead",

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-import filetype
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
@@ -19,20 +17,8 @@ from commission.services import audit
 from commission.services.cases.editing import _enum
 from commission.services.cases.reading import refuse_if_anonymised
 from commission.services.unit import flush, log_read
+from commission.services.uploads import checked, upload_error
 from commission.storage import DocumentStore
-
-ACCEPTED_TYPES = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
-MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
-
-
-# ---------------------------------------------------------------- documents
-
-
-def _clean_filename(name: str, extension: str) -> str:
-    base = unicodedata.normalize("NFKC", name).replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(c for c in base if c.isprintable() and c not in '<>:"|?*').strip(" .") or "document"
-    stem = base.rsplit(".", 1)[0][:150] or "document"
-    return f"{stem}{extension}"
 
 
 def attach_document(
@@ -52,21 +38,15 @@ def attach_document(
     document_kind = _enum(DocumentKind, kind)
     if document_kind is None:
         errors["kind"] = [msg("Choose what kind of document it is.")]
-    if not data:
-        errors["file"] = [msg("Choose a file to attach.")]
-    elif len(data) > MAX_DOCUMENT_BYTES:
-        errors["file"] = [msg("The file is larger than %(size)s MB.", size=MAX_DOCUMENT_BYTES // (1024 * 1024))]
-    else:
-        detected = filetype.guess_mime(data)
-        if detected not in ACCEPTED_TYPES:
-            errors["file"] = [msg("Only PDF files and PNG or JPEG images can be attached.")]
+    if (problem := upload_error(data)) is not None:
+        errors["file"] = [problem]
     if errors:
         raise InvalidInput(errors)
-    content_type = filetype.guess_mime(data)
+    upload = checked(filename, data)
     digest = store.put(data)
     document = CaseDocument(
-        case_id=case.id, kind=document_kind, filename=_clean_filename(filename, ACCEPTED_TYPES[content_type]),
-        content_type=content_type, size=len(data), sha256=digest, medical=medical, uploaded_by_id=actor.id,
+        case_id=case.id, kind=document_kind, filename=upload.filename, content_type=upload.content_type,
+        size=upload.size, sha256=digest, medical=medical, uploaded_by_id=actor.id,
     )
     session.add(document)
     session.flush()
