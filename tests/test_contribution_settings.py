@@ -175,3 +175,28 @@ def test_the_treasurer_reads_the_settings_but_only_the_coordinator_sets_them(ses
         with pytest.raises(Forbidden):
             settings.year_settings(session, world.users[login], YEAR)
     assert date(YEAR, 1, 1).year == YEAR
+
+
+def test_two_first_saves_at_the_same_moment_one_wins_and_the_other_is_told(
+        session: Session, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both editors drew the form from the defaults; the other one's save lands between our read and our write:
+    ours is refused as a concurrent change (not a database error), and theirs stands."""
+    coordinator = world.users["coordinator"]
+    bind = session.get_bind()
+    real_called = settings._called
+
+    def other_editor_saves_first(inner: Session, year: int) -> bool:
+        monkeypatch.setattr(settings, "_called", real_called)
+        with Session(bind=bind) as other:
+            settings.set_year_settings(other, other.get(type(coordinator), coordinator.id), year,
+                                       decided(other, world, "0,70"), 0)
+            other.commit()
+        return real_called(inner, year)
+
+    session.commit()
+    monkeypatch.setattr(settings, "_called", other_editor_saves_first)
+    with pytest.raises(ConcurrentChange):
+        settings.set_year_settings(session, coordinator, YEAR, decided(session, world, "0,60"), 0)
+    session.rollback()
+    assert session.execute(select(ContributionSettings.rate_cents).where(ContributionSettings.year == YEAR)
+                           ).scalar_one() == 70

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from commission import clock, policy
@@ -26,7 +27,7 @@ from commission.models.treasury import Contribution
 from commission.parsing import parse_euros, parse_whole
 from commission.services import audit
 from commission.services.treasury.ledger import MAX_CENTS, RATE_CENTS
-from commission.services.unit import flush, locked
+from commission.services.unit import flush, locked, rollback
 
 MAX_RATE_CENTS = 100_00  # a hundred euros per inhabitant: anything above is a typing mistake
 MAX_POPULATION = 10_000_000
@@ -233,6 +234,9 @@ def _recompute(session: Session, year: int) -> None:
     flush(session)
 
 
+CHANGED_MEANWHILE = msg("The contribution settings changed meanwhile: reload the page to see them, then edit again.")
+
+
 def set_year_settings(session: Session, actor: User, year: int, data: SettingsInput,
                       expected_version: int) -> YearSettings:
     """Save the year's rate and contributors (``expected_version``: the version the form was drawn from, 0 for the
@@ -241,20 +245,24 @@ def set_year_settings(session: Session, actor: User, year: int, data: SettingsIn
     saved = session.execute(locked(select(ContributionSettings).where(ContributionSettings.year == year))
                             ).scalar_one_or_none()
     if (saved.version if saved else 0) != expected_version:
-        raise ConcurrentChange(msg("The contribution settings changed meanwhile: reload the page to see them, "
-                                   "then edit again."))
+        raise ConcurrentChange(CHANGED_MEANWHILE)
     if _called(session, year):
         raise InvalidInput({"": [msg("A contribution of %(year)s has been called: its settings no longer change.",
                                      year=year)]})
     before = _read(session, year)
     rate, parsed = _parse(session, data)
     if saved is None:
-        saved = ContributionSettings(year=year)
+        saved = ContributionSettings(year=year, rate_cents=rate, updated_by_id=actor.id, updated_at=clock.now())
         session.add(saved)
+        try:
+            flush(session)
+        except IntegrityError as error:  # another editor saved the year's first settings at the same moment
+            rollback(session)
+            raise ConcurrentChange(CHANGED_MEANWHILE) from error
     else:
         saved.shares.clear()
         flush(session)  # the old shares go before the new ones take their places
-    saved.rate_cents, saved.updated_by_id, saved.updated_at = rate, actor.id, clock.now()
+        saved.rate_cents, saved.updated_by_id, saved.updated_at = rate, actor.id, clock.now()
     saved.shares.extend(ContributionShare(position=index, town_id=town_id, organisation_id=org_id, base=base,
                                           population=population, fixed_cents=fixed)
                         for index, (town_id, org_id, base, population, fixed) in enumerate(parsed))
