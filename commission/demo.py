@@ -17,7 +17,7 @@ from faker import Faker
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commission import clock, demo_letters
+from commission import clock, demo_letters, demo_subgroup
 from commission.demo_history import DemoHistory
 from commission.demo_minutes import MinutesPool
 from commission.demo_phrases import STREETS, USUAL_REASONS
@@ -225,8 +225,8 @@ def _build(session: Session, store: DocumentStore, *, seed: int, scale: int, tod
     delegate = session.execute(select(User).where(User.login == "presidence.mons")).scalar_one()
     coordinator = session.execute(select(User).where(User.login == "coordination")).scalar_one()
     accounts.grant_signing_delegation(session, coordinator, delegate.id)
-    # The housing sub-group: the elected official who holds the delegation, and the treasurer.
-    for login in ("presidence.mons", "tresorerie"):
+    # The housing sub-group: the coordinator, the elected official who holds the delegation, and the treasurer.
+    for login in ("coordination", "presidence.mons", "tresorerie"):
         member = session.execute(select(User).where(User.login == login)).scalar_one()
         accounts.set_housing_subgroup(session, coordinator, member.id, True)
     users = {account.login: session.execute(select(User).where(User.login == account.login)).scalar_one()
@@ -247,5 +247,6 @@ def _build(session: Session, store: DocumentStore, *, seed: int, scale: int, tod
     demo_letters.settle_letters(session, coordinator, today)
     demo_letters.sign_commitments(session, rng, coordinator, delegate, {
         teams[0].id: users["soignant.ronchin"], teams[1].id: users["soignant.mons"]}, today)
+    demo_subgroup.build_subgroup_year(session, rng, store, users, today)
     return DemoResult(demo_accounts, len(towns), len(places), applicants)
 

@@ -188,9 +188,28 @@ class YearFigures:
 
 
 @dataclass(frozen=True)
+class SubgroupYear:
+    """The housing sub-group's year, for the council's general assembly: counts only, never a person."""
+
+    meetings_held: int
+    actions_recorded: int
+    actions_done: int
+    letters_received: int
+    letters_sent: int
+    answers_due: int  # letters received in the year that called for an answer
+    answered_in_time: int
+    answered_late: int  # answered after the date due
+    unanswered_overdue: int  # still unanswered on the day, past the date due
+    prospects_new: int  # first contacts recorded in the year
+    agreements_signed: int  # prospects signed in the year
+    places_brought: int  # the places the agreements signed in the year brought into the stock
+
+
+@dataclass(frozen=True)
 class AnnualReport:
     """What the printed annual report shows: the year's figures (no person), who issues it, when."""
 
     council: str
     figures: YearFigures
     issued_on: date
+    subgroup: SubgroupYear | None = None

@@ -62,9 +62,20 @@ from commission.models.letters import (
     PrintRun,
     Recipient,
 )
+from commission.models.official_mail import CorrespondentKind, MailDirection, OfficialMail, OfficialMailDocument
 from commission.models.people import Applicant, Guardian, ProtectionMeasure
+from commission.models.prospects import Prospect, ProspectTransition
 from commission.models.reference import CareTeam, Organisation, OrganisationKind, Town
-from commission.models.tenancy import Agreement, LeaseKind, Occupancy, Renewal, SigningDelegation
+from commission.models.subgroup import SubgroupAction, SubgroupAttendance, SubgroupMeeting, SubgroupMember
+from commission.models.tenancy import (
+    Agreement,
+    AgreementDocument,
+    AgreementDocumentKind,
+    LeaseKind,
+    Occupancy,
+    Renewal,
+    SigningDelegation,
+)
 from commission.models.treasury import (
     Account,
     Contribution,
@@ -81,6 +92,8 @@ __all__ = [
     "Account",
     "AgendaItem",
     "Agreement",
+    "AgreementDocument",
+    "AgreementDocumentKind",
     "AnswerChoice",
     "Applicant",
     "Attendance",
@@ -104,6 +117,7 @@ __all__ = [
     "ContributionBase",
     "ContributionSettings",
     "ContributionShare",
+    "CorrespondentKind",
     "CouncilProfile",
     "Decision",
     "Deposit",
@@ -130,11 +144,14 @@ __all__ = [
     "LetterStatus",
     "LetterTemplate",
     "LoginFailure",
+    "MailDirection",
     "MailStatus",
     "MeetingAction",
     "Minutes",
     "MinutesStatus",
     "Occupancy",
+    "OfficialMail",
+    "OfficialMailDocument",
     "Organisation",
     "OrganisationKind",
     "OutgoingLetter",
@@ -144,6 +161,8 @@ __all__ = [
     "PlaceKind",
     "PlaceTransition",
     "PrintRun",
+    "Prospect",
+    "ProspectTransition",
     "ProtectionMeasure",
     "Recipient",
     "RecoveryCode",
@@ -154,6 +173,10 @@ __all__ = [
     "Role",
     "SentMail",
     "SigningDelegation",
+    "SubgroupAction",
+    "SubgroupAttendance",
+    "SubgroupMeeting",
+    "SubgroupMember",
     "Town",
     "User",
     "UsualReason",

@@ -102,4 +102,32 @@ class SigningDelegation(Base):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-__all__ = ["Agreement", "LeaseKind", "Occupancy", "Renewal", "SigningDelegation"]
+class AgreementDocumentKind(enum.Enum):
+    CONVENTION = "convention"  # the signed convention itself
+    AMENDMENT = "amendment"  # an amendment (avenant)
+    RENEWAL = "renewal"  # a renewal
+    OTHER = "other"
+
+
+class AgreementDocument(Base):
+    """A document of an agreement: the signed convention, an amendment, a renewal. The bytes live in the
+    instance's document store, named by their hash."""
+
+    __tablename__ = "agreement_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"), index=True)
+    kind: Mapped[AgreementDocumentKind] = mapped_column(str_enum(AgreementDocumentKind, "agreement_document_kind"),
+                                                        doc="The convention, an amendment, a renewal, other.")
+    filename: Mapped[str] = mapped_column(String(200), doc="The name it was uploaded with, cleaned.")
+    content_type: Mapped[str] = mapped_column(String(100), doc="Detected from the content, not the name.")
+    size: Mapped[int] = mapped_column(doc="In bytes.")
+    sha256: Mapped[str] = mapped_column(String(64), doc="The hash naming the bytes in the document store.")
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), doc="Who attached it.")
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    uploaded_by: Mapped[User | None] = relationship()
+
+
+__all__ = ["Agreement", "AgreementDocument", "AgreementDocumentKind", "LeaseKind", "Occupancy", "Renewal",
+           "SigningDelegation"]

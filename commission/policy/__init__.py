@@ -158,10 +158,10 @@ ROLE_RULES: dict[Action, frozenset[Role]] = {
     Action.VIEW_SUBGROUP: frozenset({Role.COORDINATOR}),
     Action.RECORD_SUBGROUP: frozenset({Role.COORDINATOR}),
 }
-# What sitting in the housing sub-group adds to an account's role: the agreements and the fund, read; its own
-# workspace, read and written.
-SUBGROUP_ACTIONS = frozenset({Action.VIEW_AGREEMENTS, Action.VIEW_TREASURY, Action.VIEW_SUBGROUP,
-                              Action.RECORD_SUBGROUP})
+# What sitting in the housing sub-group adds to an account's role: the agreements, the fund and the scheme's
+# figures, read; its own workspace, read and written.
+SUBGROUP_ACTIONS = frozenset({Action.VIEW_AGREEMENTS, Action.VIEW_TREASURY, Action.VIEW_DASHBOARD,
+                              Action.VIEW_SUBGROUP, Action.RECORD_SUBGROUP})
 
 # The steps of the hearing machine, and the action each needs (the others: managing the hearings).
 HEARING_STEP_ACTIONS: dict[str, Action] = {

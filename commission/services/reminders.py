@@ -386,10 +386,58 @@ def _refunds(session: Session, user: User, today: date) -> list[Reminder]:
 
 
 def _answers_due(session: Session, user: User, today: date) -> list[Reminder]:
-    """The official letters received whose answer is due (to be written by the correspondence register's helper)."""
-    return []
+    """The official letters received whose answer is due and not given: to their handler, and to whoever coordinates
+    the sub-group for those nobody may handle; urgent when overdue or due within a week. The message names the
+    letter by its number (and its partner, an organisation), never its subject nor its correspondent, who may be a
+    person: those are the web page's detail only."""
+    from commission.services.subgroup import official_mail
+
+    found = []
+    for row in official_mail.answers_due(session, user, today, ROWS_PER_KIND):
+        if row.overdue:
+            message = (msg("letter from %(partner)s: the answer was due on %(date)s.", partner=row.partner,
+                           date=row.due) if row.partner
+                       else msg("official letter: the answer was due on %(date)s.", date=row.due))
+        else:
+            message = (msg("letter from %(partner)s: answer due by %(date)s.", partner=row.partner, date=row.due)
+                       if row.partner else msg("official letter: answer due by %(date)s.", date=row.due))
+        found.append(Reminder("answer", message, row.due, row.urgent, "official_mail.show", {"mail_id": row.mail_id},
+                              row.number, detail=msg("%(correspondent)s: %(subject)s", correspondent=row.correspondent,
+                                                     subject=row.subject)))
+    return found
 
 
 def _subgroup_actions(session: Session, user: User, today: date) -> list[Reminder]:
-    """The sub-group's actions due (to be written by the meetings' helper)."""
-    return []
+    """The sub-group's actions not done and due within a fortnight, or overdue (urgent then, or in their last three
+    days), in one query: to the account that carries one (while it may see the sub-group); those carried by a
+    member without an account, by no one named, or by an account that no longer sits, to those who manage the
+    sub-group. The e-mailed message holds no word of the action: its description is the web page's detail."""
+    from commission.models.subgroup import SubgroupAction, SubgroupMeeting
+
+    if not policy.can(user, policy.Action.VIEW_SUBGROUP):
+        return []
+    horizon, urgent_within = 14, 3
+    owners = [SubgroupAction.owner_user_id == user.id]
+    if policy.can(user, policy.Action.MANAGE_SUBGROUP):
+        sitting = select(User.id).where(User.active, or_(User.housing_subgroup,
+                                                         policy.may_clause(policy.Action.VIEW_SUBGROUP)))
+        owners.append(SubgroupAction.owner_user_id.is_(None))
+        owners.append(SubgroupAction.owner_user_id.not_in(sitting))
+    rows = session.execute(
+        select(SubgroupAction.id, SubgroupAction.meeting_id, SubgroupAction.due_on, SubgroupAction.description,
+               SubgroupMeeting.held_on)
+        .join(SubgroupMeeting, SubgroupMeeting.id == SubgroupAction.meeting_id)
+        .where(SubgroupAction.done_on.is_(None), SubgroupAction.due_on.is_not(None),
+               SubgroupAction.due_on <= today + timedelta(days=horizon), or_(*owners))
+        .order_by(SubgroupAction.due_on, SubgroupAction.id).limit(ROWS_PER_KIND)
+    ).all()
+    found = []
+    for _action_id, meeting_id, due, description, held_on in rows:
+        assert due is not None  # the query asked for it
+        message = (msg("an action of the sub-group's meeting of %(date)s was due on %(due)s.", date=held_on, due=due)
+                   if due < today else
+                   msg("an action of the sub-group's meeting of %(date)s is due on %(due)s.", date=held_on, due=due))
+        found.append(Reminder("subgroup_action", message, due, (due - today).days <= urgent_within,
+                              "subgroup_meetings.meeting", {"meeting_id": meeting_id}, held_on.isoformat(),
+                              detail=msg("%(text)s", text=description)))
+    return found

@@ -61,6 +61,8 @@ from commission.models import (
     SentMail,
 )
 from commission.models.letters import CareCommitment, OutgoingLetter
+from commission.models.official_mail import OfficialMailDocument
+from commission.models.tenancy import AgreementDocument
 from commission.services import audit
 from commission.services.treasury_reports import case_reference
 from commission.services.unit import flush, locked, unit_of_work
@@ -443,6 +445,9 @@ def _remove_unreferenced(session: Session, store: DocumentStore, digests: list[s
     still = set(session.execute(select(CaseDocument.sha256).where(CaseDocument.sha256.in_(wanted))).scalars())
     still |= set(session.execute(select(Minutes.pdf_sha256).where(Minutes.pdf_sha256.in_(wanted))).scalars())
     still |= set(session.execute(select(Minutes.redacted_sha256).where(Minutes.redacted_sha256.in_(wanted))).scalars())
+    # the same bytes may also be a letter of the sub-group's register or an agreement's document
+    for column in (OfficialMailDocument.sha256, AgreementDocument.sha256):
+        still |= set(session.execute(select(column).where(column.in_(wanted))).scalars())
     count = 0
     for digest in wanted - still:
         if store.remove(digest):

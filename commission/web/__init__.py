@@ -106,6 +106,15 @@ def create_app(
     from commission.web import subgroup
 
     app.register_blueprint(subgroup.bp)
+    from commission.web import prospects
+
+    app.register_blueprint(prospects.bp)
+    from commission.web import official_mail
+
+    app.register_blueprint(official_mail.bp)
+    from commission.web import subgroup_meetings
+
+    app.register_blueprint(subgroup_meetings.bp)
     return app
 
 

@@ -135,7 +135,8 @@ def new() -> ResponseReturnValue:
     general: list[str] = []
     outcome = None
     if request.method == "GET":
-        form.process(data={**stock.PlaceInput().__dict__, "organisation_id": request.args.get("organisation", "")})
+        form.process(data={**stock.PlaceInput().__dict__, "organisation_id": request.args.get("organisation", ""),
+                           "agreement_id": request.args.get("agreement", "")})
     elif form.validate_on_submit():
         outcome = attempt(lambda: stock.create_place(db(), user, _place_input(form), today=clock.today()), form)
         if (place := outcome.value) is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,16 +12,26 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 
 from commission import clock, policy
+from commission.i18n import N_
+from commission.models.tenancy import AgreementDocumentKind
 from commission.parsing import as_page
 from commission.services import reference, stock
 from commission.services.sorting import Sort
+from commission.storage import DocumentStore
 from commission.web.forms import optional_int
-from commission.web.labels import ORGANISATION_KIND_LABELS, PLACE_KIND_LABELS, RENEWAL_LABELS
-from commission.web.shell import db, login_required, require_user
+from commission.web.labels import ORGANISATION_KIND_LABELS, PLACE_KIND_LABELS, RENEWAL_LABELS, lazy
+from commission.web.shell import db, login_required, require_user, settings
 from commission.web.unit import Outcome, attempt, page_status
 from commission.workflow.place import PLACE_MACHINE
 
 bp = Blueprint("stock", __name__)
+
+AGREEMENT_DOCUMENT_LABELS = lazy({
+    AgreementDocumentKind.CONVENTION: N_("Signed convention"),
+    AgreementDocumentKind.AMENDMENT: N_("Amendment"),
+    AgreementDocumentKind.RENEWAL: N_("Renewal"),
+    AgreementDocumentKind.OTHER: N_("Other document"),
+})
 
 
 
@@ -227,6 +237,7 @@ def _agreement_page(agreement_id: int, *, status: int = 200, errors: dict[str, l
         manage=policy.can(user, policy.Action.MANAGE_STOCK),
         machine=PLACE_MACHINE, place_kind_labels=PLACE_KIND_LABELS, errors=errors or {}, general=general or [],
         typed=request.form if request.method == "POST" else {}, today=clock.today(),
+        documents=stock.list_agreement_documents(db(), user, agreement_id), document_labels=AGREEMENT_DOCUMENT_LABELS,
     ), status
 
 
@@ -282,3 +293,34 @@ def end_agreement(agreement_id: int) -> ResponseReturnValue:
         flash(_("These places are offered or occupied and stay until they are vacated; withdraw them then: "
                 "%(places)s.", places=", ".join(place.reference for place in ending.staying)), "info")
     return redirect(url_for("stock.agreement", agreement_id=agreement_id))
+
+
+# ---------------------------------------------------------------- an agreement's documents
+
+
+def _store() -> DocumentStore:
+    return DocumentStore(settings().instance_path / "documents")
+
+
+@bp.post("/agreements/<int:agreement_id>/documents")
+@login_required
+def attach_document(agreement_id: int) -> ResponseReturnValue:
+    user = require_user()
+    policy.require(user, policy.Action.MANAGE_STOCK)
+    upload = request.files.get("file")
+    if attempt(lambda: stock.attach_agreement_document(
+        db(), user, _store(), agreement_id, filename=(upload.filename or "") if upload else "",
+        data=upload.read() if upload else b"", kind=request.form.get("kind", ""),
+    ), flash_refusal=True):
+        flash(_("The document has been attached."), "success")
+    return redirect(url_for("stock.agreement", agreement_id=agreement_id) + "#documents")
+
+
+@bp.get("/agreements/<int:agreement_id>/documents/<int:document_id>")
+@login_required
+def agreement_document(agreement_id: int, document_id: int) -> ResponseReturnValue:
+    record, data = stock.open_agreement_document(db(), require_user(), _store(), agreement_id, document_id)
+    response = Response(data, mimetype=record.content_type)
+    response.headers.set("Content-Disposition", "attachment", filename=record.filename)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
-from commission import policy
-from commission.web.shell import login_required, require_user
+from commission import clock
+from commission.services.subgroup.workspace import workspace as read_workspace
+from commission.web.shell import db, login_required, require_user
+from commission.workflow.prospect import PROSPECT_MACHINE
 
 bp = Blueprint("subgroup", __name__, url_prefix="/subgroup")
 
@@ -14,5 +16,6 @@ bp = Blueprint("subgroup", __name__, url_prefix="/subgroup")
 @bp.get("")
 @login_required
 def workspace() -> ResponseReturnValue:
-    policy.require(require_user(), policy.Action.VIEW_SUBGROUP)
-    return render_template("subgroup/workspace.html")
+    found = read_workspace(db(), require_user(), clock.today())
+    return render_template("subgroup/workspace.html", space=found, figures=found.figures, year=found.year,
+                           prospect_machine=PROSPECT_MACHINE)

@@ -46,6 +46,7 @@ TITLES: dict[str, str] = {
     "hearing": N_("How a hearing moves"),
     "place": N_("How a place moves"),
     "deposit": N_("How a deposit moves"),
+    "prospect": N_("How a prospect moves"),
 }
 
 

@@ -7,12 +7,14 @@ from typing import Any
 from commission.models.cases import Case
 from commission.models.hearings import Hearing
 from commission.models.housing import Place
+from commission.models.prospects import Prospect
 from commission.models.treasury import Deposit
 from commission.workflow.case import CASE_MACHINE
 from commission.workflow.deposit import DEPOSIT_MACHINE
 from commission.workflow.engine import MachineSpec
 from commission.workflow.hearing import HEARING_MACHINE
 from commission.workflow.place import PLACE_MACHINE
+from commission.workflow.prospect import PROSPECT_MACHINE
 from commission.workflow.tags import Tag
 
 MACHINES: dict[str, MachineSpec] = {
@@ -20,9 +22,10 @@ MACHINES: dict[str, MachineSpec] = {
     "hearing": HEARING_MACHINE,
     "place": PLACE_MACHINE,
     "deposit": DEPOSIT_MACHINE,
+    "prospect": PROSPECT_MACHINE,
 }
 _BY_MODEL: dict[type, MachineSpec] = {Case: CASE_MACHINE, Hearing: HEARING_MACHINE, Place: PLACE_MACHINE,
-                                      Deposit: DEPOSIT_MACHINE}
+                                      Deposit: DEPOSIT_MACHINE, Prospect: PROSPECT_MACHINE}
 
 
 def machine_for(record: Any) -> MachineSpec:

@@ -54,6 +54,11 @@ class Tag(enum.Enum):
     RETURNED = "returned"  # the landlord paid back all or part of it
     PARTLY_RETAINED = "partly_retained"  # the landlord kept part of it, with the reason
     CLOSED_ACCOUNT = "closed_account"  # nothing more will move on it
+    # The prospect (a structure or landlord the housing sub-group approaches).
+    PURSUED = "pursued"  # still followed: contacted, met, a proposal made, an agreement drafted
+    SIGNABLE = "signable"  # the agreement is drafted: the coordinator may sign it
+    CONCLUDED = "concluded"  # signed: its agreement and partner are in the stock
+    GIVEN_UP = "given_up"  # abandoned, with the reason (it may be taken up again)
 
 
 class Tone(enum.Enum):

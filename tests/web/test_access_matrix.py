@@ -83,6 +83,13 @@ PAGES: dict[str, set[str]] = {
     "/agreements/new": {"coordinator"},
     "/agreements/{agreement}": {"coordinator"},
     "/agreements/{agreement}/edit": {"coordinator"},
+    # the prospects: the coordinator and the accounts seated in the sub-group (none is seated here)
+    "/subgroup/prospects": {"coordinator"},
+    "/subgroup/prospects/new": {"coordinator"},
+    "/subgroup/prospects/diagram": {"coordinator"},
+    "/subgroup/prospects/{prospect}": {"coordinator"},
+    "/subgroup/prospects/{prospect}/edit": {"coordinator"},
+    "/agreements/{agreement}/documents/{agreement_document}": {"coordinator"},
     "/cases/{allocated}/offer.pdf": {"coordinator", "care_a"},
     # the three-party commitment: whoever reads the file; its text is edited by the person's team and the coordinator
     "/cases/{allocated}/commitment": CASE_TEAM,
@@ -123,9 +130,22 @@ PAGES: dict[str, set[str]] = {
     # the housing sub-group's workspace and registers: the coordinator, and the accounts seated in it (none here:
     # tests/web/test_subgroup_access.py seats them)
     "/subgroup": {"coordinator"},
+    "/subgroup/mail": {"coordinator"},
+    "/subgroup/mail/new": {"coordinator"},
+    "/subgroup/mail/{mail_entry}": {"coordinator"},
+    "/subgroup/mail/{mail_entry}/edit": {"coordinator"},
+    "/subgroup/mail/{mail_entry}/documents/{mail_document}": {"coordinator"},
     "/council": {"coordinator"},
     "/letters/print-runs": {"coordinator"},
     "/outbox/{mail}": {"coordinator"},
+    # the sub-group's members and meetings: the coordinator, and the accounts seated in it (none here)
+    "/subgroup/members": {"coordinator"},
+    "/subgroup/members/new": {"coordinator"},
+    "/subgroup/members/{sg_member}/edit": {"coordinator"},
+    "/subgroup/meetings": {"coordinator"},
+    "/subgroup/meetings/new": {"coordinator"},
+    "/subgroup/meetings/{sg_meeting}": {"coordinator"},
+    "/subgroup/meetings/{sg_meeting}/edit": {"coordinator"},
     "/letters/texts": {"coordinator"},
     "/letters/texts/refusal/person": {"coordinator"},
     # the register of outgoing mail: the coordinator; a letter about a file, to its team too
@@ -148,6 +168,16 @@ ACTIONS: dict[str, tuple[set[str], dict[str, str]]] = {
     "/council/logo": ({"coordinator"}, {}),  # no file: refused with a message (302), the others 403
     "/council/logo/remove": ({"coordinator"}, {"version": "0"}),
     "/letters/print-runs": ({"coordinator"}, {}),  # nothing to print: refused with a message (302)
+    "/subgroup/mail/new": ({"coordinator"}, {
+        "direction": "incoming", "correspondent": "Préfecture du Nord", "correspondent_kind": "authority",
+        "subject": "Enquête annuelle", "dated_on": "2026-01-08", "registered_on": "2026-01-12"}),
+    "/subgroup/mail/{mail_entry}/edit": ({"coordinator"}, {
+        "correspondent": "ARS Hauts-de-France", "correspondent_kind": "authority", "subject": "Bilan",
+        "summary": "Corrigé", "dated_on": "2026-01-08", "registered_on": "2026-01-10", "answer_due": "2026-02-10",
+        "version": "{mail_version}"}),
+    "/subgroup/mail/{mail_entry}/answer": ({"coordinator"}, {"answered_on": "2026-01-20", "answer_note": "Au téléphone",
+                                                             "version": "{mail_version}"}),
+    "/subgroup/mail/{mail_entry}/documents": ({"coordinator"}, {}),  # no file: refused with a message (302)
     "/letters/{letter}/send-again": ({"coordinator"}, {}),  # not refused by the mail server: a message (302)
     "/admin/users/{member}/active": ({"coordinator"}, {"active": "1"}),
     "/admin/users/{member}/delegation": ({"coordinator"}, {}),
@@ -163,6 +193,12 @@ ACTIONS: dict[str, tuple[set[str], dict[str, str]]] = {
     "/agreements/{agreement}/places": ({"coordinator"}, {"place_ids": "{place_a}"}),
     "/agreements/{agreement}/places/{covered}/detach": ({"coordinator"}, {}),
     "/agreements/{agreement}/end": ({"coordinator"}, {"ended_on": "2026-01-01", "note": "Ended"}),
+    "/agreements/{agreement}/documents": ({"coordinator"}, {"kind": "other"}),  # no file: refused (302)
+    "/subgroup/prospects/{prospect}/steps/abandon": ({"coordinator"}, {"on": "2026-01-01", "note": "Plus de place",
+                                                                       "version": "{prospect_version}"}),
+    "/subgroup/prospects/{prospect}/sign": ({"coordinator"}, {
+        "reference": "CONV-P", "title": "Convention P", "start_date": "2026-01-01", "end_date": "", "renewal": "none",
+        "notice_months": "0", "signed_on": "2026-01-01", "version": "{prospect_version}"}),
     "/treasury/deposits/{deposit}/steps/cancel": ({"treasurer"}, {"reason": "Fell through",
                                                                   "expected_version": "{deposit_version}"}),
     "/treasury/contributions/2026/open": ({"treasurer"}, {}),
@@ -176,6 +212,21 @@ ACTIONS: dict[str, tuple[set[str], dict[str, str]]] = {
     "/hearings/usual-reasons": ({"coordinator"}, {"decision": "refuse", "text": "Orientation vers une MAS"}),
     "/hearings/usual-reasons/{reason}": ({"coordinator"}, {"text": "Projet de soin à construire avec la personne"}),
     "/hearings/usual-reasons/{reason}/active": ({"coordinator"}, {"active": "0"}),
+    "/subgroup/members/new": ({"coordinator"}, {"name": "M. Lemaire", "capacity": "Représentant de l'UNAFAM",
+                                                "joined_on": "2026-02-01"}),
+    "/subgroup/members/{sg_member}/edit": ({"coordinator"}, {
+        "name": "Mme Roux", "capacity": "Maire adjointe de Ronchin", "joined_on": "2026-01-05",
+        "version": "{sg_member_version}"}),
+    "/subgroup/members/{sg_member}/leave": ({"coordinator"}, {"left_on": "2026-06-30",
+                                                             "version": "{sg_member_version}"}),
+    "/subgroup/meetings/new": ({"coordinator"}, {"held_on": "2026-04-02", "location": "Mairie de Lesquin"}),
+    "/subgroup/meetings/{sg_meeting}/edit": ({"coordinator"}, {
+        "held_on": "2026-03-05", "location": "Mairie de Ronchin", "notes": "Deux entrées.",
+        "attendees": "m-{sg_member}", "version": "{sg_meeting_version}"}),
+    "/subgroup/meetings/{sg_meeting}/actions": ({"coordinator"}, {"description": "Relancer Habitat A",
+                                                                  "owner": "m-{sg_member}", "due_on": "2026-04-01"}),
+    "/subgroup/actions/{sg_action}/done": ({"coordinator"}, {"done_on": "2026-03-20", "outcome": "Fait",
+                                                             "version": "{sg_action_version}"}),
     "/cases/{housed}/followup/events": (CASE_TEAM, {"kind": "phone_call", "occurred_on": "2026-05-02"}),
     "/cases/{housed}/followup/actions/{action}/done": (CASE_TEAM, {"done_on": "2026-05-03"}),
     "/persons/{applicant}/export": ({"coordinator"}, {}),
@@ -256,6 +307,24 @@ def _hearings(signed: bool, draft: bool, allocated: bool) -> Builder:
     return build
 
 
+def _subgroup_meeting(session: Session, _instance: Path, ids: Ids) -> Ids:
+    """The housing sub-group: a member without an account, a meeting held with them, an action they carry."""
+    from commission.services.subgroup import meetings, members
+
+    world = load_world(session, ids)
+    coordinator, day = world.users["coordinator"], date(2026, 3, 10)
+    member = members.add_member(session, coordinator, members.MemberInput(
+        name="Mme Roux", capacity="Adjointe au maire de Ronchin", joined_on="2026-01-05"), today=day)
+    meeting = meetings.plan_meeting(session, coordinator, meetings.MeetingInput(
+        held_on="2026-03-05", location="Mairie de Ronchin", attendees=[members.person_key(member_id=member.id)]),
+        today=day)
+    action = meetings.add_action(session, coordinator, meeting.id, "Écrire au bailleur",
+                                 members.person_key(member_id=member.id), "2026-03-31", today=day)
+    session.commit()
+    return {"sg_member": member.id, "sg_member_version": member.version, "sg_meeting": meeting.id,
+            "sg_meeting_version": meeting.version, "sg_action": action.id, "sg_action_version": action.version}
+
+
 def _housed(session: Session, _instance: Path, ids: Ids) -> Ids:
     """A person of care_a's team housed, with a resource meeting and an action, for the follow-up's pages."""
     world = load_world(session, ids)
@@ -267,6 +336,21 @@ def _housed(session: Session, _instance: Path, ids: Ids) -> Ids:
     return {"housed": case.id, "meeting": meeting.id, "action": action}
 
 
+def _official_mail(session: Session, instance: Path, ids: Ids) -> Ids:
+    """A letter of the housing sub-group's register, received and waiting for its answer, with its scan."""
+    from commission.services.subgroup import official_mail
+
+    world = load_world(session, ids)
+    coordinator = world.users["coordinator"]
+    mail = official_mail.register_mail(session, coordinator, official_mail.MailInput(
+        direction="incoming", correspondent="ARS Hauts-de-France", correspondent_kind="authority", subject="Bilan",
+        dated_on="2026-01-08", registered_on="2026-01-10", answer_due="2026-02-10"))
+    document = official_mail.attach_document(session, coordinator, DocumentStore(instance / "documents"), mail.id,
+                                             "courrier.pdf", PDF)
+    session.commit()
+    return {"mail_entry": mail.id, "mail_version": mail.version, "mail_document": document.id}
+
+
 def _outbox_mail(session: Session, _instance: Path, ids: Ids) -> Ids:
     """A digest kept in the outbox (mail is not configured): a coordinator's, CONV-1's renewal coming."""
     world = load_world(session, ids)
@@ -275,6 +359,24 @@ def _outbox_mail(session: Session, _instance: Path, ids: Ids) -> Ids:
         role="coordinator", password=PASSWORD))
     digest.send_digests(session, None, date(2029, 12, 1))
     return {"mail": session.execute(select(SentMail.id)).scalar_one()}
+
+
+def _prospect(session: Session, instance: Path, ids: Ids) -> Ids:
+    """A prospect whose agreement is drafted (to sign, or abandon), and a document of CONV-1."""
+    from commission.services import stock
+    from commission.services.subgroup import prospects
+
+    world = load_world(session, ids)
+    coordinator = world.users["coordinator"]
+    prospect = prospects.create_prospect(session, coordinator, prospects.ProspectInput(
+        name="Foyer du Parc", kind="hostel", places_announced="2"))
+    for trigger in ("propose", "draft"):
+        prospects.take_step(session, coordinator, prospect.id, trigger, on="2026-01-01", expected_version=None)
+    document = stock.attach_agreement_document(session, coordinator, DocumentStore(instance / "documents"),
+                                               ids["agreement"], filename="convention.pdf", data=PDF,
+                                               kind="convention")
+    session.commit()
+    return {"prospect": prospect.id, "prospect_version": prospect.version, "agreement_document": document.id}
 
 
 def _consultation(session: Session, _instance: Path, ids: Ids) -> Ids:
@@ -302,10 +404,18 @@ def matrix_scenario(path: str) -> Scenario:
                             _hearings(signed, draft, allocated), extends=scenario)
     if "{mail}" in path:
         scenario = Scenario(f"{scenario.name}-mail", _outbox_mail, extends=scenario)
+    if "{mail_entry}" in path:
+        scenario = Scenario(f"{scenario.name}-official-mail", _official_mail, extends=scenario)
     if "{consultation}" in path:
         scenario = Scenario(f"{scenario.name}-consultation", _consultation, extends=scenario)
+    if "{prospect}" in path:
+        scenario = Scenario(f"{scenario.name}-prospect", _prospect, extends=scenario)
+    if "{agreement_document}" in path:
+        scenario = Scenario(f"{scenario.name}-agreement-document", _prospect, extends=scenario)
     if "{housed}" in path:
         scenario = Scenario(f"{scenario.name}-housed", _housed, extends=scenario)
+    if "{sg_meeting}" in path or "{sg_member}" in path or "{sg_action}" in path:
+        scenario = Scenario(f"{scenario.name}-subgroup", _subgroup_meeting, extends=scenario)
     return scenario
 
 

@@ -115,7 +115,8 @@ WRITES_NOTHING = {"/letters/print-runs", "/letters/{letter}/send-again", "/counc
                   "/cases/{allocated}/commitment/draft", "/cases/{allocated}/commitment/{commitment}/signed-copy",
 "/account/two-factor/recovery-codes", "/account/two-factor/disable",
                   "/admin/users/{member}/two-factor/reset", "/cases/{case}/documents", "/partners/{landlord_b}/active",
-                  "/hearings/{hearing}/agenda/build", "/hearings/{hearing}/steps/close"}
+                  "/hearings/{hearing}/agenda/build", "/hearings/{hearing}/steps/close",
+                  "/subgroup/mail/{mail_entry}/documents", "/agreements/{agreement}/documents"}
 # What makes an action of the matrix change something.
 CHANGING = {"/admin/users/{member}/active": {"active": "0"}}
 # Actions that write only later: a written consultation's outcome is recorded once its deadline has passed.

@@ -87,6 +87,10 @@ def _year_figures(session: Session, found: Period, today: date) -> YearFigures:
 
 def annual_report(session: Session, actor: User, year: int, council: str, today: date | None = None
                   ) -> AnnualReport:
-    """The annual activity report's data: the very figures the dashboard shows for the year."""
+    """The annual activity report's data: the very figures the dashboard shows for the year, and the housing
+    sub-group's year (its meetings, correspondence and new partners) for the council's general assembly."""
+    from commission.services.subgroup.year import subgroup_year
+
     today = today or clock.today()
-    return AnnualReport(council, year_figures(session, actor, year, today), today)
+    figures = year_figures(session, actor, year, today)
+    return AnnualReport(council, figures, today, subgroup=subgroup_year(session, actor, figures.period))

@@ -10,6 +10,11 @@ The sections: :mod:`.places` (the place machine's steps, a place's details and i
 
 from __future__ import annotations
 
+from commission.services.stock.agreement_documents import (
+    attach_agreement_document,
+    list_agreement_documents,
+    open_agreement_document,
+)
 from commission.services.stock.agreements import (
     AGREEMENT_SORTS,
     AGREEMENT_STATUSES,
@@ -112,6 +117,7 @@ __all__ = [
     "agreement_view",
     "agreements_in_force",
     "agreements_to_renew",
+    "attach_agreement_document",
     "attach_places",
     "create_agreement",
     "create_partner",
@@ -122,11 +128,13 @@ __all__ = [
     "fire_place",
     "get_agreement",
     "get_partner",
+    "list_agreement_documents",
     "list_agreements",
     "list_partners",
     "make_available",
     "manual_steps",
     "occupancy_history",
+    "open_agreement_document",
     "place_transitions",
     "place_view",
     "record_place_step",
