@@ -17,6 +17,7 @@ from commission.models.tenancy import AgreementDocumentKind
 from commission.parsing import as_page
 from commission.services import reference, stock
 from commission.services.sorting import Sort
+from commission.services.subgroup import official_mail
 from commission.storage import DocumentStore
 from commission.web.forms import optional_int
 from commission.web.labels import ORGANISATION_KIND_LABELS, PLACE_KIND_LABELS, RENEWAL_LABELS, lazy
@@ -238,6 +239,9 @@ def _agreement_page(agreement_id: int, *, status: int = 200, errors: dict[str, l
         machine=PLACE_MACHINE, place_kind_labels=PLACE_KIND_LABELS, errors=errors or {}, general=general or [],
         typed=request.form if request.method == "POST" else {}, today=clock.today(),
         documents=stock.list_agreement_documents(db(), user, agreement_id), document_labels=AGREEMENT_DOCUMENT_LABELS,
+        # the official letters about it, to the housing sub-group that keeps their register
+        letters=(official_mail.mail_for(db(), user, agreement_id=agreement_id)
+                 if policy.can(user, policy.Action.VIEW_SUBGROUP) else None),
     ), status
 
 

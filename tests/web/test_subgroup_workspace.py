@@ -19,7 +19,7 @@ from commission.documents.annual_report import render_annual_report
 from commission.errors import Forbidden
 from commission.services import accounts, dashboard, stock
 from commission.services.subgroup import meetings, official_mail, prospects, workspace
-from tests.conftest import World, login
+from tests.conftest import World, login, post_form
 from tests.test_stock import agreement_input
 from tests.web.test_query_counts import count_queries
 
@@ -71,18 +71,20 @@ def test_a_seated_member_reads_the_workspace(client: FlaskClient, session: Sessi
         workspace.workspace(session, world.users["chair"])
 
 
+@pytest.mark.parametrize("path", ["/subgroup", "/subgroup/meetings", "/subgroup/mail", "/subgroup/prospects",
+                                  "/subgroup/members"])
 @pytest.mark.parametrize("role", ["coordinator", "member"])
-def test_the_workspace_queries_do_not_grow_with_the_data(client: FlaskClient, engine: Engine, session: Session,
-                                                        world: World, role: str) -> None:
+def test_the_sub_groups_pages_query_a_bounded_number_of_times(client: FlaskClient, engine: Engine, session: Session,
+                                                              world: World, role: str, path: str) -> None:
     seat(session, world)
     login(client, role)
-    client.get("/subgroup")  # the dashboard's figures kept once, as they are on a server that has served a while
+    client.get(path)  # the dashboard's figures kept once, as they are on a server that has served a while
     sub_group_year(session, world, "s", 2)
     with count_queries(engine) as small:
-        assert client.get("/subgroup").status_code == 200
+        assert client.get(path).status_code == 200
     sub_group_year(session, world, "l", 30)
     with count_queries(engine) as large:
-        assert client.get("/subgroup").status_code == 200
+        assert client.get(path).status_code == 200
     assert len(large) == len(small), (len(small), len(large), [q[:150] for q in large if q not in small],
                                       [q[:150] for q in small if q not in large])
 
@@ -97,3 +99,21 @@ def test_the_annual_report_prints_the_sub_groups_year(session: Session, world: W
     text = " ".join(text.replace("\xa0", " ").replace("\u202f", " ").split())
     assert "sous-groupe logement" in text.lower() or "housing sub-group" in text.lower()
     assert "3 / 3" in text  # the letters received / sent
+
+
+def test_an_agreements_page_lists_the_letters_about_it_to_the_sub_group(client: FlaskClient, session: Session,
+                                                                        world: World) -> None:
+    convention = stock.create_agreement(session, world.users["coordinator"], agreement_input(world))
+    seat(session, world)
+    today = clock.today()
+    letter = official_mail.register_mail(session, world.users["member"], official_mail.MailInput(
+        direction="incoming", correspondent="Habitat Métropole Est", correspondent_kind="landlord",
+        agreement_id=str(convention.id), subject="Renouvellement de la convention", dated_on=today.isoformat(),
+        registered_on=today.isoformat()), today=today)
+    session.commit()
+    login(client, "member")
+    page = client.get(f"/agreements/{convention.id}").get_data(as_text=True)
+    assert f'href="/subgroup/mail/{letter.id}"' in page and "Renouvellement de la convention" in page
+    post_form(client, "/logout", {}, form_page="/")
+    login(client, "coordinator")  # not seated in this test's world, but the coordinator keeps the register too
+    assert letter.number in client.get(f"/agreements/{convention.id}").get_data(as_text=True)
