@@ -34,11 +34,12 @@ def svg_text(svg: str) -> str:
 def test_registry_holds_every_machine() -> None:
     from commission.workflow.deposit import DEPOSIT_MACHINE
     from commission.workflow.hearing import HEARING_MACHINE
+    from commission.workflow.orientation import ORIENTATION_MACHINE
     from commission.workflow.place import PLACE_MACHINE
     from commission.workflow.prospect import PROSPECT_MACHINE
 
     assert MACHINES == {"case": CASE_MACHINE, "hearing": HEARING_MACHINE, "place": PLACE_MACHINE,
-                        "deposit": DEPOSIT_MACHINE, "prospect": PROSPECT_MACHINE}
+                        "deposit": DEPOSIT_MACHINE, "prospect": PROSPECT_MACHINE, "orientation": ORIENTATION_MACHINE}
 
 
 # One step of each machine, and who the policy lets take it, as the French diagram names them.

@@ -12,6 +12,7 @@ from commission.models.cases import (
     HousingSituation,
 )
 from commission.models.contribution_settings import ContributionBase, ContributionSettings, ContributionShare
+from commission.models.directory import NEED_OF_KIND, Need, Orientation, OrientationTransition, Structure, StructureKind
 from commission.models.followup import (
     CarePlan,
     CaseExit,
@@ -88,6 +89,7 @@ from commission.models.treasury import (
 )
 
 __all__ = [
+    "NEED_OF_KIND",
     "AccessLog",
     "Account",
     "AgendaItem",
@@ -149,11 +151,14 @@ __all__ = [
     "MeetingAction",
     "Minutes",
     "MinutesStatus",
+    "Need",
     "Occupancy",
     "OfficialMail",
     "OfficialMailDocument",
     "Organisation",
     "OrganisationKind",
+    "Orientation",
+    "OrientationTransition",
     "OutgoingLetter",
     "PaymentMethod",
     "Place",
@@ -173,6 +178,8 @@ __all__ = [
     "Role",
     "SentMail",
     "SigningDelegation",
+    "Structure",
+    "StructureKind",
     "SubgroupAction",
     "SubgroupAttendance",
     "SubgroupMeeting",

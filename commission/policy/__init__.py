@@ -72,6 +72,10 @@ class Action(enum.Enum):
     SET_CONTRIBUTIONS = "set_contributions"  # the year's rate, contributors and bases, before the call
     VIEW_LETTERS = "view_letters"
     RECORD_COMMITMENT = "record_commitment"
+    VIEW_DIRECTORY = "view_directory"  # the territory's structures, their guide and export
+    EDIT_DIRECTORY = "edit_directory"
+    ORIENT = "orient"  # orient a person towards a structure, and record its answer (checked per file)
+    SEARCH = "search"  # the one search box (each result shown only if its reader may open it)
     VIEW_SUBGROUP = "view_subgroup"  # its workspace: members, meetings, correspondence register, prospects, read
     RECORD_SUBGROUP = "record_subgroup"  # its meetings and actions, the correspondence, the prospects, written
 
@@ -153,6 +157,13 @@ ROLE_RULES: dict[Action, frozenset[Role]] = {
     Action.VIEW_AGREEMENTS: frozenset({Role.COORDINATOR}),
     Action.MANAGE_SUBGROUP: frozenset({Role.COORDINATOR}),
     Action.SET_CONTRIBUTIONS: frozenset({Role.COORDINATOR}),
+    # The territory's directory: everyone who takes part in the work reads it (it names structures, never a person);
+    # the coordinator and the care teams keep it up to date. Orienting a person is a step of their file: their care
+    # team and the coordinator (checked per file).
+    Action.VIEW_DIRECTORY: STAFF_ROLES,
+    Action.EDIT_DIRECTORY: frozenset({Role.COORDINATOR, Role.CARE_TEAM}),
+    Action.ORIENT: frozenset({Role.COORDINATOR, Role.CARE_TEAM}),
+    Action.SEARCH: STAFF_ROLES,
     # Its workspace, meetings, register of official correspondence and search for new partners: the coordinator
     # and the sub-group's members, who read and write there alike (no decision on a person is taken there).
     Action.VIEW_SUBGROUP: frozenset({Role.COORDINATOR}),
@@ -272,6 +283,8 @@ def may_take(user: User | None, spec: MachineSpec, trigger: str, record: Any) ->
         return can(user, Action.MANAGE_STOCK, record)
     if spec.name == "prospect":
         return can(user, PROSPECT_STEP_ACTIONS.get(trigger, Action.RECORD_SUBGROUP), record)
+    if spec.name == "orientation":  # a step of the person's file: checked on the file
+        return can(user, Action.ORIENT, record.case)
     raise KeyError(spec.name)
 
 
@@ -467,6 +480,8 @@ def _action_of(spec: MachineSpec, trigger: str) -> Action | None:
         return Action.MANAGE_STOCK
     if spec.name == "prospect":
         return PROSPECT_STEP_ACTIONS.get(trigger, Action.RECORD_SUBGROUP)
+    if spec.name == "orientation":
+        return Action.ORIENT
     return None
 
 
@@ -477,7 +492,7 @@ def step_takers(spec: MachineSpec, trigger: str) -> tuple[str, ...]:
     steps = [step for step in spec.transitions if step.trigger == trigger]
     if not steps:
         raise KeyError(trigger)
-    if spec.name not in ("case", "hearing", "deposit", "place", "prospect"):
+    if spec.name not in ("case", "hearing", "deposit", "place", "prospect", "orientation"):
         return ()  # a machine the policy does not know (a test's, say): nobody is named
     if steps[0].screen is Screen.CONSEQUENCE:
         return (N_("follows from another record's step"),)

@@ -47,6 +47,7 @@ TITLES: dict[str, str] = {
     "place": N_("How a place moves"),
     "deposit": N_("How a deposit moves"),
     "prospect": N_("How a prospect moves"),
+    "orientation": N_("How an orientation moves"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from commission.models.cases import Case
+from commission.models.directory import Orientation
 from commission.models.hearings import Hearing
 from commission.models.housing import Place
 from commission.models.prospects import Prospect
@@ -13,6 +14,7 @@ from commission.workflow.case import CASE_MACHINE
 from commission.workflow.deposit import DEPOSIT_MACHINE
 from commission.workflow.engine import MachineSpec
 from commission.workflow.hearing import HEARING_MACHINE
+from commission.workflow.orientation import ORIENTATION_MACHINE
 from commission.workflow.place import PLACE_MACHINE
 from commission.workflow.prospect import PROSPECT_MACHINE
 from commission.workflow.tags import Tag
@@ -23,9 +25,11 @@ MACHINES: dict[str, MachineSpec] = {
     "place": PLACE_MACHINE,
     "deposit": DEPOSIT_MACHINE,
     "prospect": PROSPECT_MACHINE,
+    "orientation": ORIENTATION_MACHINE,
 }
 _BY_MODEL: dict[type, MachineSpec] = {Case: CASE_MACHINE, Hearing: HEARING_MACHINE, Place: PLACE_MACHINE,
-                                      Deposit: DEPOSIT_MACHINE, Prospect: PROSPECT_MACHINE}
+                                      Deposit: DEPOSIT_MACHINE, Prospect: PROSPECT_MACHINE,
+                                      Orientation: ORIENTATION_MACHINE}
 
 
 def machine_for(record: Any) -> MachineSpec:

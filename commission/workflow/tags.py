@@ -59,6 +59,10 @@ class Tag(enum.Enum):
     SIGNABLE = "signable"  # the agreement is drafted: the coordinator may sign it
     CONCLUDED = "concluded"  # signed: its agreement and partner are in the stock
     GIVEN_UP = "given_up"  # abandoned, with the reason (it may be taken up again)
+    # an orientation towards a structure of the territory
+    AWAITING_ANSWER = "awaiting_answer"  # sent, the structure's answer awaited
+    FOLLOWED_THERE = "followed_there"  # the structure took the person on and follows them
+    HELPED = "helped"  # the person was taken on there (counted among the people the council helps)
 
 
 class Tone(enum.Enum):
