@@ -17,7 +17,7 @@ from faker import Faker
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commission import clock, demo_letters, demo_subgroup
+from commission import clock, demo_directory, demo_letters, demo_orientations, demo_subgroup
 from commission.demo_history import DemoHistory
 from commission.demo_minutes import MinutesPool
 from commission.demo_phrases import STREETS, USUAL_REASONS
@@ -248,5 +248,7 @@ def _build(session: Session, store: DocumentStore, *, seed: int, scale: int, tod
     demo_letters.sign_commitments(session, rng, coordinator, delegate, {
         teams[0].id: users["soignant.ronchin"], teams[1].id: users["soignant.mons"]}, today)
     demo_subgroup.build_subgroup_year(session, rng, store, users, today)
+    demo_directory.build_directory(session, coordinator, towns)
+    demo_orientations.build_orientations(session, rng, users, today)
     return DemoResult(demo_accounts, len(towns), len(places), applicants)
 

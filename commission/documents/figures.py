@@ -157,6 +157,11 @@ class YearFigures:
     agreements_in_force: int
     agreements_to_renew: int
     hearings: HearingFigures
+    followed_elsewhere: int = 0  # on the day: people followed in a structure they were oriented to (FOLLOWED_THERE)
+    # People helped over the year: housed or followed by the council at any time in the year, or taken on by a
+    # structure through an orientation (accepted in the year or still followed), each person once.
+    helped: int = 0
+    helped_since_start: int = 0  # the same, over every year up to the day
 
     @property
     def places_in_stock(self) -> int:

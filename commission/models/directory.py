@@ -20,6 +20,7 @@ from commission.models.cases import Case
 from commission.models.reference import Organisation, Town
 from commission.models.steps import StepRecord
 from commission.models.types import str_enum
+from commission.search import search_column, trigram_index
 
 
 class Need(enum.Enum):
@@ -93,6 +94,7 @@ class Structure(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1, doc="Row version: concurrent changes are refused.")
+    search_text: Mapped[str] = search_column("structure")
 
     town: Mapped[Town | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
@@ -102,6 +104,9 @@ class Structure(Base):
     @property
     def need(self) -> Need:
         return NEED_OF_KIND[self.kind]
+
+
+trigram_index(Structure.__table__)
 
 
 class Orientation(Base):

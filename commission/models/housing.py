@@ -12,6 +12,7 @@ from commission.db import Base, utcnow
 from commission.models.reference import Organisation, Town
 from commission.models.steps import StepRecord
 from commission.models.types import str_enum
+from commission.search import search_column, trigram_index
 
 
 class PlaceKind(enum.Enum):
@@ -54,11 +55,15 @@ class Place(Base):
     agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreement.id"), doc="The convention covering it.")
     vacant_since: Mapped[date | None] = mapped_column(doc="When it last became available: vacancy durations.")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    search_text: Mapped[str] = search_column("place")
 
     town: Mapped[Town] = relationship()
     organisation: Mapped[Organisation] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+
+trigram_index(Place.__table__)
 
 
 class PlaceTransition(StepRecord, Base):

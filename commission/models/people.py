@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from commission.db import Base, utcnow
 from commission.models.reference import CareTeam, Organisation
 from commission.models.types import str_enum
+from commission.search import search_column, trigram_index
 
 
 class ProtectionMeasure(enum.Enum):
@@ -70,6 +71,7 @@ class Applicant(Base):
     anonymised_at: Mapped[datetime | None] = mapped_column(
         doc="Set when the retention rules replaced the name and contact details and erased the rest."
     )
+    search_text: Mapped[str] = search_column("applicant")
 
     care_team: Mapped[CareTeam] = relationship()
     guardian: Mapped[Guardian | None] = relationship()
@@ -77,3 +79,6 @@ class Applicant(Base):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+trigram_index(Applicant.__table__)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commission.db import Base, utcnow
 from commission.models.types import str_enum
+from commission.search import search_column, trigram_index
 
 
 class Town(Base):
@@ -51,10 +52,14 @@ class Organisation(Base):
     active: Mapped[bool] = mapped_column(default=True, doc="False once the partnership has ended.")
     version: Mapped[int] = mapped_column(default=1, doc="Row version: concurrent changes are refused.")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    search_text: Mapped[str] = search_column("organisation")
 
     town: Mapped[Town | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+
+trigram_index(Organisation.__table__)
 
 
 class CareTeam(Base):

@@ -50,7 +50,7 @@ EXPORTED_FIELDS = frozenset({
     policy.Field.DECISIONS, policy.Field.OTHER_LANDLORDS_PLACES, policy.Field.MONEY, policy.Field.FILE_RECORDS,
 })
 # Columns that say nothing to the person: the optimistic-locking counters.
-TECHNICAL_COLUMNS = frozenset({"version", "version_counter"})
+TECHNICAL_COLUMNS = frozenset({"version", "version_counter", "search_text"})  # search_text: the names, normalised
 
 
 def _value(value: object) -> object:

@@ -106,6 +106,15 @@ def create_app(
     from commission.web import subgroup
 
     app.register_blueprint(subgroup.bp)
+    from commission.web import search
+
+    app.register_blueprint(search.bp)
+    from commission.web import directory
+
+    app.register_blueprint(directory.bp)
+    from commission.web import orientations
+
+    app.register_blueprint(orientations.bp)
     from commission.web import prospects
 
     app.register_blueprint(prospects.bp)

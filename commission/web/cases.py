@@ -20,9 +20,10 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
+from commission import clock, policy
 from commission import labels as tables
-from commission import policy
 from commission.i18n import Message
+from commission.models.accounts import User
 from commission.models.cases import Case
 from commission.parsing import as_page, as_whole, collect, parse_date
 from commission.services import cases, means, reference
@@ -165,13 +166,15 @@ def index() -> ResponseReturnValue:
         care_team_id=optional_int(request.args.get("team")) if all_cases else None,
         town_id=optional_int(request.args.get("town")),
         waiting_months=as_whole(request.args.get("waiting"), 1, MAX_WAITING_MONTHS),
+        query=(request.args.get("q") or "").strip()[:100] or None,
     )
     sort = Sort.read(request.args.get("sort"), cases.CASE_SORTS)
     page = cases.list_cases(db(), user, case_filter, page=as_page(request.args.get("page")), sort=sort)
     towns, teams = reference.towns(db()), reference.care_teams(db())
     # The filters chosen, kept by the column headers' links and, with the order, by the pager's.
     args = {name: value for name, value in (("state", case_filter.state), ("team", case_filter.care_team_id),
-                                            ("town", case_filter.town_id), ("waiting", case_filter.waiting_months))
+                                            ("town", case_filter.town_id), ("waiting", case_filter.waiting_months),
+                                            ("q", case_filter.query))
             if value is not None}
     return render_template(
         "cases/index.html", page=page, case_filter=case_filter, towns=towns, teams=teams, all_cases=all_cases,
@@ -242,7 +245,21 @@ def show(case_id: int) -> ResponseReturnValue:
         access_log=cases.access_log(db(), user, case) if policy.can(user, policy.Action.VIEW_ALL_CASES) else None,
         standing=cases.standing(db(), user, case), means=means.for_case(db(), user, case),
         letters=register.letters_of_case(db(), user, case), letter_labels=tables,
+        **_orientation_section(user, case),
     )
+
+
+def _orientation_section(user: User, case: Case) -> dict[str, object]:
+    """The file page's orientations, for whoever may orient the person (none for an anonymised file)."""
+    from commission.services import orientations
+    from commission.web.orientations import STEP_LABELS
+    from commission.workflow.orientation import ORIENTATION_MACHINE
+
+    if not policy.can(user, policy.Action.ORIENT, case) or case.applicant.anonymised_at is not None:
+        return {"orientations": None}
+    return {"orientations": orientations.orientations_of_case(db(), user, case.id),
+            "orientation_machine": ORIENTATION_MACHINE, "orientation_step_labels": STEP_LABELS,
+            "orient_first": CASE_MACHINE.means(case.state, Tag.ENDED), "today": clock.today()}
 
 
 @bp.post("/cases/<int:case_id>/steps/<trigger>")

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from flask_babel import lazy_gettext as _l
 
 from commission import labels
+from commission.models.directory import Need, StructureKind
 
 E = TypeVar("E", bound=Enum)
 
@@ -54,4 +55,28 @@ ALL_LABELS = {
     "exit_reason_labels": EXIT_REASON_LABELS,
     "place_condition_labels": PLACE_CONDITION_LABELS,
     "hearing_kind_labels": HEARING_KIND_LABELS,
+}
+
+# The directory of the territory: the kinds of structure, and the needs that are the guide's chapters.
+STRUCTURE_KIND_LABELS = {
+    StructureKind.CMP: _l("Medico-psychological centre (CMP)"),
+    StructureKind.HOSPITAL_SECTOR: _l("Hospital sector (day hospital, CATTP, mobile team)"),
+    StructureKind.CCAS: _l("Municipal social action centre (CCAS)"),
+    StructureKind.DISTRICT_SOCIAL_SERVICE: _l("District social services"),
+    StructureKind.SOCIAL_CENTRE: _l("Social centre"),
+    StructureKind.LANDLORD: _l("Social landlord"),
+    StructureKind.HOSTEL: _l("Hostel, social residence"),
+    StructureKind.RESIDENCE: _l("Supported residence, boarding house"),
+    StructureKind.RETIREMENT_HOME: _l("Retirement home"),
+    StructureKind.MUTUAL_HELP_GROUP: _l("Mutual-help group (GEM)"),
+    StructureKind.USERS_ASSOCIATION: _l("Users' association"),
+    StructureKind.FAMILIES_ASSOCIATION: _l("Families' association"),
+    StructureKind.PREVENTION: _l("Prevention"),
+}
+NEED_LABELS = {
+    Need.CARE: _l("Care"),
+    Need.SOCIAL: _l("Social support"),
+    Need.HOUSING: _l("Housing"),
+    Need.PEER: _l("Peer and family help"),
+    Need.PREVENTION: _l("Prevention"),
 }

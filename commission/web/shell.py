@@ -188,6 +188,8 @@ NAVIGATION = (
         NavItem("stock.partners", _l("Landlords and structures"), policy.Action.MANAGE_STOCK),
         NavItem("places.reference", _l("Towns and partners"), policy.Action.VIEW_REFERENCE),
     )),
+    NavGroup("territory", _l("Territory"), (NavItem("directory.index", _l("Directory of the territory"),
+                                                    policy.Action.VIEW_DIRECTORY),)),
     NavGroup("treasury", _l("Treasury"), (
         NavItem("treasury.overview", _l("Treasury"), policy.Action.VIEW_TREASURY),
         NavItem("treasury.deposits", _l("Deposits"), policy.Action.VIEW_DEPOSITS),

@@ -56,8 +56,10 @@ PAGES: dict[str, set[str]] = {
     "/cases/{case}": CASE_TEAM,
     "/cases/{case}/edit": CASE_TEAM,
     "/cases/{case}/medical": CASE_TEAM,
+    "/cases/{case}/orientations/new": CASE_TEAM,
     "/cases/{case}/documents/{document}": CASE_TEAM,
     "/workflow": STAFF,
+    "/search": STAFF,
     "/hearings": STAFF,
     "/hearings/new": {"coordinator"},
     "/hearings/{hearing}": STAFF,
@@ -79,6 +81,13 @@ PAGES: dict[str, set[str]] = {
     "/partners": {"coordinator"},
     "/partners/new": {"coordinator"},
     "/partners/{landlord_b}/edit": {"coordinator"},
+    "/directory": STAFF,
+    "/directory/new": {"coordinator", "care_a", "care_b"},
+    "/directory/{structure}": STAFF,
+    "/directory/{structure}/edit": {"coordinator", "care_a", "care_b"},
+    "/directory/guide.pdf": STAFF,
+    "/directory/export.csv": STAFF,
+    "/directory/export.xlsx": STAFF,
     "/agreements": {"coordinator"},
     "/agreements/new": {"coordinator"},
     "/agreements/{agreement}": {"coordinator"},
@@ -187,9 +196,15 @@ ACTIONS: dict[str, tuple[set[str], dict[str, str]]] = {
     "/cases/{case}/steps/withdraw": (CASE_TEAM, {"reason": "Moved away", "version": "{version}"}),
     "/cases/{case}/documents": (CASE_TEAM, {"kind": "other"}),
     "/cases/{case}/medical": ({"care_a"}, {"treatment": "x"}),
+    "/cases/{case}/orientations/new?structure={structure_o}": (CASE_TEAM, {
+        "structure_id": "{structure_o}", "reason": "Lien social", "consent_on": "2026-01-01", "sent_on": "2026-01-01"}),
+    "/cases/{case}/orientations/{orientation}/steps/accept": (CASE_TEAM, {"on": "2026-01-02",
+                                                                          "version": "{orientation_version}"}),
     "/hearings/plan-year": ({"coordinator"}, {"year": "2027"}),
     "/places/{place_b}/steps/withdraw": ({"coordinator"}, {"reason": "Works", "version": "{place_version}"}),
     "/partners/{landlord_b}/active": ({"coordinator"}, {"active": "1"}),
+    "/directory/{structure}/active": ({"coordinator", "care_a", "care_b"}, {"active": "0",
+                                                                           "version": "{structure_version}"}),
     "/agreements/{agreement}/places": ({"coordinator"}, {"place_ids": "{place_a}"}),
     "/agreements/{agreement}/places/{covered}/detach": ({"coordinator"}, {}),
     "/agreements/{agreement}/end": ({"coordinator"}, {"ended_on": "2026-01-01", "note": "Ended"}),
@@ -351,6 +366,22 @@ def _official_mail(session: Session, instance: Path, ids: Ids) -> Ids:
     return {"mail_entry": mail.id, "mail_version": mail.version, "mail_document": document.id}
 
 
+def _orientation(session: Session, _instance: Path, ids: Ids) -> Ids:
+    """Two structures of the directory; the file of care_a's team oriented towards the first, awaiting its answer."""
+    from commission.models.directory import Structure, StructureKind
+    from commission.services import orientations
+
+    world = load_world(session, ids)
+    gem = Structure(name="GEM Matrice", kind=StructureKind.MUTUAL_HELP_GROUP, town_id=world.towns["Ronchin"].id)
+    cmp_ = Structure(name="CMP Matrice", kind=StructureKind.CMP, town_id=world.towns["Ronchin"].id)
+    session.add_all([gem, cmp_])
+    session.flush()
+    (orientation,) = orientations.orient(session, world.users["care_a"], ids["case"], orientations.OrientationInput(
+        structure_id=str(gem.id), reason="Rompre l'isolement", consent_on="2026-01-01", sent_on="2026-01-01"))
+    session.commit()
+    return {"orientation": orientation.id, "orientation_version": orientation.version, "structure_o": cmp_.id}
+
+
 def _outbox_mail(session: Session, _instance: Path, ids: Ids) -> Ids:
     """A digest kept in the outbox (mail is not configured): a coordinator's, CONV-1's renewal coming."""
     world = load_world(session, ids)
@@ -377,6 +408,18 @@ def _prospect(session: Session, instance: Path, ids: Ids) -> Ids:
                                                kind="convention")
     session.commit()
     return {"prospect": prospect.id, "prospect_version": prospect.version, "agreement_document": document.id}
+
+
+def _structure(session: Session, _instance: Path, ids: Ids) -> Ids:
+    """A structure of the directory of the territory, open."""
+    from commission.services import directory
+
+    world = load_world(session, ids)
+    structure = directory.create_structure(session, world.users["coordinator"], directory.StructureInput(
+        name="CMP de Ronchin", kind="cmp", town_id=str(world.towns["Ronchin"].id), phone="03 20 16 42 10",
+        opening_hours="Du lundi au vendredi"))
+    session.commit()
+    return {"structure": structure.id, "structure_version": structure.version}
 
 
 def _consultation(session: Session, _instance: Path, ids: Ids) -> Ids:
@@ -406,12 +449,16 @@ def matrix_scenario(path: str) -> Scenario:
         scenario = Scenario(f"{scenario.name}-mail", _outbox_mail, extends=scenario)
     if "{mail_entry}" in path:
         scenario = Scenario(f"{scenario.name}-official-mail", _official_mail, extends=scenario)
+    if "{structure}" in path:
+        scenario = Scenario(f"{scenario.name}-structure", _structure, extends=scenario)
     if "{consultation}" in path:
         scenario = Scenario(f"{scenario.name}-consultation", _consultation, extends=scenario)
     if "{prospect}" in path:
         scenario = Scenario(f"{scenario.name}-prospect", _prospect, extends=scenario)
     if "{agreement_document}" in path:
         scenario = Scenario(f"{scenario.name}-agreement-document", _prospect, extends=scenario)
+    if "{orientation}" in path or "{structure_o}" in path:
+        scenario = Scenario(f"{scenario.name}-orientation", _orientation, extends=scenario)
     if "{housed}" in path:
         scenario = Scenario(f"{scenario.name}-housed", _housed, extends=scenario)
     if "{sg_meeting}" in path or "{sg_member}" in path or "{sg_action}" in path:

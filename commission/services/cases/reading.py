@@ -16,6 +16,7 @@ from commission.models.cases import Case, CaseTransition
 from commission.models.people import Applicant
 from commission.models.reference import CareTeam, Town
 from commission.services.paging import paginate
+from commission.services.search import file_matches
 from commission.services.sorting import Sort, in_machine_order, ordered
 from commission.services.unit import locked, log_read
 from commission.workflow.case_states import CASE_STATES
@@ -88,6 +89,7 @@ class CaseFilter:
     care_team_id: int | None = None
     town_id: int | None = None
     waiting_months: int | None = None
+    query: str | None = None  # the person's name or the file's reference, as the search box matches them
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,8 @@ def list_cases(
     if case_filter.waiting_months:
         since = (today or clock.today()) - timedelta(days=30 * case_filter.waiting_months)
         conditions.append(Case.created_at <= datetime.combine(since, time.min, tzinfo=UTC))
+    if case_filter.query:
+        conditions.append(file_matches(case_filter.query))
     query = (_case_query().join(Applicant, Applicant.id == Case.applicant_id)
              .join(CareTeam, CareTeam.id == Case.care_team_id).where(*conditions))
     query = ordered(query, CASE_SORTS, sort or Sort(),

@@ -42,6 +42,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from commission.models.audit import AuditEntry, AuditHead
 from commission.models.cases import Case, CaseTransition
+from commission.models.directory import Orientation, OrientationTransition
 from commission.models.followup import CaseExit
 from commission.models.hearings import AgendaItem, Hearing, HearingTransition
 from commission.models.housing import Place, PlaceTransition
@@ -53,7 +54,7 @@ T = TypeVar("T")
 KEPT_PER_DATABASE = 64  # a few years, each as of a day, for a handful of kinds of viewer
 # The tables the figures read: the largest id of each is part of the data's version.
 WATCHED = (Case, CaseTransition, Place, PlaceTransition, Deposit, DepositTransition, LedgerEntry, LedgerLine,
-           Occupancy, CaseExit, Agreement, Hearing, HearingTransition, AgendaItem)
+           Occupancy, CaseExit, Agreement, Hearing, HearingTransition, AgendaItem, Orientation, OrientationTransition)
 WATCHED_TABLES = frozenset(model.__tablename__ for model in WATCHED)
 # Entries of the audit trail about these change no figure (a login, a mail kept, a usual reason added), nor
 # do those of a person's follow-up (its care plan, events, resource meetings and their actions).

@@ -29,6 +29,7 @@ from commission.services.dashboard.files import (
 )
 from commission.services.dashboard.hearings import _hearing_figures, _held_count
 from commission.services.dashboard.money import _finances, _outstanding_totals
+from commission.services.dashboard.orientations import _helped_counts
 from commission.services.dashboard.period import calendar, period
 from commission.services.dashboard.places import _place_figures
 from commission.services.dashboard.records import RECORD_KINDS
@@ -56,13 +57,15 @@ def _year_figures(session: Session, found: Period, today: date) -> YearFigures:
     settled = found.current and known.settled  # the records' own states are today's
     years = (known.years[-1] - 1, found.year + 1)  # where the moments counted fall
     housed, followed = _housed_counts(found)
+    elsewhere, helped, helped_ever = _helped_counts(found)
     outstanding = _outstanding_totals(found, settled=settled)
     counts = session.execute(
         select(select(func.count()).select_from(_submissions(found).subquery()).scalar_subquery(), housed,
-               followed, _held_count(found), outstanding.c.count, outstanding.c.cents)
+               followed, _held_count(found), outstanding.c.count, outstanding.c.cents, elsewhere, helped, helped_ever)
         .select_from(outstanding)
     ).one()
-    applications, housed_count, followed_count, held, outstanding_count, outstanding_cents = (int(n) for n in counts)
+    (applications, housed_count, followed_count, held, outstanding_count, outstanding_cents, elsewhere_count,
+     helped_count, helped_ever_count) = (int(n) for n in counts)
     places, vacancies = _place_figures(session, found, years, settled=settled)
     decisions, submission_to_decision = _decision_figures(session, found, years)
     admissions, exits, by_reason = _movements(session, found)
@@ -82,6 +85,7 @@ def _year_figures(session: Session, found: Period, today: date) -> YearFigures:
         finances=_finances(session, found),
         agreements_in_force=in_force, agreements_to_renew=to_renew,
         hearings=_hearing_figures(session, found, held),
+        followed_elsewhere=elsewhere_count, helped=helped_count, helped_since_start=helped_ever_count,
     )
 
 
