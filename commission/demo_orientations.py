@@ -74,11 +74,11 @@ def build_orientations(session: Session, rng: random.Random, users: dict[str, Us
     for number, (actor, case) in enumerate(_files(session, users)):
         state = case.state
         if CASE_MACHINE.means(state, Tag.ON_WAITING_LIST):
-            pools, answers = [peer, social], ("accept", "accept", "end", "sent", "decline")
+            pools, answers = [peer, social], ("accept", "accept", "end", "unanswered", "decline")
         elif CASE_MACHINE.means(state, Tag.SETTLED):
             pools, answers = [lodging, care, peer], ("accept", "end", "accept", "decline")
         elif CASE_MACHINE.means(state, Tag.ENDED):  # refused or withdrawn, never housed
-            pools, answers = [care, social], ("sent", "decline")
+            pools, answers = [care, social], ("unanswered", "decline")
         elif CASE_MACHINE.means(state, Tag.HOUSED):
             if number % 4:  # a few of the people housed are also followed by a mutual-help group
                 continue
@@ -95,6 +95,8 @@ def build_orientations(session: Session, rng: random.Random, users: dict[str, Us
 
 def _orient(session: Session, rng: random.Random, actor: User, case: Case, structure: Structure, answer: str,
             today: date) -> int:
+    """Orient the person towards the structure, then play its answer: a step of the orientation ("accept",
+    "decline"; "end": accepted, then ended), or none ("unanswered")."""
     opened = case.created_at.date()
     earliest = max(opened, today - timedelta(days=1000))
     if earliest >= today - timedelta(days=20):
@@ -108,7 +110,7 @@ def _orient(session: Session, rng: random.Random, actor: User, case: Case, struc
             today=today)
     except (InvalidInput, TransitionRefused):  # already oriented there and still open, or anonymised: skipped
         return 0
-    if answer == "sent":
+    if answer == "unanswered":  # the structure has not answered yet
         return 1
     answered = min(sent + timedelta(days=rng.randint(5, 30)), today)
     trigger = "decline" if answer == "decline" else "accept"

@@ -127,7 +127,7 @@ class Orientation(Base):
     sent_on: Mapped[date] = mapped_column(doc="The day the orientation was sent.")
     answered_on: Mapped[date | None] = mapped_column(doc="The day the structure accepted or declined.")
     ended_on: Mapped[date | None] = mapped_column(doc="The day the follow-up there ended.")
-    state: Mapped[str] = mapped_column(String(32), default="sent", index=True, doc="The orientation machine's state.")
+    state: Mapped[str] = mapped_column(String(32), index=True, doc="The orientation machine's state.")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), doc="Who oriented the person.")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1, doc="Row version: concurrent changes are refused.")

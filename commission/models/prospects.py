@@ -37,8 +37,7 @@ class Prospect(Base):
     notes: Mapped[str] = mapped_column(Text, default="", doc="What the sub-group knows of it.")
     next_action: Mapped[str] = mapped_column(String(300), default="", doc="What is to be done next.")
     next_action_due: Mapped[date | None] = mapped_column(doc="By when the next action is to be done.")
-    state: Mapped[str] = mapped_column(String(32), default="contacted", index=True,
-                                       doc="The prospect machine's state.")
+    state: Mapped[str] = mapped_column(String(32), index=True, doc="The prospect machine's state.")
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id"), doc="The partner: an existing one, or the one created at the signing.")
     agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreement.id"), doc="The agreement signed.")

@@ -229,7 +229,7 @@ class StructureFilter:
 
 # The keys the directory may be sorted by.
 STRUCTURE_SORTS = {
-    "name": (func.lower(Structure.name),),
+    "name": (Structure.search_text,),  # the name without accents or case first (« Écoute » before « F »)
     "kind": (Structure.kind,),
     "town": (Town.name,),
 }
@@ -263,7 +263,7 @@ def list_structures(session: Session, actor: User, structure_filter: StructureFi
     query = (select(Structure).outerjoin(Town, Town.id == Structure.town_id)
              .options(contains_eager(Structure.town)))
     query = _filtered(query, structure_filter or StructureFilter())
-    query = ordered(query, STRUCTURE_SORTS, sort or Sort(), default=(func.lower(Structure.name), Town.name),
+    query = ordered(query, STRUCTURE_SORTS, sort or Sort(), default=(Structure.search_text, Town.name),
                     tiebreak=Structure.id)
     return paginate(session, query, page)
 

@@ -3,6 +3,7 @@ its answer, the form to register or correct a letter."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -20,7 +21,7 @@ from commission.storage import DocumentStore
 from commission.web.forms import optional_int
 from commission.web.labels import lazy
 from commission.web.shell import db, login_required, require_user, settings
-from commission.web.unit import Outcome, attempt, page_status
+from commission.web.unit import attempt, page_again, page_status
 
 bp = Blueprint("official_mail", __name__, url_prefix="/subgroup/mail")
 
@@ -164,13 +165,6 @@ def show(mail_id: int) -> ResponseReturnValue:
     return _show(mail_id)
 
 
-def _refused(mail_id: int, refusal: Outcome[Any]) -> ResponseReturnValue:
-    """The letter's page with a refused answer: bad input by field (400), or the reason why not (409)."""
-    if refusal.status == 400:
-        return _show(mail_id, status=400, errors=refusal.errors)
-    return _show(mail_id, status=refusal.status, general=refusal.general)
-
-
 @bp.post("/<int:mail_id>/answer")
 @login_required
 def answer(mail_id: int) -> ResponseReturnValue:
@@ -180,7 +174,7 @@ def answer(mail_id: int) -> ResponseReturnValue:
         db(), user, mail_id, request.form.get("answered_on", ""), request.form.get("answer_note", ""),
         expected_version=optional_int(request.form.get("version")) or -1))
     if not outcome:
-        return _refused(mail_id, outcome)
+        return page_again(partial(_show, mail_id), outcome)
     flash(_("The answer has been recorded."), "success")
     return redirect(url_for("official_mail.show", mail_id=mail_id))
 

@@ -3,6 +3,8 @@ agreement, and the diagram of the steps."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -17,7 +19,7 @@ from commission.services.subgroup import prospects
 from commission.web.forms import optional_int
 from commission.web.labels import ORGANISATION_KIND_LABELS, PLACE_KIND_LABELS, RENEWAL_LABELS
 from commission.web.shell import db, login_required, require_user
-from commission.web.unit import attempt, page_status
+from commission.web.unit import attempt, page_again, page_status
 from commission.workflow.prospect import PROSPECT_MACHINE, SIGN
 from commission.workflow.tags import Tag
 
@@ -132,12 +134,13 @@ def edit(prospect_id: int) -> ResponseReturnValue:
 
 
 def _show(prospect_id: int, *, status: int = 200, general: list[str] | None = None,
-          step_errors: dict[str, dict[str, list[str]]] | None = None) -> ResponseReturnValue:
+          errors: dict[str, list[str]] | None = None, step: str = "") -> ResponseReturnValue:
+    """The prospect's page; a refused step's fields' errors (``errors``) are shown under that step's form."""
     user = require_user()
     view = prospects.prospect_view(db(), user, prospect_id)
     return render_template(
         "prospects/show.html", view=view, prospect=view.prospect, machine=PROSPECT_MACHINE, step_labels=STEP_LABELS,
-        general=general or [], step_errors=step_errors or {}, sign=SIGN,
+        general=general or [], step_errors={step: errors} if errors else {}, sign=SIGN,
         typed=request.form if request.method == "POST" else {}, today=clock.today(),
         kind_labels=ORGANISATION_KIND_LABELS, place_kind_labels=PLACE_KIND_LABELS, renewal_labels=RENEWAL_LABELS,
         manage_stock=policy.can(user, policy.Action.MANAGE_STOCK),
@@ -162,10 +165,8 @@ def step(prospect_id: int, trigger: str) -> ResponseReturnValue:
         db(), user, prospect_id, trigger, on=form.get("on", ""), note=form.get("note", ""),
         next_action=form.get("next_action", ""), next_action_due=form.get("next_action_due", ""),
         expected_version=optional_int(form.get("version")) or -1, today=clock.today()))
-    if outcome.status == 400:
-        return _show(prospect_id, status=400, step_errors={trigger: outcome.errors})
     if not outcome:
-        return _show(prospect_id, status=outcome.status, general=outcome.general)
+        return page_again(partial(_show, prospect_id, step=trigger), outcome)
     flash(_("The step has been recorded."), "success")
     return redirect(url_for("prospects.show", prospect_id=prospect_id))
 
@@ -180,9 +181,7 @@ def sign(prospect_id: int) -> ResponseReturnValue:
     outcome = attempt(lambda: prospects.sign_prospect(db(), user, prospect_id, data,
                                                       optional_int(request.form.get("version")) or -1,
                                                       today=clock.today()))
-    if outcome.status == 400:
-        return _show(prospect_id, status=400, step_errors={SIGN: outcome.errors})
     if not outcome:
-        return _show(prospect_id, status=outcome.status, general=outcome.general)
+        return page_again(partial(_show, prospect_id, step=SIGN), outcome)
     flash(_("The agreement is signed: the partner and the agreement are in the stock."), "success")
     return redirect(url_for("prospects.show", prospect_id=prospect_id))

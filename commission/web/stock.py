@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -22,7 +22,7 @@ from commission.storage import DocumentStore
 from commission.web.forms import optional_int
 from commission.web.labels import ORGANISATION_KIND_LABELS, PLACE_KIND_LABELS, RENEWAL_LABELS, lazy
 from commission.web.shell import db, login_required, require_user, settings
-from commission.web.unit import Outcome, attempt, page_status
+from commission.web.unit import attempt, page_again, page_status
 from commission.workflow.place import PLACE_MACHINE
 
 bp = Blueprint("stock", __name__)
@@ -251,13 +251,6 @@ def agreement(agreement_id: int) -> ResponseReturnValue:
     return _agreement_page(agreement_id)
 
 
-def _refused(agreement_id: int, refusal: Outcome[Any]) -> ResponseReturnValue:
-    """The agreement's page with a refused step: bad input by field (400), or the reason why not (409)."""
-    if refusal.status == 400:
-        return _agreement_page(agreement_id, status=400, errors=refusal.errors)
-    return _agreement_page(agreement_id, status=refusal.status, general=refusal.general)
-
-
 @bp.post("/agreements/<int:agreement_id>/places")
 @login_required
 def attach_places(agreement_id: int) -> ResponseReturnValue:
@@ -267,7 +260,7 @@ def attach_places(agreement_id: int) -> ResponseReturnValue:
                  if value is not None]
     outcome = attempt(lambda: stock.attach_places(db(), user, agreement_id, place_ids))
     if (count := outcome.value) is None:
-        return _refused(agreement_id, outcome)
+        return page_again(partial(_agreement_page, agreement_id), outcome)
     flash(_("%(count)s places are now covered by this agreement.", count=count), "success")
     return redirect(url_for("stock.agreement", agreement_id=agreement_id))
 
@@ -278,7 +271,7 @@ def detach_place(agreement_id: int, place_id: int) -> ResponseReturnValue:
     user = require_user()
     outcome = attempt(lambda: stock.detach_place(db(), user, agreement_id, place_id))
     if not outcome:
-        return _refused(agreement_id, outcome)
+        return page_again(partial(_agreement_page, agreement_id), outcome)
     flash(_("The agreement no longer covers this place."), "success")
     return redirect(url_for("stock.agreement", agreement_id=agreement_id))
 
@@ -290,7 +283,7 @@ def end_agreement(agreement_id: int) -> ResponseReturnValue:
     outcome = attempt(lambda: stock.end_agreement(db(), user, agreement_id, request.form.get("ended_on", ""),
                                                   note=request.form.get("note", ""), today=clock.today()))
     if (ending := outcome.value) is None:
-        return _refused(agreement_id, outcome)
+        return page_again(partial(_agreement_page, agreement_id), outcome)
     flash(_("The agreement has ended: %(count)s free places have left the stock.", count=len(ending.withdrawn)),
           "success")
     if ending.staying:

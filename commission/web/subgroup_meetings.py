@@ -3,6 +3,7 @@ with their notes and attendance, and the actions agreed there followed until don
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -17,7 +18,7 @@ from commission.services.subgroup import meetings as meeting_service
 from commission.services.subgroup import members as member_service
 from commission.web.forms import optional_int
 from commission.web.shell import db, login_required, require_user
-from commission.web.unit import Outcome, attempt, page_status
+from commission.web.unit import attempt, page_again, page_status
 
 bp = Blueprint("subgroup_meetings", __name__, url_prefix="/subgroup")
 
@@ -206,7 +207,14 @@ def edit_meeting(meeting_id: int) -> ResponseReturnValue:
 
 
 def _meeting_page(meeting_id: int, *, status: int = 200, errors: dict[str, list[str]] | None = None,
-                  general: list[str] | None = None, typed: dict[str, str] | None = None) -> ResponseReturnValue:
+                  general: list[str] | None = None, suffix: str | None = None) -> ResponseReturnValue:
+    """The meeting's page; with a refused form (``suffix``: the suffix its fields' ids carry), the values typed kept
+    and the errors placed under its fields."""
+    typed: dict[str, str] = {}
+    if suffix is not None:
+        typed = {f"{name}{suffix}": value for name, value in request.form.items() if name != "csrf_token"}
+        errors = {f"{name}{suffix}" if name else "": messages for name, messages in (errors or {}).items()}
+        general = [*(general or []), *errors.pop("", [])]
     user = require_user()
     today = clock.today()
     view = meeting_service.meeting_view(db(), user, meeting_id, today)
@@ -221,17 +229,6 @@ def meeting(meeting_id: int) -> ResponseReturnValue:
     return _meeting_page(meeting_id)
 
 
-def _refused(meeting_id: int, refusal: Outcome[Any], suffix: str = "") -> ResponseReturnValue:
-    """The meeting's page with a refused form: bad input by field (400, the fields' ids carry ``suffix``), or
-    the reason why not (409)."""
-    typed = {f"{name}{suffix}": value for name, value in request.form.items() if name != "csrf_token"}
-    if refusal.status == 400:
-        errors = {f"{name}{suffix}" if name else "": messages for name, messages in refusal.errors.items()}
-        general = errors.pop("", [])
-        return _meeting_page(meeting_id, status=400, errors=errors, general=general, typed=typed)
-    return _meeting_page(meeting_id, status=refusal.status, general=refusal.general, typed=typed)
-
-
 @bp.post("/meetings/<int:meeting_id>/actions")
 @login_required
 def add_action(meeting_id: int) -> ResponseReturnValue:
@@ -240,7 +237,7 @@ def add_action(meeting_id: int) -> ResponseReturnValue:
     outcome = attempt(lambda: meeting_service.add_action(db(), user, meeting_id, form.get("description", ""),
                                                          form.get("owner", ""), form.get("due_on", "")))
     if not outcome:
-        return _refused(meeting_id, outcome, "-new")
+        return page_again(partial(_meeting_page, meeting_id, suffix="-new"), outcome)
     flash(_("The action has been recorded."), "success")
     return redirect(url_for("subgroup_meetings.meeting", meeting_id=meeting_id) + "#actions-title")
 
@@ -255,6 +252,6 @@ def action_done(action_id: int) -> ResponseReturnValue:
         db(), user, action_id, form.get("done_on", ""), form.get("outcome", ""),
         optional_int(form.get("version")) or -1))
     if not outcome:
-        return _refused(meeting_id, outcome, f"-{action_id}")
+        return page_again(partial(_meeting_page, meeting_id, suffix=f"-{action_id}"), outcome)
     flash(_("The action is marked as done."), "success")
     return redirect(url_for("subgroup_meetings.meeting", meeting_id=meeting_id) + "#actions-title")

@@ -80,6 +80,15 @@ def attempt(action: Callable[[], T], form: FlaskForm | None = None, *, changed: 
     return outcome
 
 
+def page_again(show: Callable[..., Any], refusal: Outcome[Any]) -> Any:
+    """The record's page drawn again with a refused write: bad input by field (400: ``show(errors=...)``), or the
+    reason why not (409: ``show(general=...)``). ``show`` draws the page from keywords (``status``, ``errors``,
+    ``general``), bound to its record beforehand (``functools.partial``)."""
+    if refusal.status == 400:
+        return show(status=400, errors=refusal.errors)
+    return show(status=refusal.status, general=refusal.general)
+
+
 def page_status(form: FlaskForm | None, outcome: Outcome[Any] | None = None) -> int:
     """The status of a form's page: its refusal's, else 400 while a field has an error, else 200."""
     if outcome is not None and not outcome:

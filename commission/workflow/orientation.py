@@ -25,7 +25,7 @@ ORIENTATION_MACHINE = MachineSpec(
     name="orientation",
     initial="sent",
     states=(
-        StateSpec("sent", N_("Sent"), N_("The request is with the structure; its answer is awaited."),
+        StateSpec("sent", N_("Request sent"), N_("The request is with the structure; its answer is awaited."),
                   tags=frozenset({Tag.AWAITING_ANSWER}), tone=Tone.WAITING),
         StateSpec("accepted", N_("Followed there"), N_("The structure took the person on: they are followed there."),
                   tags=frozenset({Tag.HELPED, Tag.FOLLOWED_THERE}), tone=Tone.ACTIVE),
