@@ -97,6 +97,8 @@ class Settings:
     room_refresh_seconds: int = 5
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    api_rate_limit: int = 120  # requests per token in each window (the integration API); 429 beyond
+    api_rate_window_seconds: int = 60
     mail: MailSettings | None = None  # None: mail is not configured
     base_url: str = ""
     two_factor_required: bool = True
@@ -296,6 +298,8 @@ def load_settings(env: dict[str, str] | None = None, *, environment: str | None 
         trusted_proxies=_trusted_proxies(env),
         max_upload_bytes=_int_from_env(env, "COMMISSION_MAX_UPLOAD_MB", 10) * 1024 * 1024,
         room_refresh_seconds=_room_refresh_seconds(env),
+        api_rate_limit=_int_from_env(env, "COMMISSION_API_RATE_LIMIT", 120),
+        api_rate_window_seconds=_int_from_env(env, "COMMISSION_API_RATE_WINDOW_SECONDS", 60),
         mail=load_mail_settings(env),
         base_url=_base_url(env),
         two_factor_required=_two_factor_required(env),

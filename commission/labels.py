@@ -173,6 +173,7 @@ ACCOUNT_LABELS = {
     Account.RETENTIONS: N_("Deposits retained by landlords"),
     Account.WRITE_OFFS: N_("Deposits written off"),
     Account.OTHER_EXPENSES: N_("Other expenses"),
+    Account.BROUGHT_FORWARD: N_("Balances brought forward"),
 }
 
 ENTRY_KIND_LABELS = {
@@ -184,6 +185,7 @@ ENTRY_KIND_LABELS = {
     EntryKind.WRITE_OFF: N_("Deposit written off"),
     EntryKind.EXPENSE: N_("Other expense"),
     EntryKind.CORRECTION: N_("Correction"),
+    EntryKind.OPENING_BALANCE: N_("Opening balance"),
 }
 
 METHOD_LABELS = {

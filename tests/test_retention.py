@@ -22,6 +22,7 @@ from commission.config import Settings
 from commission.db import Base
 from commission.errors import TransitionRefused
 from commission.models import Applicant, Case, CaseDocument, Deposit, Minutes
+from commission.models.imports import ImportedRecord, ImportRun
 from commission.services import (
     accounts,
     audit,
@@ -217,6 +218,14 @@ def _assert_checks_pass(session: Session) -> None:
 def test_retention_over_the_years(session: Session, world: World, settings: Settings, tmp_path: Path) -> None:
     store = DocumentStore(tmp_path / "documents")
     files = _build(session, world, store)
+    # two of them arrived from the hospital's spreadsheet, under its own numbers (their import's references)
+    run = ImportRun(kind="people", file_name="file-active.csv", sha256="0" * 64, actor_name="Coordination")
+    session.add(run)
+    session.flush()
+    session.add_all([ImportedRecord(kind="people", external_ref=f"IPP-{name}", object_type="case",
+                                    object_id=files[name].id, fingerprint="0" * 64, run_id=run.id)
+                     for name in ("refused", "stays")])
+    session.commit()
     _assert_checks_pass(session)
     before = _figures(session, world)
     everyone = _database_text(session) + _store_text(store.root)
@@ -257,6 +266,8 @@ def test_retention_over_the_years(session: Session, world: World, settings: Sett
         for value in person.strings:
             assert value.lower() not in database, value
             assert value.lower() not in stored, value
+    # the number a person arrived under went with them; the person still housed keeps theirs
+    assert session.execute(select(ImportedRecord.external_ref)).scalars().all() == ["IPP-stays"]
     # the person still housed is untouched, in the records and in the signed minutes
     for value in STILL_HOUSED.strings[:5]:
         assert value.lower() in database, value

@@ -9,7 +9,7 @@ reminders, reports); :mod:`.base` holds what they share.
 
 from __future__ import annotations
 
-from commission.cli import access, activity, installation
+from commission.cli import access, activity, imports, installation
 from commission.cli.base import main
 
-__all__ = ["access", "activity", "installation", "main"]
+__all__ = ["access", "activity", "imports", "installation", "main"]

@@ -51,6 +51,14 @@ from commission.models.hearings import (
     VoteChoice,
 )
 from commission.models.housing import Place, PlaceKind, PlaceTransition
+from commission.models.imports import ImportedRecord, ImportRun
+from commission.models.integrations import (
+    ApiRequest,
+    AvailabilityNotice,
+    IntegrationKind,
+    IntegrationToken,
+    NoticeStatus,
+)
 from commission.models.letters import (
     Audience,
     CareCommitment,
@@ -97,12 +105,14 @@ __all__ = [
     "AgreementDocument",
     "AgreementDocumentKind",
     "AnswerChoice",
+    "ApiRequest",
     "Applicant",
     "Attendance",
     "AttendanceStatus",
     "Audience",
     "AuditEntry",
     "AuditHead",
+    "AvailabilityNotice",
     "CareCommitment",
     "CarePlan",
     "CareTeam",
@@ -137,7 +147,11 @@ __all__ = [
     "HearingNotice",
     "HearingTransition",
     "HousingSituation",
+    "ImportRun",
+    "ImportedRecord",
     "IncidentKind",
+    "IntegrationKind",
+    "IntegrationToken",
     "ItemKind",
     "LeaseKind",
     "LedgerEntry",
@@ -152,6 +166,7 @@ __all__ = [
     "Minutes",
     "MinutesStatus",
     "Need",
+    "NoticeStatus",
     "Occupancy",
     "OfficialMail",
     "OfficialMailDocument",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commission.db import Base, utcnow
@@ -177,10 +177,14 @@ class AccessLog(Base):
 
     __tablename__ = "access_log"
     __table_args__ = (Index("ix_access_log_case_at", "case_id", "at"), Index("ix_access_log_user_at", "user_id", "at"),
-                      Index("ix_access_log_at", "at"))
+                      Index("ix_access_log_at", "at"),
+                      CheckConstraint("(user_id IS NULL) <> (token_id IS NULL)", name="reader"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), doc="Empty for a read through the API.")
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"))
     part: Mapped[str] = mapped_column(String(40), doc="file, medical, document:<id>, followup, export...")
+    token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("integration_token.id"), index=True,
+        doc="The integration token that read, for a read through the API (then no user).")

@@ -32,6 +32,9 @@ class Account(enum.Enum):
     RETENTIONS = "6718"  # deposit retained by a landlord for damages
     WRITE_OFFS = "654"  # deposits written off as lost
     OTHER_EXPENSES = "628"  # other expenses of the scheme
+    # Balances brought forward (« report à nouveau »): the counterpart of what the fund held before its books were
+    # kept here, such as deposits paid to landlords on paper, owed back, brought in by an import.
+    BROUGHT_FORWARD = "110"
 
 
 class EntryKind(enum.Enum):
@@ -43,6 +46,8 @@ class EntryKind(enum.Enum):
     WRITE_OFF = "write_off"
     EXPENSE = "expense"
     CORRECTION = "correction"
+    # What the fund was owed when its books opened here (a deposit paid before, imported): 275 against 110.
+    OPENING_BALANCE = "opening_balance"
 
 
 class PaymentMethod(enum.Enum):

@@ -78,6 +78,8 @@ class Action(enum.Enum):
     SEARCH = "search"  # the one search box (each result shown only if its reader may open it)
     VIEW_SUBGROUP = "view_subgroup"  # its workspace: members, meetings, correspondence register, prospects, read
     RECORD_SUBGROUP = "record_subgroup"  # its meetings and actions, the correspondence, the prospects, written
+    MANAGE_INTEGRATIONS = "manage_integrations"  # the integration API's tokens, and the notices sent through it
+    IMPORT_DATA = "import_data"
 
 
 ALL_ROLES: frozenset[Role] = frozenset(Role)
@@ -168,6 +170,9 @@ ROLE_RULES: dict[Action, frozenset[Role]] = {
     # and the sub-group's members, who read and write there alike (no decision on a person is taken there).
     Action.VIEW_SUBGROUP: frozenset({Role.COORDINATOR}),
     Action.RECORD_SUBGROUP: frozenset({Role.COORDINATOR}),
+    # The integration API's tokens (issued to a landlord, the hospital, the accountant): the coordinator.
+    Action.MANAGE_INTEGRATIONS: frozenset({Role.COORDINATOR}),
+    Action.IMPORT_DATA: frozenset({Role.COORDINATOR}),
 }
 # What sitting in the housing sub-group adds to an account's role: the agreements, the fund and the scheme's
 # figures, read; its own workspace, read and written.
@@ -270,6 +275,8 @@ def can_fire(user: User | None, trigger: str, case: Case) -> bool:
 
 def may_take(user: User | None, spec: MachineSpec, trigger: str, record: Any) -> bool:
     """May the user take this step of any machine's record (its guards are checked when it is taken)?"""
+    if spec.is_import(trigger):  # a record arriving from a spreadsheet: never offered on a page
+        return can(user, Action.IMPORT_DATA, record)
     if spec.name == "case":
         return can_fire(user, trigger, record)
     if spec.name == "hearing":
@@ -295,7 +302,8 @@ def steps_for(user: User | None, spec: MachineSpec, record: Any, screen: Screen 
     them only then (:func:`engine.offered`). The first is the page's primary button."""
     context = FireContext(actor=user, today=clock.today())
     return [step for step in spec.available(record.state, screen)
-            if may_take(user, spec, step.trigger, record) and offered(step, record, context)]
+            if step.screen is not Screen.IMPORT and may_take(user, spec, step.trigger, record)
+            and offered(step, record, context)]
 
 
 # ---------------------------------------------------------------- rules on persons and roles
@@ -472,6 +480,8 @@ _QUALIFIED_TAKERS: dict[Action, tuple[str, ...]] = {
 
 
 def _action_of(spec: MachineSpec, trigger: str) -> Action | None:
+    if spec.is_import(trigger):
+        return Action.IMPORT_DATA
     if spec.name == "hearing":
         return HEARING_STEP_ACTIONS.get(trigger, Action.MANAGE_HEARINGS)
     if spec.name == "deposit":
@@ -489,7 +499,7 @@ def step_takers(spec: MachineSpec, trigger: str) -> tuple[str, ...]:
     """Who may take a step, in words (message ids), for the diagrams and the pages on the workflow."""
     from commission.labels import ROLE_LABELS
 
-    steps = [step for step in spec.transitions if step.trigger == trigger]
+    steps = [step for step in (*spec.transitions, *spec.imports) if step.trigger == trigger]
     if not steps:
         raise KeyError(trigger)
     if spec.name not in ("case", "hearing", "deposit", "place", "prospect", "orientation"):

@@ -44,6 +44,7 @@ from commission.i18n import Message, msg
 from commission.models.accounts import User
 from commission.models.audit import AuditEntry
 from commission.models.cases import AccessLog, Case
+from commission.models.integrations import IntegrationToken
 from commission.models.people import Applicant
 from commission.models.reference import CareTeam
 from commission.models.treasury import Deposit
@@ -145,7 +146,10 @@ def _branches(person: str | None, user_id: int | None, start: datetime | None,
 
     reads = select(
         literal("read").label("kind"), AccessLog.id.label("row_id"), AccessLog.at.label("at"),
-        AccessLog.user_id.label("user_id"), literal("").label("actor_name"), AccessLog.case_id.label("case_id"),
+        # a read through the integration API: no user, the token named as the audit trail names it (api:cmsn_...)
+        AccessLog.user_id.label("user_id"), func.coalesce(literal("api:") + select(IntegrationToken.prefix).where(
+            IntegrationToken.id == AccessLog.token_id).scalar_subquery(), "").label("actor_name"),
+        AccessLog.case_id.label("case_id"),
         AccessLog.part.label("what"),
     ).where(*period(AccessLog.at))
     # Joined on the entry's typed reference (object_ref, indexed with object_type): a record's id cast

@@ -60,10 +60,12 @@ from commission.models import (
     ResourceMeeting,
     SentMail,
 )
+from commission.models.imports import ImportedRecord
 from commission.models.letters import CareCommitment, OutgoingLetter
 from commission.models.official_mail import OfficialMailDocument
 from commission.models.tenancy import AgreementDocument
 from commission.services import audit
+from commission.services.imports.people_kind import PEOPLE
 from commission.services.treasury_reports import case_reference
 from commission.services.unit import flush, locked, unit_of_work
 from commission.storage import DocumentStore
@@ -283,6 +285,9 @@ def anonymise(session: Session, store: DocumentStore, person: PersonDue) -> Eras
     removed = [document.sha256 for document in documents]
     for document in documents:
         session.delete(document)
+    # their reference in the spreadsheets they arrived from (a hospital's number, say) goes with them
+    session.execute(delete(ImportedRecord).where(ImportedRecord.object_type == PEOPLE.object_type,
+                                                 ImportedRecord.object_id.in_(case_ids)))
     for transition in session.execute(select(CaseTransition).where(CaseTransition.case_id.in_(case_ids))).scalars():
         transition.reason = _strike(pattern, transition.reason)
         transition.comment = _strike(pattern, transition.comment)
@@ -473,6 +478,9 @@ def check(session: Session) -> list[str]:
         for case_id in session.execute(select(CaseMedical.case_id).where(CaseMedical.case_id.in_(anonymised))
                                        ).scalars():
             leftover["medical part"].append(case_id)
+        for case_id in session.execute(select(ImportedRecord.object_id).where(
+                ImportedRecord.object_type == PEOPLE.object_type, ImportedRecord.object_id.in_(anonymised))).scalars():
+            leftover["reference from an import"].append(case_id)
     for what, case_ids in leftover.items():
         problems.append(f"anonymised files still have a {what}: {sorted(set(case_ids))[:10]}")
     return problems

@@ -124,6 +124,13 @@ def create_app(
     from commission.web import subgroup_meetings
 
     app.register_blueprint(subgroup_meetings.bp)
+    from commission.web import imports
+
+    app.register_blueprint(imports.bp)
+    from commission.web import api, integrations
+
+    api.init_app(app)  # the integration API under /api/v1 (JSON, bearer tokens, CSRF exempt)
+    app.register_blueprint(integrations.bp)
     return app
 
 

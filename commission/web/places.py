@@ -16,6 +16,7 @@ from commission.i18n import N_
 from commission.models.housing import PlaceKind
 from commission.parsing import as_page
 from commission.services import reference, stock
+from commission.services.integrations import notices as integration_notices
 from commission.services.sorting import Sort
 from commission.web.forms import optional_int
 from commission.web.labels import LEASE_LABELS, PLACE_KIND_LABELS
@@ -27,7 +28,8 @@ from commission.workflow.tags import Screen
 bp = Blueprint("places", __name__)
 
 # The steps a place's history shows: the machine's, and its entry into the stock.
-STEP_LABELS = {"create": N_("Added to the stock"), **{t.trigger: t.label for t in PLACE_MACHINE.transitions}}
+STEP_LABELS = {"create": N_("Added to the stock"),
+               **{t.trigger: t.label for t in (*PLACE_MACHINE.transitions, *PLACE_MACHINE.imports)}}
 
 
 class PlaceForm(FlaskForm):
@@ -97,6 +99,9 @@ def _show(place_id: int, *, status: int = 200, general: list[str] | None = None,
         step_errors=step_errors or {}, typed=request.form if request.method == "POST" else {},
         stayed_after_end=stock.stayed_after_end(db(), view.place),
         lease_labels=LEASE_LABELS,
+        # a landlord's notices sent through the integration API, waiting for the coordinator
+        notices_waiting=(integration_notices.waiting(db(), user, view.place.id)
+                         if policy.can(user, policy.Action.MANAGE_STOCK, view.place) else []),
     ), status
 
 

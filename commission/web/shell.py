@@ -200,6 +200,8 @@ NAVIGATION = (
         NavItem("access_review.index", _l("Access review"), policy.Action.VIEW_ACCESS_REVIEW),
         NavItem("admin.audit", _l("Audit trail"), policy.Action.VIEW_AUDIT),
         NavItem("admin.users", _l("Accounts"), policy.Action.MANAGE_USERS),
+        NavItem("imports.index", _l("Import from spreadsheets"), policy.Action.IMPORT_DATA),
+        NavItem("integrations.index", _l("Integration API"), policy.Action.MANAGE_INTEGRATIONS),
         NavItem("outbox.index", _l("Outbox"), policy.Action.VIEW_OUTBOX),
         NavItem("correspondence.index", _l("Outgoing mail"), policy.Action.MANAGE_LETTERS),
         NavItem("print_runs.index", _l("Letters to post"), policy.Action.MANAGE_LETTERS),

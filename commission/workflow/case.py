@@ -213,6 +213,43 @@ def _on_reopen(case: Case, context: FireContext) -> None:
     _on_withdraw(case, context)
 
 
+# The states a file may arrive in from a spreadsheet (its import step, from draft). Not those bound to a hearing the
+# software does not know (on an agenda, heard), nor an offer whose reply deadline runs (allocated: bring the file
+# on the waiting list and offer the place here), nor an exit under way (exiting: bring it housed, record the exit
+# here, which settles the place, the deposit and the file together).
+IMPORTABLE = ("draft", "submitted", "incomplete", "ready", "waiting_list", "deferred", "refused", "offer_accepted",
+              "moving_in", "housed", "closed", "withdrawn")
+
+
+def _on_import(case: Case, context: FireContext) -> None:
+    """What the steps an imported file stands for would have recorded on it (``context.values``: ``state``,
+    ``submitted_at``, ``place``, ``decision_on``, ``moved_in_on``, ``reason``)."""
+    values = context.values
+    tags = CASE_STATES_BY_NAME[values["state"]].tags
+    reason = str(values.get("reason") or "")
+    if values["state"] != "draft":
+        case.submitted_at = values.get("submitted_at") or utcnow()
+    if Tag.MISSING_ITEMS in tags:
+        case.missing_items = reason
+        case.due_date = context.today + timedelta(days=INCOMPLETE_REMINDER_DAYS)
+    if Tag.AWAITED_ITEMS in tags:
+        case.awaited_items = reason
+    if Tag.AWAITED_ITEMS in tags or Tag.ENDED in tags:
+        case.decision_reason = reason
+    place, move_in = values.get("place"), values.get("moved_in_on")
+    if place is not None:
+        case.allocated_place_id = place.id
+        case.offered_on = values.get("decision_on") or move_in or context.today
+    if move_in is not None:
+        case.move_in_date = move_in
+        case.lease_kind = "direct"
+        case.lease_start = move_in
+        if Tag.BEFORE_HOUSED in tags:
+            case.due_date = move_in
+    if Tag.HOUSED in tags and move_in is not None:
+        case.review_due = move_in + timedelta(days=FIRST_REVIEW_DAYS)
+
+
 REASON = msg("Say why.")
 CASE_STATES_BY_NAME = {state.name: state for state in CASE_STATES}
 # Who takes a step besides the coordinator, who may take them all: the care team files, answers the
@@ -275,4 +312,6 @@ CASE_MACHINE = MachineSpec(
         TransitionSpec("reopen", states_tagged(CASE_STATES, Tag.ENDED), "draft", N_("Reopen"),
                        effect=_on_reopen, reason_required=msg("Give the reason for reopening the file.")),
     ),
+    importable=IMPORTABLE,
+    import_effect=_on_import,
 )

@@ -68,4 +68,7 @@ DEPOSIT_MACHINE = MachineSpec(
         TransitionSpec("cancel", ("requested", "committed"), "cancelled", N_("Cancel"),
                        reason_required=msg("Say why the deposit is cancelled.")),
     ),
+    # Deposits still open arrive by an import: paid and claimed ones with an opening-balance entry of the ledger
+    # (the money with the landlord); a settled deposit has nothing left to follow.
+    importable=("requested", "committed", "paid", "refund_claimed"),
 )

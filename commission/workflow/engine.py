@@ -29,14 +29,14 @@ Known traps of `transitions`, and how they are avoided here:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol
 
 from transitions import Machine
 
 from commission.errors import ConcurrentChange, TransitionRefused
-from commission.i18n import Message, msg
+from commission.i18n import N_, Message, msg
 from commission.workflow.tags import Screen, Tag, Tone
 
 
@@ -103,17 +103,38 @@ class TransitionSpec:
     offered_when_allowed: bool = False
 
 
+IMPORT_PREFIX = "import_"
+IMPORT_LABEL = N_("Imported in its current state")
+
+
+def import_steps(initial: str, states: Sequence[str], effect: Effect | None = None) -> tuple[TransitionSpec, ...]:
+    """The import step of a machine: one step per state a record may arrive in from a spreadsheet, from the
+    machine's first state to that state (``import_<state>``), on :attr:`Screen.IMPORT`, which no page offers.
+    Its effect (one for every state: it reads the record's new state in ``context.values["state"]``) records on
+    the row what the steps it stands for would have (the dates, the place held, the reason)."""
+    return tuple(TransitionSpec(f"{IMPORT_PREFIX}{state}", (initial,), state, IMPORT_LABEL, effect=effect,
+                                screen=Screen.IMPORT)
+                 for state in states)
+
+
 @dataclass(frozen=True)
 class MachineSpec:
     name: str
     states: tuple[StateSpec, ...]
     transitions: tuple[TransitionSpec, ...]
     initial: str
+    # The states a record may be imported in (its current state, from a spreadsheet); each gives one import step
+    # (:func:`import_steps`), kept apart from ``transitions``: the pages, the diagrams and every list of the steps
+    # a user takes know nothing of them; :func:`fire_import` alone takes them.
+    importable: tuple[str, ...] = ()
+    import_effect: Effect | None = field(default=None, repr=False, compare=False)
+    imports: tuple[TransitionSpec, ...] = field(init=False, repr=False, compare=False)
     table: Machine = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         names = {state.name for state in self.states}
-        for transition in self.transitions:
+        object.__setattr__(self, "imports", import_steps(self.initial, self.importable, self.import_effect))
+        for transition in (*self.transitions, *self.imports):
             unknown = {*transition.sources, transition.dest} - names
             if unknown:
                 raise ValueError(f"{self.name}.{transition.trigger} names unknown states {unknown}")
@@ -121,7 +142,8 @@ class MachineSpec:
             model=None,
             states=[state.name for state in self.states],
             transitions=[
-                {"trigger": t.trigger, "source": list(t.sources), "dest": t.dest} for t in self.transitions
+                {"trigger": t.trigger, "source": list(t.sources), "dest": t.dest}
+                for t in (*self.transitions, *self.imports)
             ],
             initial=self.initial,
             auto_transitions=False,
@@ -167,7 +189,19 @@ class MachineSpec:
         return None
 
     def triggers(self) -> set[str]:
+        """The steps users take (the import steps apart: :meth:`import_step`)."""
         return {transition.trigger for transition in self.transitions}
+
+    def import_step(self, state: str) -> TransitionSpec | None:
+        """The step by which a record arrives from a spreadsheet in this state, if it may."""
+        return next((step for step in self.imports if step.dest == state), None)
+
+    def is_import(self, trigger: str) -> bool:
+        return any(step.trigger == trigger for step in self.imports)
+
+    def step_label(self, trigger: str) -> str | None:
+        """The label (a message id) of a step, the import steps included (for a record's timeline)."""
+        return next((step.label for step in (*self.transitions, *self.imports) if step.trigger == trigger), None)
 
     def leads_to(self, trigger: str, tag: Tag) -> bool:
         """Whether a step ends in a state that carries a tag (the page a user lands on after it, say)."""
@@ -236,3 +270,28 @@ def fire(
     dest = transition.dest  # the table's own answer (``steps[0].dest``) is the same, typed loosely
     record.state = dest
     return Fired(trigger, source, dest)
+
+
+def fire_import(spec: MachineSpec, record: Stateful, state: str, context: FireContext) -> Fired:
+    """Bring a record just created (in the machine's first state) to the state a spreadsheet gives, by the
+    machine's import step. Raises :class:`TransitionRefused` (nothing changed) when the state cannot be imported.
+    The caller writes the step's record, dated, and the audit entry, in its transaction, as for any step."""
+    step = spec.import_step(state)
+    if step is None:
+        label = msg(spec.state(state).label) if state in {s.name for s in spec.states} else state
+        return _refuse_import(msg("A record cannot arrive by an import in the state “%(state)s”: import it in an "
+                                  "earlier state and take the next steps in the software.", state=label))
+    if record.state != spec.initial:
+        return _refuse_import(msg("Only a record just created can arrive by an import."))
+    problems = [problem for guard in step.guards if (problem := guard(record, context)) is not None]
+    if problems:
+        raise TransitionRefused(*problems)
+    source = record.state
+    if step.effect is not None:
+        step.effect(record, replace(context, values={**context.values, "state": step.dest}))
+    record.state = step.dest
+    return Fired(step.trigger, source, step.dest)
+
+
+def _refuse_import(problem: Message) -> Fired:
+    raise TransitionRefused(problem)

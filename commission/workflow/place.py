@@ -65,4 +65,6 @@ PLACE_MACHINE = MachineSpec(
         TransitionSpec("reinstate", ("withdrawn",), "available", N_("Bring back into the stock"),
                        effect=_on_available),
     ),
+    # A place arrives in any state: offered and occupied follow the import of the file that holds it.
+    importable=("available", "offered", "occupied", "vacated", "withdrawn"),
 )

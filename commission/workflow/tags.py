@@ -89,3 +89,6 @@ class Screen(enum.Enum):
     EXIT = "exit"
     # Taken by the software as the consequence of another record's step (the place follows the file).
     CONSEQUENCE = "consequence"
+    # A record arriving from a spreadsheet in its current state (``MachineSpec.imports``): taken only by an import,
+    # never offered on a page, never drawn on the diagrams.
+    IMPORT = "import"

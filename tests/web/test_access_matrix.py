@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from commission import clock
 from commission.models import Agreement, Deposit, MeetingAction, OutgoingLetter, Place, PlaceKind, SentMail
-from commission.services import accounts, cases, commitments, consultations, digest, followup, hearings, treasury
+from commission.services import accounts, cases, commitments, consultations, digest, followup, hearings, treasury, unit
 from commission.storage import DocumentStore
 from tests.cases_helpers import new_case
-from tests.conftest import PASSWORD, WORLD, World, is_postgres, load_world, login, post_form
+from tests.conftest import PASSWORD, WORLD, World, is_postgres, load_world, logged_in, login, post_form
 from tests.databases import Builder, Ids, Restored, Scenario
 from tests.followup_helpers import MOVE_IN, housed
 from tests.hearings_helpers import closed, ready_case, sitting
@@ -49,6 +49,10 @@ PAGES: dict[str, set[str]] = {
     "/reference": everyone_but("care_a", "care_b", "landlord_a"),
     "/admin/users": {"coordinator"},
     "/admin/users/new": {"coordinator"},
+    # the integration API's tokens and the notices sent through it: the coordinator
+    "/integrations": {"coordinator"},
+    "/integrations/new": {"coordinator"},
+    "/integrations/{api_token}/revoke": {"coordinator"},
     "/admin/audit": LOGS,
     "/access-review": LOGS,
     "/cases": {"coordinator", "care_a", "care_b"},
@@ -165,16 +169,28 @@ PAGES: dict[str, set[str]] = {
     "/consultations/new": {"coordinator"},
     # the coordinator, and the voting members consulted (the treasurer sits without a vote)
     "/consultations/{consultation}": {"coordinator", "chair", "member", "landlord_a"},
+    # imports from spreadsheets: the coordinator (a file kept for the coordinator, its columns; the templates)
+    "/imports": {"coordinator"},
+    "/imports/{import_token}": {"coordinator"},
+    "/imports/templates/{import_kind}.csv": {"coordinator"},
+    "/imports/templates/{import_kind}.xlsx": {"coordinator"},
 }
 
 # Pages anyone may see, logged in or not.
-PUBLIC = {"/login"}
+PUBLIC = {"/login", "/api/v1/openapi.json"}
+# The integration API: a bearer token, never a session (tests/test_api.py, tests/test_api_schema.py); a logged-in
+# user's cookie opens none of it.
+BEARER = {"/api/v1/places", "/api/v1/places/{place_a}", "/api/v1/applications", "/api/v1/applications/D-2026-00001",
+          "/api/v1/ledger", "/api/v1/events"}
 # The second step of a login: without a password just given, it sends back to the login page.
 LOGIN_STEPS = {"/login/code"}
 
 # Actions (POST only): the roles allowed to perform them, and what the form sends.
 ACTIONS: dict[str, tuple[set[str], dict[str, str]]] = {
     "/council/logo": ({"coordinator"}, {}),  # no file: refused with a message (302), the others 403
+    "/imports": ({"coordinator"}, {"kind": "partners"}),  # no file: refused with a message (302)
+    "/imports/{import_token}/check": ({"coordinator"}, {}),  # the dry run's report (200), the columns proposed
+    "/imports/{import_token}/apply": ({"coordinator"}, {}),
     "/council/logo/remove": ({"coordinator"}, {"version": "0"}),
     "/letters/print-runs": ({"coordinator"}, {}),  # nothing to print: refused with a message (302)
     "/subgroup/mail/new": ({"coordinator"}, {
@@ -189,6 +205,11 @@ ACTIONS: dict[str, tuple[set[str], dict[str, str]]] = {
     "/subgroup/mail/{mail_entry}/documents": ({"coordinator"}, {}),  # no file: refused with a message (302)
     "/letters/{letter}/send-again": ({"coordinator"}, {}),  # not refused by the mail server: a message (302)
     "/admin/users/{member}/active": ({"coordinator"}, {"active": "1"}),
+    "/integrations/new": ({"coordinator"}, {"name": "Habitat A", "kind": "landlord", "organisation": "{landlord_b}",
+                                            "scopes": "places:read", "expires_on": "{api_expiry}"}),
+    "/integrations/{api_token}/revoke": ({"coordinator"}, {}),
+    "/integrations/notices/{api_notice}/confirm": ({"coordinator"}, {}),
+    "/integrations/notices/{api_notice}/dismiss": ({"coordinator"}, {}),
     "/admin/users/{member}/delegation": ({"coordinator"}, {}),
     "/admin/users/{member}/two-factor/reset": ({"coordinator"}, {"confirm": "1"}),
     "/account/two-factor/recovery-codes": (ALL, {}),
@@ -256,7 +277,9 @@ ACTIONS: dict[str, tuple[set[str], dict[str, str]]] = {
                                                         "expected_version": "0", "action": "save"}),
 }
 # Actions that answer with a download (200) rather than a redirect.
-DOWNLOADS = {"/persons/{applicant}/export"}
+DOWNLOADS = {"/persons/{applicant}/export",
+             "/integrations/new",  # the token issued: its secret shown once, on the page answered (200)
+             "/imports/{import_token}/check"}  # the dry run answers with its report, a page (200)
 
 
 def _records(session: Session, instance: Path, ids: Ids) -> Ids:
@@ -422,6 +445,32 @@ def _structure(session: Session, _instance: Path, ids: Ids) -> Ids:
     return {"structure": structure.id, "structure_version": structure.version}
 
 
+def _held_import(session: Session, instance: Path, ids: Ids) -> Ids:
+    """A file of partners uploaded on the import page, kept for the coordinator who uploaded it."""
+    from commission.services.imports import held
+
+    world = load_world(session, ids)
+    data = "Référence externe;Nom;Type\nP-1;Habitat Matrice;Bailleur social\n".encode()
+    kept = held.hold(instance, world.users["coordinator"], "partners", "partenaires.csv", data,
+                     token="matrix-import-0123456789abcdefghijklmnop")
+    return {"import_token": kept.token, "import_kind": "partners"}
+
+
+def _api_records(session: Session, _instance: Path, ids: Ids) -> Ids:
+    """An integration token of landlord A's, and the availability notice it sent about place A."""
+    from commission.services.integrations import notices, tokens
+
+    world = load_world(session, ids)
+    expiry = (clock.today() + timedelta(days=200)).isoformat()
+    with unit.unit_of_work(session):
+        issued = tokens.create(session, world.users["coordinator"], name="Habitat A", kind="landlord",
+                               organisation_id=world.landlord_a.id, scopes=["places:read", "places:declare"],
+                               expires_on=expiry)
+        notice = notices.declare(session, issued.token, world.place_a.id, available_from=clock.today().isoformat(),
+                                 comment="Départ")
+    return {"api_token": issued.token.id, "api_notice": notice.id, "api_expiry": expiry}
+
+
 def _consultation(session: Session, _instance: Path, ids: Ids) -> Ids:
     """A written consultation under way, a month to answer: a file of care_a's team, the waiting list proposed."""
     world = load_world(session, ids)
@@ -463,6 +512,10 @@ def matrix_scenario(path: str) -> Scenario:
         scenario = Scenario(f"{scenario.name}-housed", _housed, extends=scenario)
     if "{sg_meeting}" in path or "{sg_member}" in path or "{sg_action}" in path:
         scenario = Scenario(f"{scenario.name}-subgroup", _subgroup_meeting, extends=scenario)
+    if "{import_" in path:
+        scenario = Scenario(f"{scenario.name}-import", _held_import, extends=scenario)
+    if "/integrations" in path:
+        scenario = Scenario(f"{scenario.name}-api", _api_records, extends=scenario)
     return scenario
 
 
@@ -493,7 +546,7 @@ def fill(path: str, world: World, records: Ids) -> str:
 
 
 def test_every_page_of_the_app_is_in_the_matrix(app: Flask) -> None:
-    known = {path.split("{")[0].rstrip("/") or "/" for path in (*PAGES, *ACTIONS, *PUBLIC, *LOGIN_STEPS)}
+    known = {path.split("{")[0].rstrip("/") or "/" for path in (*PAGES, *ACTIONS, *PUBLIC, *LOGIN_STEPS, *BEARER)}
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or rule.rule == "/logout":
             continue
@@ -510,8 +563,9 @@ def test_anonymous_visitors_are_sent_to_login(client: FlaskClient, world: World,
 
 @pytest.mark.parametrize("role", sorted(ALL))
 @pytest.mark.parametrize("path", sorted(PAGES))
-def test_role_by_page(client: FlaskClient, world: World, records: Ids, role: str, path: str) -> None:
-    login(client, role)
+def test_role_by_page(client: FlaskClient, session: Session, world: World, records: Ids, role: str,
+                      path: str) -> None:
+    logged_in(client, session, world.users[role])  # the login form itself: tests/web/test_auth.py
     response = client.get(fill(path, world, records))
     expected = 200 if role in PAGES[path] else 403
     assert response.status_code == expected, f"{role} on {path}"
@@ -521,8 +575,9 @@ def test_role_by_page(client: FlaskClient, world: World, records: Ids, role: str
 
 @pytest.mark.parametrize("role", sorted(ALL))
 @pytest.mark.parametrize("path", sorted(ACTIONS))
-def test_role_by_action(client: FlaskClient, world: World, records: Ids, role: str, path: str) -> None:
-    login(client, role)
+def test_role_by_action(client: FlaskClient, session: Session, world: World, records: Ids, role: str,
+                        path: str) -> None:
+    logged_in(client, session, world.users[role])
     allowed, data = ACTIONS[path]
     data = {name: fill(value, world, records) for name, value in data.items()}
     response = post_form(client, fill(path, world, records), data, form_page="/")
@@ -535,6 +590,14 @@ def test_role_by_action(client: FlaskClient, world: World, records: Ids, role: s
 @pytest.mark.parametrize("path", sorted(PUBLIC))
 def test_public_pages(client: FlaskClient, path: str) -> None:
     assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+def test_a_session_opens_nothing_of_the_api(client: FlaskClient, world: World, role: str) -> None:
+    login(client, role)
+    for path in sorted(BEARER):
+        response = client.get(path.format(place_a=world.place_a.id))
+        assert response.status_code == 401 and response.mimetype == "application/json", f"{role} on {path}"
 
 
 @pytest.mark.parametrize("path", sorted(LOGIN_STEPS))

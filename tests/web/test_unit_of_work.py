@@ -23,7 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from commission import clock
 from commission.models import AccessLog, AuditEntry, User
 from commission.services import unit
-from tests.conftest import PASSWORD, World, csrf_token, fresh, is_postgres, login, post_form
+from tests.conftest import PASSWORD, World, csrf_token, fresh, is_postgres, logged_in, login, post_form
 from tests.databases import Ids, Restored, Scenario
 from tests.web.test_access_matrix import ACTIONS, DOWNLOADS, fill, matrix_scenario
 
@@ -116,7 +116,8 @@ WRITES_NOTHING = {"/letters/print-runs", "/letters/{letter}/send-again", "/counc
 "/account/two-factor/recovery-codes", "/account/two-factor/disable",
                   "/admin/users/{member}/two-factor/reset", "/cases/{case}/documents", "/partners/{landlord_b}/active",
                   "/hearings/{hearing}/agenda/build", "/hearings/{hearing}/steps/close",
-                  "/subgroup/mail/{mail_entry}/documents", "/agreements/{agreement}/documents"}
+                  "/subgroup/mail/{mail_entry}/documents", "/agreements/{agreement}/documents",
+                  "/imports", "/imports/{import_token}/check"}
 # What makes an action of the matrix change something.
 CHANGING = {"/admin/users/{member}/active": {"active": "0"}}
 # Actions that write only later: a written consultation's outcome is recorded once its deadline has passed.
@@ -134,7 +135,7 @@ def when(path: str) -> AbstractContextManager[None]:
 def test_a_write_refused_by_the_database_answers_409_and_writes_nothing(
     client: FlaskClient, session: Session, world: World, records: Ids, injector: Injector, path: str, fault: str,
 ) -> None:
-    login(client, actor_of(path))
+    logged_in(client, session, world.users[actor_of(path)])  # the login form itself: tests/web/test_auth.py
     data = {name: fill(value, world, records) for name, value in {**ACTIONS[path][1], **CHANGING.get(path, {})}.items()}
     token = csrf_token(client, "/")
     before = written(session)

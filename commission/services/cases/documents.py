@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from commission import policy
@@ -13,6 +13,7 @@ from commission.errors import InvalidInput, NotFound
 from commission.i18n import Message, msg
 from commission.models.accounts import Role, User
 from commission.models.cases import AccessLog, Case, CaseDocument, DocumentKind
+from commission.models.integrations import IntegrationToken
 from commission.services import audit
 from commission.services.cases.editing import _enum
 from commission.services.cases.reading import refuse_if_anonymised
@@ -85,14 +86,16 @@ class AccessRead:
     """A read of a sensitive part of a file, with the reader named as the accounts name them."""
 
     at: datetime
-    reader: str  # the account's display name
-    role: Role
+    reader: str  # the account's display name, or the integration token's name
+    role: Role | None  # None for a read through the integration API
     part: str
 
 
 def access_log(session: Session, actor: User, case: Case) -> list[AccessRead]:
     policy.require(actor, policy.Action.VIEW_ALL_CASES)
-    rows = session.execute(select(AccessLog.at, User.display_name, User.role, AccessLog.part)
-                           .join(User, User.id == AccessLog.user_id).where(AccessLog.case_id == case.id)
-                           .order_by(AccessLog.id.desc()).limit(200))
-    return [AccessRead(at, reader, role, part) for at, reader, role, part in rows]
+    rows = session.execute(select(AccessLog.at, func.coalesce(User.display_name, IntegrationToken.name), User.role,
+                                  AccessLog.part)
+                           .outerjoin(User, User.id == AccessLog.user_id)
+                           .outerjoin(IntegrationToken, IntegrationToken.id == AccessLog.token_id)
+                           .where(AccessLog.case_id == case.id).order_by(AccessLog.id.desc()).limit(200))
+    return [AccessRead(at, reader or "", role, part) for at, reader, role, part in rows]

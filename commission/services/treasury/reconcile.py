@@ -189,6 +189,13 @@ def _deposits(session: Session, stored: dict[int, dict[str, Any]]) -> list[str]:
     deposits = {row.id: row for row in session.execute(select(Deposit)).scalars()}
     for entry_id, content in stored.items():
         kind, deposit_id = content["kind"], content["deposit_id"]
+        if kind == EntryKind.OPENING_BALANCE.value and deposit_id is not None:
+            # A deposit paid before the books opened here, imported: what it is owed, brought forward.
+            deposit = deposits.get(deposit_id)
+            if deposit is None or content["lines"] != _pair(Account.DEPOSITS_RECEIVABLE, Account.BROUGHT_FORWARD,
+                                                            deposit.amount_cents):
+                problems.append(f"ledger entry {entry_id}: its lines do not match deposit {deposit_id}'s amount")
+            continue
         if kind not in DEPOSIT_KINDS:
             if deposit_id is not None:
                 problems.append(f"ledger entry {entry_id} is a {kind} entry of a deposit")
