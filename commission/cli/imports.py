@@ -36,11 +36,12 @@ def _column(header: str | None, label: str | None) -> str:
 def _show(report: ImportReport) -> None:
     click.echo(say(msg("Columns:")))
     for header, label in report.mapping:
-        click.echo(f"  {header} -> {say(msg(label)) if label else say(msg('(ignored)'))}")
+        target = say(msg(label)) if label else say(msg("(ignored)"))
+        click.echo(f"  {header} -> {target}")
     for issue in report.issues:
         kind = say(msg("conflict")) if issue.conflict else say(msg("error"))
-        click.echo(f"{say(msg('line %(line)s', line=issue.row))}\t{_column(issue.header, issue.label)}\t{kind}\t"
-                   f"{say(issue.message)}")
+        line = say(msg("line %(line)s", line=issue.row))
+        click.echo(f"{line}\t{_column(issue.header, issue.label)}\t{kind}\t{say(issue.message)}")
     click.echo(say(msg("%(rows)s rows: %(created)s to create, %(unchanged)s unchanged, %(conflicts)s conflicts, "
                        "%(errors)s rows in error.", rows=report.rows, created=report.created,
                        unchanged=report.unchanged, conflicts=report.conflicts, errors=report.rows_in_error)))

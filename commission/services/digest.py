@@ -99,7 +99,7 @@ def compose(user: User, found: list[reminders.Reminder], today: date, *, base_ur
         title = gettext(group.title)
         lines += ["", f"{title} ({len(group.reminders)})", "-" * len(title)]
         for reminder in group.reminders:
-            mark = f"[{gettext('URGENT')}] " if reminder.urgent else ""
+            mark = "[" + gettext("URGENT") + "] " if reminder.urgent else ""
             lines.append(f"* {mark}{reminder.reference}: {text(reminder.message)}")
             if base_url:
                 lines.append(f"  {base_url}{reminder.path}")

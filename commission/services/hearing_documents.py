@@ -185,7 +185,7 @@ def build_minutes_data(session: Session, hearing: Hearing, minutes: Minutes, *, 
         ),
         quorum_required=status.required, quorum_present=status.present, items=tuple(minutes_items),
         vacancies=tuple(f"{place.reference}, {place.address}, {place.town.name}"
-                        + (f" ({gettext(N_('soon vacant'))})" if soon else "")
+                        + (" (" + gettext(N_("soon vacant")) + ")" if soon else "")
                         for place, soon in vacant),
         vacancy_landlord_ids=tuple(place.organisation_id for place, _soon in vacant),
         movements=tuple(line for line in minutes.movements.splitlines() if line.strip()),

@@ -533,7 +533,7 @@ def _description(spec: MachineSpec, gettext: Gettext | None) -> str:
                  for transition in spec.available(state.name)]
         sentence = f"{_state_label(state, gettext)}."
         if steps:
-            sentence += f" {render(N_('Next:'))} {'; '.join(steps)}."
+            sentence += " " + render(N_("Next:")) + " " + "; ".join(steps) + "."
         sentences.append(sentence)
     return " ".join(sentences)
 

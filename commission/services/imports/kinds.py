@@ -77,15 +77,17 @@ def whole_value(minimum: int = 0, maximum: int = 1_000_000) -> Parser:
 
 
 def choice_value(enum_type: type[enum.Enum], labels: Mapping[Any, str]) -> Parser:
-    """One member of ``enum_type``: its value, or its label in English or in French, whatever the case."""
+    """One member of ``enum_type`` that ``labels`` names (those the form offers): its value, or its label in English
+    or in French, whatever the case."""
+    members = [member for member in enum_type if member in labels]
 
     def parse(value: str, name: str) -> object:
         wanted = normalised(value)
-        for member in enum_type:
+        for member in members:
             label = labels.get(member, "")
             if wanted in {normalised(str(member.value)), normalised(label), normalised(french(label))} - {""}:
                 return member.value
-        choices = [french(labels[member]) if member in labels else str(member.value) for member in enum_type]
+        choices = [french(labels[member]) for member in members]
         raise InvalidInput({name: [msg("Choose one of: %(choices)s.", choices=" ; ".join(choices))]})
 
     return parse

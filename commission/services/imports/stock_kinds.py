@@ -91,7 +91,10 @@ def town_id(context: ImportContext, values: Mapping[str, object], column: str = 
         if key in {normalised(town.name), normalised(town.postcode)}:
             return str(town.id)
     names = ", ".join(context.session.execute(select(Town.name).order_by(Town.name)).scalars())
-    return context.note(column, msg("No member town is named so: %(towns)s.", towns=names))
+    if not names:
+        return context.note(column, msg("No member town is recorded yet: add the council's towns first."))
+    return context.note(column, msg("No member town is named “%(name)s”; the member towns are: %(towns)s.",
+                                    name=wanted, towns=names))
 
 
 def partner_id(context: ImportContext, values: Mapping[str, object], column: str = "partner") -> str:
