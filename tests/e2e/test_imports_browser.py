@@ -29,6 +29,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.skipif(SKIP_REASON is not None, reaso
 if SKIP_REASON is None:
     from playwright.sync_api import Page, expect
 
+TABLET = {"width": 820, "height": 1180}  # a tablet held upright: the coordinator's, at a meeting or on the road
 TOWN = "Mons-en-Barœul"  # "œ" is in Windows-1252 (0x9C)
 PARTNER = "Habitat Métropole Est"
 # The headers as a coordinator's own spreadsheet names them (not the template's): the page proposes the match.
@@ -55,6 +56,20 @@ def _write_csv(path: Path, rows: list[list[str]]) -> Path:
     lines = [";".join(HEADERS), *(";".join(row) for row in rows)]
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
     return path
+
+
+def _menu_taps(page: Page, label: str) -> int:
+    """The taps that reach a page of the menu, as :func:`nav_link` makes them: the menu's button where the menu is
+    folded (a phone), the group's button where the page's group is folded, the page's link."""
+    nav = main_nav(page)
+    link = nav.get_by_role("link", name=label, exact=True, include_hidden=True)
+    expect(link).to_have_count(1)
+    menu = nav.locator(".nav-toggle")
+    folded_menu = menu.is_visible() and menu.get_attribute("aria-expanded") != "true"
+    named = page.get_by_role("link", name=label, exact=True, include_hidden=True)  # (inner locators are relative)
+    group = nav.locator(".nav-group", has=named).locator(".nav-group-toggle")
+    folded_group = group.count() == 1 and group.get_attribute("aria-expanded") != "true"
+    return int(folded_menu) + int(folded_group) + 1
 
 
 def _query(database: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
@@ -138,19 +153,17 @@ def test_the_coordinator_imports_places_from_a_spreadsheet_corrects_an_error_and
     runs_before = _count(database, "SELECT count(*) FROM import_run")
     places_before = _count(database, "SELECT count(*) FROM place")
     assert _imported_places(database) == 0
+    page.set_viewport_size(TABLET)
     coordinator = demo_server.account("coordinator")
     log_in(page, coordinator.login, coordinator.password)
     expect(page).to_have_url(re.compile(r"/$"))
 
-    # From the home page to the import page, by the menu: the group « Pilotage et administration » opened (on a
-    # tablet it is folded), then its page.
-    clicks = 0
-    link = main_nav(page).get_by_role("link", name="Import depuis des tableurs", exact=True, include_hidden=True)
-    expect(link).to_have_count(1)
-    clicks += 1 if not link.is_visible() else 0
+    # From the home page to the import page, by the menu: its group « Pilotage et administration » opened, then
+    # its page.
+    clicks = _menu_taps(page, "Import depuis des tableurs")
+    assert clicks == 2, clicks  # the group is folded in the menu bar of a tablet
     with page.expect_navigation():
         nav_link(page, "Import depuis des tableurs").click()
-    clicks += 1
     expect(page.get_by_role("heading", level=1)).to_have_text("Import depuis des tableurs")
     audit(page, "the import page")
 
@@ -170,10 +183,13 @@ def test_the_coordinator_imports_places_from_a_spreadsheet_corrects_an_error_and
     expect(problems).to_have_count(1)
     cells = problems.first.locator("td")
     expect(cells).to_have_text(["3", "L-902", "Depuis", re.compile(r"Ce n'est pas une date")])
-    # the summary leads to the problems, and to the next step: the corrected file's field, on this page
-    expect(summary.locator("a[href='#problems']")).to_have_count(1)
+    # the summary has the focus (read out first); it leads to the problems, and to the next step: the corrected
+    # file's field, on this page
+    expect(summary).to_be_focused()
+    summary.locator("a[href='#problems']").click()
+    expect(page.locator("#problems")).to_be_focused()
     summary.locator("a[href='#import-file']").click()
-    expect(page.locator("#import-file")).to_be_in_viewport()
+    expect(page.locator("#import-file")).to_be_focused()
     expect(page.get_by_role("button", name="Importer")).to_have_count(0)
     audit(page, "the dry run's report with an error")
     # nothing was written
@@ -204,7 +220,7 @@ def test_the_coordinator_imports_places_from_a_spreadsheet_corrects_an_error_and
     # correction, on the report itself, the file and « Téléverser le fichier corrigé » (the kind is kept), then
     # « Vérifier » and « Importer »: ten taps, four for each round of correction; a first file without error
     # would take seven (the columns always shown: a wrong match would import garbage silently).
-    assert clicks <= 10, clicks
+    assert clicks <= 10, f"{clicks} taps from the home page to the result"
 
     assert _imported_places(database) == 3
     assert _count(database, "SELECT count(*) FROM import_run") == runs_before + 1

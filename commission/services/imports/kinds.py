@@ -53,10 +53,17 @@ def text(limit: int = 300) -> Parser:
 
 def date_value() -> Parser:
     def parse(value: str, name: str) -> object:
-        day = _french_day(value)
-        return parsing.parse_date(day, name)
+        try:
+            return parsing.parse_date(_french_day(value), name)
+        except InvalidInput as refused:  # a spreadsheet's dates are written the French way as well
+            raise InvalidInput({column: [msg(NOT_A_SHEET_DATE) if message.msgid == parsing.NOT_A_DATE else message
+                                        for message in messages]
+                                for column, messages in refused.errors.items()}) from None
 
     return parse
+
+
+NOT_A_SHEET_DATE = N_("This is not a date (expected: DD/MM/YYYY or YYYY-MM-DD).")
 
 
 def _french_day(value: str) -> str:
