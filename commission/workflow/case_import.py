@@ -108,24 +108,3 @@ def reason_needed(state: str) -> Message | None:
         return None
     step = next(step for step in CASE_MACHINE.transitions if step.trigger == trigger)
     return step.reason_required or msg("Say why.")
-
-
-def state_named(text: str, normalise: object) -> str | None:
-    """The state a cell names: its name, its label in English or in French (compared as ``normalise`` does)."""
-    from commission.i18n import translations
-
-    assert callable(normalise)
-    wanted = normalise(text)
-    french = translations("fr").gettext
-    for state in CASE_MACHINE.states:
-        if named(wanted, state.name, state.label, french(state.label), normalise):
-            return state.name
-    return None
-
-
-def named(wanted: str, name: str, label: str, french: str, normalise: object) -> bool:
-    """Whether a cell (normalised) names a state: its name, its label, its French label, in the masculine too
-    (« Logé » for « Logé·e », « Versé » for « Versée »)."""
-    assert callable(normalise)
-    forms = {normalise(name), normalise(label), normalise(french), normalise(french.split("·")[0])}
-    return wanted in forms or f"{wanted}e" in forms

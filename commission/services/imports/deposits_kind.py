@@ -16,8 +16,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from commission.errors import InvalidInput
-from commission.i18n import N_, msg, translations
+from commission.i18n import N_, msg
 from commission.models.cases import Case
 from commission.models.housing import Place
 from commission.models.treasury import Account, Deposit, DepositTransition, EntryKind
@@ -28,8 +27,8 @@ from commission.services.imports.kinds import (
     Kind,
     date_value,
     euros_value,
-    normalised,
     register,
+    state_value,
     text,
 )
 from commission.services.imports.people_kind import KIND as PEOPLE
@@ -37,23 +36,11 @@ from commission.services.imports.people_kind import find_place
 from commission.services.steps import record_step
 from commission.services.treasury.ledger import Line, post
 from commission.services.unit import flush, locked
-from commission.workflow import case_import
 from commission.workflow.case import CASE_MACHINE
 from commission.workflow.deposit import DEPOSIT_MACHINE
 from commission.workflow.tags import Tag
 
 KIND = "deposits"
-
-
-def _state(value: str, name: str) -> object:
-    wanted, french = normalised(value), translations("fr").gettext
-    for state in DEPOSIT_MACHINE.states:
-        if case_import.named(wanted, state.name, state.label, french(state.label), normalised):
-            if state.name not in DEPOSIT_MACHINE.importable:
-                raise InvalidInput({name: [msg("Only the deposits still open are imported (requested, committed, "
-                                               "paid, refund claimed).")]})
-            return state.name
-    raise InvalidInput({name: [msg("“%(value)s” is not a state of a deposit.", value=value)]})
 
 
 COLUMNS = (
@@ -65,7 +52,9 @@ COLUMNS = (
            help=N_("Empty: the place the person's file holds or held.")),
     Column("amount", N_("Amount"), required=True, parse=euros_value(), example="450.00",
            synonyms=("montant", "montant du dépôt", "dépôt de garantie")),
-    Column("state", N_("State of the deposit"), required=True, parse=_state, example="Versé",
+    Column("state", N_("State of the deposit"), required=True, parse=state_value(DEPOSIT_MACHINE, refused=N_(
+               "Only the deposits still open are imported (requested, committed, paid, refund claimed).")),
+           example="Versé",
            synonyms=("état", "statut")),
     Column("committed_on", N_("Committed on"), parse=date_value(), example="2021-08-20",
            synonyms=("engagé le", "date d'engagement")),

@@ -100,18 +100,28 @@ def choice_value(enum_type: type[enum.Enum], labels: Mapping[Any, str]) -> Parse
     return parse
 
 
-def state_value(spec: MachineSpec) -> Parser:
-    """One state of a machine: its name, or its label in English or in French (the machine's name returned)."""
+def state_value(spec: MachineSpec, refused: str | None = None) -> Parser:
+    """One state of a machine, named by its name or its label in English or in French, in the masculine too
+    (« Logé » for « Logé·e », « Versé » for « Versée »); the machine's name returned. With ``refused`` (a message
+    id, said of the others), only the states a record may arrive in by an import (``spec.importable``)."""
 
     def parse(value: str, name: str) -> object:
         wanted = normalised(value)
         for state in spec.states:
-            if wanted in {normalised(state.name), normalised(state.label), normalised(french(state.label))}:
+            if _names(wanted, state.name, state.label):
+                if refused is not None and state.name not in spec.importable:
+                    raise InvalidInput({name: [msg(refused)]})
                 return state.name
-        choices = [french(state.label) for state in spec.states]
+        choices = [french(state.label) for state in spec.states if refused is None or state.name in spec.importable]
         raise InvalidInput({name: [msg("Choose one of: %(choices)s.", choices=" ; ".join(choices))]})
 
     return parse
+
+
+def _names(wanted: str, name: str, label: str) -> bool:
+    in_french = french(label)
+    forms = {normalised(name), normalised(label), normalised(in_french), normalised(in_french.split("·")[0])}
+    return wanted in forms or f"{wanted}e" in forms
 
 
 _YES = {"oui", "yes", "o", "y", "1", "x", "vrai", "true"}

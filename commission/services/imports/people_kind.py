@@ -20,7 +20,6 @@ from datetime import date
 
 from sqlalchemy import select
 
-from commission.errors import InvalidInput
 from commission.i18n import N_, msg
 from commission.models.cases import Case, CaseTransition
 from commission.models.housing import Place
@@ -36,6 +35,7 @@ from commission.services.imports.kinds import (
     flag_value,
     normalised,
     register,
+    state_value,
     text,
 )
 from commission.services.unit import flush, locked
@@ -45,17 +45,6 @@ from commission.workflow.place import PLACE_MACHINE
 from commission.workflow.tags import Tag
 
 KIND = "people"
-
-
-def _state(value: str, name: str) -> object:
-    state = case_import.state_named(value, normalised)
-    if state is None:
-        raise InvalidInput({name: [msg("“%(value)s” is not a state of a file.", value=value)]})
-    if not case_import.importable(state):
-        raise InvalidInput({name: [msg(
-            "A file cannot arrive in this state (on an agenda, heard, an offer awaiting its answer, an exit under "
-            "way): import it in the state before and take the next step in the application.")]})
-    return state
 
 
 COLUMNS = (
@@ -68,7 +57,9 @@ COLUMNS = (
     Column("care_team", N_("Care team"), required=True, parse=text(200), example="CMP Nord",
            synonyms=("équipe", "équipe soignante", "équipe de soins"), fields=("care_team_id",),
            help=N_("The care team's name, as the council's settings list it.")),
-    Column("state", N_("State of the file"), required=True, parse=_state, example="Logé",
+    Column("state", N_("State of the file"), required=True, parse=state_value(CASE_MACHINE, refused=N_(
+               "A file cannot arrive in this state (on an agenda, heard, an offer awaiting its answer, an exit under "
+               "way): import it in the state before and take the next step in the application.")), example="Logé",
            synonyms=("état", "état du dossier", "statut", "situation du dossier"),
            help=N_("Draft, submitted, incomplete, ready, waiting list, deferred, refused, offer accepted, moving "
                    "in, housed, closed or withdrawn.")),

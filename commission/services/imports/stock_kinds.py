@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from commission.errors import InvalidInput, TransitionRefused
 from commission.i18n import N_, msg
@@ -97,34 +98,32 @@ def town_id(context: ImportContext, values: Mapping[str, object], column: str = 
                                     name=wanted, towns=names))
 
 
-def partner_id(context: ImportContext, values: Mapping[str, object], column: str = "partner") -> str:
-    """The partner named by its reference in the partners' import, or by its name."""
+def _named(context: ImportContext, values: Mapping[str, object], column: str, kind: str,
+           key: InstrumentedAttribute[str], missing: str) -> str:
+    """The record a cell names: by its reference in the import of ``kind``, else by ``key`` (its name or its own
+    reference, whatever the case), as the form's id; ``missing`` (a message id) noted on the column otherwise."""
     wanted = _str(values, column)
     if not wanted:
         return ""
-    found = context.lookup("partners", wanted)
+    found = context.lookup(kind, wanted)
     if found is None:
         found = context.session.execute(
-            select(Organisation.id).where(func.lower(Organisation.name) == wanted.lower()).limit(1)
-        ).scalar_one_or_none()
+            select(key.class_.id).where(func.lower(key) == wanted.lower()).limit(1)).scalar_one_or_none()
     if found is None:
-        return context.note(column, msg("No partner has this reference or this name: import the partners first."))
+        return context.note(column, msg(missing))
     return str(found)
+
+
+def partner_id(context: ImportContext, values: Mapping[str, object], column: str = "partner") -> str:
+    """The partner named by its reference in the partners' import, or by its name."""
+    return _named(context, values, column, "partners", Organisation.name,
+                  N_("No partner has this reference or this name: import the partners first."))
 
 
 def agreement_id(context: ImportContext, values: Mapping[str, object], column: str = "agreement") -> str:
     """The agreement named by its reference in the agreements' import, or by its own reference."""
-    wanted = _str(values, column)
-    if not wanted:
-        return ""
-    found = context.lookup("agreements", wanted)
-    if found is None:
-        found = context.session.execute(
-            select(Agreement.id).where(func.lower(Agreement.reference) == wanted.lower()).limit(1)
-        ).scalar_one_or_none()
-    if found is None:
-        return context.note(column, msg("No agreement has this reference: import the agreements first."))
-    return str(found)
+    return _named(context, values, column, "agreements", Agreement.reference,
+                  N_("No agreement has this reference: import the agreements first."))
 
 
 def _town_column(required: bool = False) -> Column:
