@@ -17,7 +17,7 @@ from faker import Faker
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commission import clock, demo_directory, demo_letters, demo_orientations, demo_subgroup
+from commission import clock, demo_directory, demo_integrations, demo_letters, demo_orientations, demo_subgroup
 from commission.demo_history import DemoHistory
 from commission.demo_minutes import MinutesPool
 from commission.demo_phrases import STREETS, USUAL_REASONS
@@ -250,5 +250,6 @@ def _build(session: Session, store: DocumentStore, *, seed: int, scale: int, tod
     demo_subgroup.build_subgroup_year(session, rng, store, users, today)
     demo_directory.build_directory(session, coordinator, towns)
     demo_orientations.build_orientations(session, rng, users, today)
+    demo_integrations.build_integrations(session, rng, users, today)
     return DemoResult(demo_accounts, len(towns), len(places), applicants)
 

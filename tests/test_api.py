@@ -5,16 +5,19 @@ events feed filtered and paginated; reads of files logged with the token."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from commission import clock
 from commission.config import Settings
 from commission.models import AccessLog, AuditEntry, AvailabilityNotice, IntegrationToken, NoticeStatus
+from commission.models.reference import CareTeam, Organisation, OrganisationKind
 from commission.services import access_review, unit
 from commission.services.integrations import notices, tokens
 from tests.api_helpers import API, bearer
@@ -229,3 +232,39 @@ def test_plain_http_is_refused_in_json_in_production(app: Flask, client: FlaskCl
         "forbidden")
     secure = client.get("/api/v1/places", headers=bearer(ids["secrets"]["landlord_a"]), base_url="https://localhost")
     assert secure.status_code == 200
+
+
+def test_a_hospitals_token_bound_to_the_hospital_reads_only_its_care_teams_applications(
+        client: FlaskClient, session: Session, world: World, ids: dict[str, Any]) -> None:
+    # The Lesquin team (the draft's) belongs to another hospital; the token is bound to the Ronchin team's.
+    with unit.unit_of_work(session):
+        other = Organisation(name="Clinique du Parc", kind=OrganisationKind.HOSPITAL)
+        session.add(other)
+        session.flush()
+        session.execute(update(CareTeam).where(CareTeam.id == world.team_b.id).values(organisation_id=other.id))
+        issued = tokens.create(session, world.users["coordinator"], name="DPI de l'EPSM", kind="hospital",
+                               organisation_id=world.team_a.organisation_id,
+                               scopes=["applications:read", "events:read"],
+                               expires_on=(clock.today() + timedelta(days=300)).isoformat())
+    secret = issued.secret
+    listed = client.get("/api/v1/applications", headers=bearer(secret))
+    assert listed.status_code == 200
+    assert [item["reference"] for item in listed.json["items"]] == [ids["submitted_ref"]]
+    assert {item["care_team"] for item in listed.json["items"]} == {"CMP Ronchin"}
+    own = client.get(f"/api/v1/applications/{ids['submitted_ref']}", headers=bearer(secret))
+    assert own.status_code == 200 and own.json["reference"] == ids["submitted_ref"]
+    foreign = client.get(f"/api/v1/applications/{ids['draft_ref']}", headers=bearer(secret))
+    assert foreign.status_code == 404 and foreign.json["error"] == "not_found"
+    events = client.get("/api/v1/events", headers=bearer(secret)).json["items"]
+    assert events and {event["reference"] for event in events} == {ids["submitted_ref"]}
+    for answer in (listed, own, foreign):
+        text = answer.get_data(as_text=True)
+        for word in ("Camille", "Dominique", "Martin", "1980-05-17"):
+            assert word not in text
+    # the unbound token still reads the whole sector's, the other hospital's team included
+    sector = get(client, ids, "hospital", f"/applications/{ids['draft_ref']}")
+    assert sector.status_code == 200 and sector.json["care_team"] == "CMP Lesquin"
+    fresh(session)
+    logged = {row.case_id for row in session.scalars(select(AccessLog).where(
+        AccessLog.token_id == issued.token.id))}
+    assert logged == {ids["submitted"]}  # the refused read is not logged: nothing was shown

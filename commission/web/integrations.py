@@ -41,8 +41,9 @@ def _form_context(values: dict[str, Any], errors: dict[str, list[str]], general:
     return {
         "kinds": list(IntegrationKind), "kind_labels": KIND_LABELS, "scopes": list(Scope),
         "scope_label": _scope_label,
-        "kind_scopes": {kind: [scope for scope in Scope if scope in api_policy.allowed_scopes(kind)]
-                        for kind in IntegrationKind},
+        # each scope once, with the kinds of token that may hold it
+        "scope_kinds": {scope: [kind for kind in IntegrationKind if scope in api_policy.allowed_scopes(kind)]
+                        for scope in Scope},
         "organisations": tokens.bindable(db(), user), "values": values, "errors": errors, "general": general,
         "max_day": (clock.today() + timedelta(days=api_policy.MAX_LIFETIME_DAYS)).isoformat(),
         "min_day": (clock.today() + timedelta(days=1)).isoformat(),
