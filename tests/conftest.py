@@ -26,10 +26,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from commission.config import Settings
 from commission.db import make_engine, make_session_factory
 from commission.models import CareTeam, Organisation, OrganisationKind, Place, PlaceKind, Role, Town, User
-from commission.services import accounts
+from commission.services import accounts, sessions
 from commission.web import configure, create_app
 from tests import demo_cache, units
-from tests.databases import CHEAP_HASHER, Databases, Ids, Restored, Scenario
+from tests.databases import CHEAP_HASHER, Databases, Ids, Restored, Scenario, shared_statements
 from tests.demo_cache import DemoBuild
 
 PG_URL = os.environ.get("COMMISSION_TEST_DATABASE_URL", "")
@@ -60,7 +60,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # its build, begun in the background at the start (``_demo_in_background``), is ready when they come; the
 # slowest of each kind come first, so that none of them ends the run alone while the other worker waits.
 SLOW_WITHOUT_DEMO = (
-    "tests/test_benchmarks.py",  # those that need no demo of the suite's (``demo`` builds its own)
+    "tests/test_benchmarks.py",  # those that need no demo of the suite's
     "tests/test_case_machine_stateful.py", "tests/test_ledger_stateful.py", "tests/test_migrations.py",
     "tests/web/test_hostile_input.py", "tests/test_packaging.py",
 )
@@ -79,6 +79,31 @@ def needs_demo(item: pytest.Item) -> bool:
     return "demo_build" in getattr(item, "fixturenames", ()) and not skipped
 
 
+# A test that names the PostgreSQL pass itself (its own engine on the server, what it does there).
+_NAMES_THE_SERVER = re.compile(r"\bPG_URL\b|\bis_postgres\(|COMMISSION_TEST_DATABASE_URL")
+
+
+def opens_no_database(item: pytest.Item) -> bool:
+    """Whether the test runs the same whatever the pass's database: it asks for none (every database of the
+    suite comes through ``databases`` or ``demo_build``), and neither it nor a fixture of its own module
+    reaches the server by itself (``PG_URL``, ``is_postgres()``)."""
+    info = getattr(item, "_fixtureinfo", None)
+    function = getattr(item, "function", None)
+    if info is None or function is None or {"databases", "demo_build"} & set(info.names_closure):
+        return False
+    functions = [function] + [definition.func for definitions in info.name2fixturedefs.values()
+                              for definition in definitions
+                              if getattr(definition.func, "__module__", "") not in (__name__, "tests.conftest")]
+    for code in functions:
+        try:
+            source = inspect.getsource(code)
+        except (OSError, TypeError):
+            return False
+        if _NAMES_THE_SERVER.search(source):
+            return False
+    return True
+
+
 def run_order(item: pytest.Item) -> int:
     demo = needs_demo(item)
     slow = item.nodeid.startswith(SLOW_WITH_DEMO if demo else SLOW_WITHOUT_DEMO)
@@ -87,11 +112,16 @@ def run_order(item: pytest.Item) -> int:
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The browser tests drive the SQLite demo: they run in the SQLite pass only (PostgreSQL would add
-    nothing to them but their time). Then the order and the groups the workers take the tests in."""
+    """The browser tests drive the SQLite demo, and some tests open no database: they run in the SQLite
+    pass only (PostgreSQL would add nothing to them but their time). Then the order and the groups the
+    workers take the tests in."""
     for item in items:
         if is_postgres() and item.get_closest_marker("e2e") is not None:
             item.add_marker(pytest.mark.skip(reason="the browser tests drive the SQLite demo: SQLite pass only"))
+        elif is_postgres() and opens_no_database(item):
+            # the very same run as in the SQLite pass (a third of the suite: rules, parsing, documents, the
+            # command line's errors): run once
+            item.add_marker(pytest.mark.skip(reason="opens no database: run in the SQLite pass, the same"))
         module = item.nodeid.split("::")[0]
         if module in ONE_WORKER:
             item.add_marker(pytest.mark.xdist_group(module))
@@ -201,7 +231,7 @@ def database_url(restored: Restored) -> str:
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
+    engine = shared_statements(make_engine(database_url))
     yield engine
     if engine.pool.checkedout():
         # A session the test left open (a download's response never closed, say): collected now, its
@@ -399,7 +429,7 @@ class WorldCopy:
     def __init__(self, databases: Databases, instance: Path) -> None:
         self.databases = databases
         self.copy = databases.restore(WORLD, instance.parent, instance)
-        self.engine = make_engine(self.copy.url)
+        self.engine = shared_statements(make_engine(self.copy.url))
         self.session: Session = make_session_factory(self.engine)()
         self.world = load_world(self.session, self.copy.ids)
 
@@ -428,6 +458,17 @@ def login(client: FlaskClient, login_name: str, password: str = PASSWORD) -> Non
     token = csrf_token(client)
     response = client.post("/login", data={"login": login_name, "password": password, "csrf_token": token})
     assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def logged_in(client: FlaskClient, session: Session, user: User) -> None:
+    """The client holds a session of ``user``'s, as a completed login leaves it (the server's row, the cookie
+    naming it): for the tests of what a role may do, which log in hundreds of times. How one logs in is
+    tested through the login form (tests/web/test_auth.py, and ``login`` above elsewhere)."""
+    opened = sessions.open_session(session, user)  # one unit of work, committed (tests/units.py)
+    with client.session_transaction() as cookie:
+        cookie.clear()
+        cookie.permanent = True
+        cookie.update(uid=user.id, nonce=user.session_nonce, sid=opened.key)
 
 
 def post_form(client: FlaskClient, path: str, data: dict[str, str], *, form_page: str | None = None):  # type: ignore[no-untyped-def]

@@ -24,6 +24,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -87,22 +88,50 @@ def fingerprint(seed: int = SEED) -> str:
     return digest.hexdigest()[:16]
 
 
-def _run_demo(instance: Path, **settings: str) -> str:
+@dataclass(frozen=True)
+class Timing:
+    """How long a demo build took and its peak resident memory: benchmarks/demo_build.py reports the
+    suite's own build at its smallest size (the same command at scale 1) rather than building it again."""
+
+    seconds: float
+    peak_mib: float
+
+    def write(self, path: Path) -> None:
+        path.write_text(f"{self.seconds:.1f} {self.peak_mib:.1f}\n", encoding="utf-8")
+
+    @classmethod
+    def read(cls, path: Path) -> Timing | None:
+        if not path.is_file():
+            return None
+        seconds, peak = (float(value) for value in path.read_text(encoding="utf-8").split())
+        return cls(seconds, peak)
+
+
+def _run_demo(instance: Path, **settings: str) -> tuple[str, Timing]:
     """``commission demo --no-serve``; waits as long as the build goes on (its time grows with the machine's
-    load, so no fixed limit), and fails with what it printed if it fails."""
+    load, so no fixed limit), and fails with what it printed if it fails. Its output, its time and peak memory
+    (the process's own, from the kernel's accounting of it)."""
     instance.mkdir(parents=True, exist_ok=True)
-    process = subprocess.Popen(
-        [*command(), "demo", "--no-serve", "--seed", str(SEED)], cwd=instance.parent, stdin=subprocess.DEVNULL,
-        env=environment(instance, **settings), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    _running.add(process)
-    try:
-        stdout, stderr = process.communicate()
-    finally:
-        _running.discard(process)
-    output = stdout + stderr
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(
+            [*command(), "demo", "--no-serve", "--seed", str(SEED)], cwd=instance.parent, stdin=subprocess.DEVNULL,
+            env=environment(instance, **settings), stdout=stdout, stderr=stderr,
+        )
+        _running.add(process)
+        try:
+            _pid, status, usage = os.wait4(process.pid, 0)  # waited for here, to read its own peak memory
+            process.returncode = os.waitstatus_to_exitcode(status)
+        finally:
+            _running.discard(process)
+        seconds = time.perf_counter() - started
+        printed = []
+        for stream in (stdout, stderr):
+            stream.seek(0)
+            printed.append(stream.read().decode("utf-8", "replace"))
+    output = "".join(printed)
     assert process.returncode == 0, f"`commission demo --no-serve` ended with {process.returncode}:\n{output}"
-    return output
+    return output, Timing(seconds, usage.ru_maxrss / 1024)  # ru_maxrss: KiB on Linux
 
 
 _running: set[subprocess.Popen[str]] = set()  # the builds under way in this process (stop_builds ends them)
@@ -131,6 +160,14 @@ def _remove_stale(folder: Path, built: Path) -> None:
             (folder / f"{stale.name}.lock").unlink(missing_ok=True)
 
 
+TIMING = "build.txt"  # beside a SQLite build: its Timing
+
+
+def sqlite_timing() -> Timing | None:
+    """The time and peak memory of this run's SQLite demo build, if it was built by a run that recorded them."""
+    return Timing.read(cache_folder() / f"demo-{run_key()}" / TIMING)
+
+
 def sqlite_demo() -> DemoBuild:
     folder = cache_folder()
     folder.mkdir(parents=True, exist_ok=True)
@@ -139,7 +176,8 @@ def sqlite_demo() -> DemoBuild:
     with FileLock(str(folder / f"demo-{key}.lock")):
         if not (built / "output.txt").is_file():
             shutil.rmtree(built, ignore_errors=True)
-            output = _run_demo(built / "instance")
+            output, timing = _run_demo(built / "instance")
+            timing.write(built / TIMING)
             (built / "output.txt").write_text(output, encoding="utf-8")  # written last: the build is complete
         _remove_stale(folder, built)
         os.utime(built)  # in use: kept from the other runs' removal for the next hour
@@ -179,7 +217,7 @@ def postgres_demo(postgres_url: str, folder: Path) -> DemoBuild:
         if not printed.is_file():
             _admin(postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             _admin(postgres_url, f'CREATE DATABASE "{name}"')
-            output = _run_demo(folder / f"{name}-instance", COMMISSION_DATABASE_URL=database_url)
+            output, _timing = _run_demo(folder / f"{name}-instance", COMMISSION_DATABASE_URL=database_url)
             printed.write_text(output, encoding="utf-8")  # written last: the build is complete
     return DemoBuild(database_url, None, printed.read_text("utf-8"))
 
