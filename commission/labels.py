@@ -227,3 +227,14 @@ LETTER_STATUS_LABELS = {
     LetterStatus.FAILED: N_("Refused by the mail server"),
     LetterStatus.NO_ADDRESS: N_("Address to complete"),
 }
+
+
+# The parts of a file whose every read the access log keeps (a document's: ``document:<id>``).
+READ_PART_LABELS = {
+    "file": N_("the file"),
+    "medical": N_("the medical part"),
+    "followup": N_("the follow-up"),
+    "export": N_("an export of the person's data"),
+    "api:list": N_("the list of applications, through the integration API"),
+    "api:state": N_("the application's state, through the integration API"),
+}

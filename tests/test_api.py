@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from commission import clock
 from commission.config import Settings
-from commission.models import AccessLog, AuditEntry, AvailabilityNotice, IntegrationToken, NoticeStatus
+from commission.models import AccessLog, AuditEntry, AvailabilityNotice, Case, IntegrationToken, NoticeStatus
 from commission.models.reference import CareTeam, Organisation, OrganisationKind
-from commission.services import access_review, unit
+from commission.services import access_review, person_export, unit
 from commission.services.integrations import notices, tokens
 from tests.api_helpers import API, bearer
 from tests.conftest import World, fresh, login, starting_scenario
@@ -204,6 +204,12 @@ def test_reads_of_files_are_logged_with_the_token(client: FlaskClient, session: 
     readers = {access.who for access in review.accesses if access.kind == "read"}
     token = session.get(IntegrationToken, ids["tokens"]["hospital"])
     assert token is not None and "api:" + token.prefix in readers
+    # the person's right of access names the partner's system that read their file, and what it read
+    case = session.get(Case, ids["submitted"])
+    assert case is not None
+    data = person_export.collect(session, case.applicant_id, exported_by=world.users["coordinator"], council="CISSMC")
+    reads = [read for exported in data["cases"] for read in exported["reads"] if read["part"].startswith("api:")]
+    assert {(read["user"], read["part"]) for read in reads} == {(token.name, "api:state"), (token.name, "api:list")}
 
 
 def test_a_token_holds_only_its_kinds_scopes(session: Session, world: World) -> None:

@@ -13,16 +13,9 @@ from typing import Any
 from commission import labels as tables
 from commission.clock import COUNCIL_ZONE
 from commission.documents.pdf import gettext, render_pdf, supported_locale
-from commission.i18n import DEFAULT_LOCALE, N_
+from commission.i18n import DEFAULT_LOCALE
 from commission.workflow.case import CASE_MACHINE
 from commission.workflow.deposit import DEPOSIT_MACHINE
-
-READ_PARTS = {
-    "file": N_("the file"),
-    "medical": N_("the medical part"),
-    "followup": N_("the follow-up"),
-    "export": N_("an export of the person's data"),
-}
 
 
 def _by_value(labels: Mapping[Any, str]) -> dict[str, str]:
@@ -50,7 +43,7 @@ def labels() -> dict[str, dict[str, str]]:
         "letter_status": _by_value(tables.LETTER_STATUS_LABELS),
         "exit_reason": _by_value(tables.EXIT_REASON_LABELS),
         "place_condition": _by_value(tables.PLACE_CONDITION_LABELS),
-        "read_part": READ_PARTS,
+        "read_part": tables.READ_PART_LABELS,
         "role": _by_value(tables.ROLE_LABELS),
         "account": _by_value(tables.ACCOUNT_LABELS),
         "entry_kind": _by_value(tables.ENTRY_KIND_LABELS),

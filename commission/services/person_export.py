@@ -34,6 +34,7 @@ from commission.models.cases import AccessLog, Case, CaseDocument, CaseMedical, 
 from commission.models.followup import CarePlan, CaseExit, CaseReview, FollowUpEvent, ResourceMeeting
 from commission.models.hearings import AgendaItem, Hearing, Recusal, Vote
 from commission.models.housing import Place
+from commission.models.integrations import IntegrationToken
 from commission.models.letters import CareCommitment, OutgoingLetter
 from commission.models.people import Applicant, Guardian
 from commission.models.tenancy import Occupancy
@@ -175,6 +176,13 @@ def collect(session: Session, applicant_id: int, *, exported_by: User, council: 
     users = {user.id: user for user in session.execute(select(User).where(User.id.in_(user_ids))).scalars()
              } if user_ids else {}
 
+    # the partners' systems that read a file through the integration API, by the name the coordinator gave them
+    token_ids = {row.token_id for rows in reads.values() for row in rows if row.token_id}
+    integrations: dict[int | None, str] = {}
+    if token_ids:
+        integrations.update(session.execute(select(IntegrationToken.id, IntegrationToken.name)
+                                            .where(IntegrationToken.id.in_(token_ids))).all())
+
     def who(user_id: int | None) -> str | None:
         return users[user_id].display_name if user_id in users else None
 
@@ -250,7 +258,8 @@ def collect(session: Session, applicant_id: int, *, exported_by: User, council: 
                 "paragraphs": row.content.get("paragraphs", []),
             } for row in letters.get(case.id, [])],
             "care_commitments": [_columns(row) for row in commitments.get(case.id, [])],
-            "reads": [{"id": row.id, "at": row.at, "part": row.part, "user": who(row.user_id),
+            "reads": [{"id": row.id, "at": row.at, "part": row.part,
+                       "user": who(row.user_id) if row.user_id else integrations.get(row.token_id),
                        "role": users[row.user_id].role.value if row.user_id in users else None}
                       for row in reads.get(case.id, [])],
         }

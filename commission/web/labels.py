@@ -55,6 +55,7 @@ ALL_LABELS = {
     "exit_reason_labels": EXIT_REASON_LABELS,
     "place_condition_labels": PLACE_CONDITION_LABELS,
     "hearing_kind_labels": HEARING_KIND_LABELS,
+    "read_part_labels": {part: _l(label) for part, label in labels.READ_PART_LABELS.items()},
 }
 
 # The directory of the territory: the kinds of structure, and the needs that are the guide's chapters.
