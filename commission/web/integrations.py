@@ -18,6 +18,7 @@ from commission.parsing import as_id
 from commission.policy import integrations as api_policy
 from commission.policy.integrations import SCOPE_DESCRIPTIONS, Scope
 from commission.services.integrations import notices, tokens
+from commission.web.forms import optional_int
 from commission.web.shell import db, login_required, require_user
 from commission.web.unit import attempt
 
@@ -86,6 +87,31 @@ def new() -> ResponseReturnValue:
     errors = {name or "name": messages for name, messages in outcome.errors.items() if name}
     general = outcome.errors.get("", [])
     return render_template("integrations/form.html", **_form_context(values, errors, general)), outcome.status
+
+
+@bp.route("/<int:token_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(token_id: int) -> ResponseReturnValue:
+    """Its name, its scopes (among its kind's), its expiry; its kind and binding stay."""
+    user = require_user()
+    token = tokens.get(db(), user, token_id)
+    if request.method == "GET":
+        values = {"name": token.name, "scopes": token.scopes.split(),
+                  "expires_on": token.expires_at.date().isoformat()}
+        return render_template("integrations/form.html", token=token, **_form_context(values, {}, []))
+    values = {"name": request.form.get("name", ""), "scopes": request.form.getlist("scopes")[:10],
+              "expires_on": request.form.get("expires_on", "")}
+    outcome = attempt(lambda: tokens.change(
+        db(), user, token_id, name=values["name"], scopes=[str(scope)[:40] for scope in values["scopes"]],
+        expires_on=values["expires_on"], expected_version=optional_int(request.form.get("version")) or -1),
+        changed=_("Someone changed this token meanwhile: here it is as it is now."))
+    if outcome:
+        flash(_("The token has been changed."), "success")
+        return redirect(url_for("integrations.index"))
+    token = tokens.get(db(), user, token_id)  # as it is after the rollback
+    errors = {name: messages for name, messages in outcome.errors.items() if name}
+    return render_template("integrations/form.html", token=token,
+                           **_form_context(values, errors, outcome.errors.get("", []))), outcome.status
 
 
 @bp.route("/<int:token_id>/revoke", methods=["GET", "POST"])

@@ -4,7 +4,9 @@ or from the place's page."""
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from commission import clock
 from commission.models import AuditEntry, AvailabilityNotice, IntegrationToken, NoticeStatus
 from commission.services.integrations.tokens import digest
 from tests.api_helpers import API, bearer
@@ -140,3 +143,49 @@ def test_a_landlords_representative_sees_no_notice_and_no_token(client: FlaskCli
     assert f"/integrations/notices/{notice_id}" not in client.get(f"/places/{world.place_a.id}").get_data(
         as_text=True)
     assert post_form(client, f"/integrations/notices/{notice_id}/confirm", {}, form_page="/").status_code == 403
+
+
+def test_the_coordinator_changes_a_tokens_scopes_and_expiry(client: FlaskClient, session: Session,
+                                                            ids: dict[str, Any]) -> None:
+    token_id = ids["tokens"]["landlord_a"]
+    login(client, "coordinator")
+    assert f'href="/integrations/{token_id}/edit"' in client.get("/integrations").get_data(as_text=True)
+    page = client.get(f"/integrations/{token_id}/edit").get_data(as_text=True)
+    assert 'name="version" value="1"' in page
+    assert 'value="ledger:read"' not in page  # only the scopes a landlord's token may hold are offered
+    expiry = (clock.today() + timedelta(days=30)).isoformat()
+    edit = f"/integrations/{token_id}/edit"
+    fields = {"name": "Extranet Habitat A", "scopes": "places:read", "expires_on": expiry, "version": "1"}
+
+    # a scope of another kind, an expiry beyond a year: refused by field, nothing changed
+    refused = post_form(client, edit, {**fields, "scopes": "ledger:read",
+                                       "expires_on": (clock.today() + timedelta(days=400)).isoformat()})
+    assert refused.status_code == 400
+    shown = refused.get_data(as_text=True)
+    assert 'href="#scopes"' in shown and 'href="#expires_on"' in shown
+    fresh(session)
+    token = session.get(IntegrationToken, token_id)
+    assert token is not None and token.name == "Token landlord_a" and token.version == 1
+
+    assert post_form(client, edit, fields).status_code == 302
+    fresh(session)
+    token = session.get(IntegrationToken, token_id)
+    assert token is not None and (token.name, token.scopes) == ("Extranet Habitat A", "places:read")
+    assert token.expires_at.date().isoformat() == expiry
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "integration_token.updated")).one()
+    assert json.loads(entry.details)["scopes"] == {"from": "places:read places:declare events:read",
+                                                   "to": "places:read"}
+    # the token keeps working within what it now holds
+    assert client.get("/api/v1/places", headers=bearer(ids["secrets"]["landlord_a"])).status_code == 200
+
+    # the form seen before that change: the other's change wins, and it is said
+    stale = post_form(client, edit, {**fields, "name": "Autre nom"})
+    assert stale.status_code == 409 and "entre-temps" in stale.get_data(as_text=True)
+    fresh(session)
+    assert session.get(IntegrationToken, token_id).name == "Extranet Habitat A"  # type: ignore[union-attr]
+
+    # a revoked token cannot change
+    revoked = session.get(IntegrationToken, ids["tokens"]["revoked"])
+    assert revoked is not None
+    answer = post_form(client, f"/integrations/{revoked.id}/edit", {**fields, "version": str(revoked.version)})
+    assert answer.status_code == 409 and "révoqué" in answer.get_data(as_text=True)

@@ -13,14 +13,14 @@ import hashlib
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from commission import clock, parsing
 from commission.config import Settings
-from commission.errors import CommissionError, InvalidInput, NotFound
+from commission.errors import CommissionError, ConcurrentChange, InvalidInput, NotFound, TransitionRefused
 from commission.i18n import Message, msg
 from commission.models.accounts import User
 from commission.models.integrations import ApiRequest, IntegrationKind, IntegrationToken
@@ -88,6 +88,36 @@ def _organisation(session: Session, kind: IntegrationKind, organisation_id: int 
     return organisation.id
 
 
+def _scopes(kind: IntegrationKind | None, values: list[str], errors: dict[str, list[Message]]) -> list[Scope]:
+    """The scopes ticked, each one a token of this kind may hold; at least one."""
+    held: list[Scope] = []
+    for value in values:
+        scope = next((member for member in Scope if member.value == value), None)
+        if scope is None or (kind is not None and not api_policy.may_hold(kind, [scope])):
+            errors.setdefault("scopes", []).append(msg("This kind of token cannot hold the scope %(scope)s.",
+                                                       scope=str(value)[:40]))
+        elif scope not in held:
+            held.append(scope)
+    if not held and "scopes" not in errors:
+        errors["scopes"] = [msg("Choose at least one scope.")]
+    return held
+
+
+def _written(scopes: list[Scope]) -> str:
+    return " ".join(scope.value for scope in Scope if scope in scopes)
+
+
+def _expiry(expires_on: object, errors: dict[str, list[Message]]) -> date | None:
+    """The last day a token is valid: from tomorrow, a year at most."""
+    today = clock.today()
+    return parsing.collect(errors, parsing.parse_date, expires_on, "expires_on", first=today + timedelta(days=1),
+                           last=today + timedelta(days=api_policy.MAX_LIFETIME_DAYS))
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day, time(23, 59, 59), tzinfo=clock.now().tzinfo)
+
+
 def create(session: Session, actor: User, *, name: object, kind: object, organisation_id: int | None,
            scopes: list[str], expires_on: object) -> Issued:
     """Issue a token: its secret is returned once, and never stored."""
@@ -95,19 +125,8 @@ def create(session: Session, actor: User, *, name: object, kind: object, organis
     errors: dict[str, list[Message]] = {}
     clean_name = parsing.collect(errors, parsing.parse_text, name, "name", limit=NAME_LIMIT, required=True)
     chosen = parsing.collect(errors, parsing.parse_choice, IntegrationKind, kind, "kind")
-    today = clock.today()
-    expiry = parsing.collect(errors, parsing.parse_date, expires_on, "expires_on", first=today + timedelta(days=1),
-                             last=today + timedelta(days=api_policy.MAX_LIFETIME_DAYS))
-    held: list[Scope] = []
-    for value in scopes:
-        scope = next((member for member in Scope if member.value == value), None)
-        if scope is None or (chosen is not None and not api_policy.may_hold(chosen, [scope])):
-            errors.setdefault("scopes", []).append(msg("This kind of token cannot hold the scope %(scope)s.",
-                                                       scope=str(value)[:40]))
-        elif scope not in held:
-            held.append(scope)
-    if not held and "scopes" not in errors:
-        errors["scopes"] = [msg("Choose at least one scope.")]
+    expiry = _expiry(expires_on, errors)
+    held = _scopes(chosen, scopes, errors)
     bound = _organisation(session, chosen, organisation_id, errors) if chosen is not None else None
     if errors:
         raise InvalidInput(errors)
@@ -115,9 +134,8 @@ def create(session: Session, actor: User, *, name: object, kind: object, organis
     secret = PREFIX + secrets.token_urlsafe(32)
     token = IntegrationToken(
         name=clean_name, kind=chosen, organisation_id=bound,
-        scopes=" ".join(scope.value for scope in Scope if scope in held), prefix=secret[:PREFIX_SHOWN],
-        secret_hash=digest(secret), created_by_id=actor.id,
-        expires_at=datetime.combine(expiry, time(23, 59, 59), tzinfo=clock.now().tzinfo))
+        scopes=_written(held), prefix=secret[:PREFIX_SHOWN], secret_hash=digest(secret), created_by_id=actor.id,
+        expires_at=_end_of(expiry))
     session.add(token)
     unit.flush(session)
     audit.record(session, actor, "integration_token.created", "integration_token", token.id, {
@@ -139,6 +157,37 @@ def revoke(session: Session, actor: User, token_id: int) -> IntegrationToken:
         unit.flush(session)
         audit.record(session, actor, "integration_token.revoked", "integration_token", token.id,
                      {"name": token.name, "prefix": token.prefix})
+    return token
+
+
+def change(session: Session, actor: User, token_id: int, *, name: object, scopes: list[str], expires_on: object,
+           expected_version: int) -> IntegrationToken:
+    """Rename a token, change its scopes (among its kind's) or its expiry (a year from today at most); its kind and
+    what it is bound to stay (another partner: another token). A revoked token cannot change."""
+    require(actor, Action.MANAGE_INTEGRATIONS)
+    token = session.execute(unit.locked(select(IntegrationToken).where(IntegrationToken.id == token_id))
+                            ).scalar_one_or_none()
+    if token is None:
+        raise NotFound()
+    if token.version != expected_version:
+        raise ConcurrentChange()
+    if token.revoked_at is not None:
+        raise TransitionRefused(msg("This token is revoked: issue a new one."))
+    errors: dict[str, list[Message]] = {}
+    clean_name = parsing.collect(errors, parsing.parse_text, name, "name", limit=NAME_LIMIT, required=True)
+    held = _scopes(token.kind, scopes, errors)
+    expiry = _expiry(expires_on, errors)
+    if errors:
+        raise InvalidInput(errors)
+    assert clean_name is not None and expiry is not None
+    before = {"name": token.name, "scopes": token.scopes, "expires_at": token.expires_at.isoformat(timespec="seconds")}
+    token.name, token.scopes, token.expires_at = clean_name, _written(held), _end_of(expiry)
+    after = {"name": token.name, "scopes": token.scopes, "expires_at": token.expires_at.isoformat(timespec="seconds")}
+    changed = {field: {"from": before[field], "to": after[field]} for field in before if before[field] != after[field]}
+    if changed:
+        unit.flush(session)
+        audit.record(session, actor, "integration_token.updated", "integration_token", token.id,
+                     {"prefix": token.prefix, **changed})
     return token
 
 
