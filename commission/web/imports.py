@@ -3,8 +3,8 @@ report, then import (all or nothing). The templates to fill in are downloaded fr
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -90,33 +90,39 @@ def columns(token: str) -> ResponseReturnValue:
     return _columns_page(file, mapping.propose_mapping(file.kind, file.table.headers))
 
 
-def _run(file: held.Held, chosen: mapping.ColumnMapping, *, dry_run: bool) -> Any:
+@dataclass(frozen=True)
+class _Ran:
+    file: held.Held
+    chosen: mapping.ColumnMapping
+    report: ImportReport
+
+
+def _run(token: str, *, dry_run: bool) -> _Ran | ResponseReturnValue:
+    """The file kept under ``token`` run with the columns chosen on the page; or the columns' page again, with why
+    not (a column chosen twice, a required one missing, a refusal)."""
     user = require_user()
-    return attempt(lambda: core.run_import(db(), user, file.kind.name, file.table, chosen, filename=file.filename,
-                                           sha256=file.sha256, dry_run=dry_run))
-
-
-def _chosen(file: held.Held) -> mapping.ColumnMapping | ResponseReturnValue:
+    file = held.held(_instance(), user, token)
     try:
-        return mapping.chosen_mapping(file.kind, file.table.headers, _choices(file))
+        chosen = mapping.chosen_mapping(file.kind, file.table.headers, _choices(file))
     except InvalidInput as refused:
         proposed = mapping.propose_mapping(file.kind, file.table.headers)
         return _columns_page(file, proposed, status=400, general=[render_message(message) for messages in
                                                                   refused.errors.values() for message in messages])
+    outcome = attempt(lambda: core.run_import(db(), user, file.kind.name, file.table, chosen, filename=file.filename,
+                                              sha256=file.sha256, dry_run=dry_run))
+    if not outcome or outcome.value is None:
+        return _columns_page(file, chosen, status=outcome.status, general=outcome.general)
+    return _Ran(file, chosen, outcome.value)
 
 
 @bp.post("/imports/<token>/check")
 @login_required
 def check(token: str) -> ResponseReturnValue:
     """The dry run: every row applied through the services, then everything rolled back."""
-    file = held.held(_instance(), require_user(), token)
-    chosen = _chosen(file)
-    if not isinstance(chosen, mapping.ColumnMapping):
-        return chosen
-    outcome = _run(file, chosen, dry_run=True)
-    if not outcome:
-        return _columns_page(file, chosen, status=outcome.status, general=outcome.general)
-    return _report_page(file, chosen, outcome.value)
+    ran = _run(token, dry_run=True)
+    if not isinstance(ran, _Ran):
+        return ran
+    return _report_page(ran.file, ran.chosen, ran.report)
 
 
 def _report_page(file: held.Held, chosen: mapping.ColumnMapping, report: ImportReport, *,
@@ -129,14 +135,10 @@ def _report_page(file: held.Held, chosen: mapping.ColumnMapping, report: ImportR
 @login_required
 def apply(token: str) -> ResponseReturnValue:
     """The real run: everything, or nothing when a row has an error or a conflict (the report is shown again)."""
-    file = held.held(_instance(), require_user(), token)
-    chosen = _chosen(file)
-    if not isinstance(chosen, mapping.ColumnMapping):
-        return chosen
-    outcome = _run(file, chosen, dry_run=False)
-    if not outcome:
-        return _columns_page(file, chosen, status=outcome.status, general=outcome.general)
-    report: ImportReport = outcome.value
+    ran = _run(token, dry_run=False)
+    if not isinstance(ran, _Ran):
+        return ran
+    file, chosen, report = ran.file, ran.chosen, ran.report
     if not report.applied:
         return _report_page(file, chosen, report, status=409)
     held.release(_instance(), token)
