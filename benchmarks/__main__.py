@@ -6,7 +6,7 @@ Most targets are ratios measured in the same run, on the same machine (two sizes
 against a bare page, a document against plain paragraphs, the services against raw SQL), so that they
 hold whatever the machine's speed; some are counts (database queries, errors), the same on any machine;
 a few are absolute times (the demo's build, the load test's p95), set for this project's 2-core machine
-when idle. The scale, load and steps benchmarks measure SQLite and PostgreSQL (when the server of
+when idle. The scale, load, steps and imports benchmarks measure SQLite and PostgreSQL (when the server of
 COMMISSION_BENCH_POSTGRES_URL answers). The exit code is 1 when a target is missed. Each benchmark can
 also be run on its own, with its own options:
 ``python -m benchmarks.pages --help``.
@@ -26,10 +26,11 @@ from benchmarks.common import Figure, Size, table
 
 
 def registry() -> dict[str, ModuleType]:
-    from benchmarks import dashboard, demo_build, documents, load, minutes, pages, scale, steps, workflow
+    from benchmarks import dashboard, demo_build, documents, imports, load, minutes, pages, scale, steps, workflow
 
     return {"scale": scale, "load": load, "steps": steps, "documents": documents, "demo": demo_build,
-            "pages": pages, "dashboard": dashboard, "minutes": minutes, "workflow": workflow}
+            "pages": pages, "dashboard": dashboard, "minutes": minutes, "workflow": workflow,
+            "imports": imports}
 
 
 def describe() -> str:
