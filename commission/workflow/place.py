@@ -46,7 +46,7 @@ PLACE_MACHINE = MachineSpec(
         StateSpec("vacated", N_("Vacated"), N_("The person has left: inventory of fixtures and works before the "
                                                  "next allocation."),
                   tags=frozenset({Tag.FREE, Tag.VACATED}), tone=Tone.ATTENTION),
-        StateSpec("withdrawn", N_("Withdrawn"), N_("No longer in the stock: its agreement has ended."),
+        StateSpec("withdrawn", N_("Out of the stock"), N_("No longer in the stock: its agreement has ended."),
                   tags=frozenset({Tag.OUT_OF_STOCK}), tone=Tone.ENDED),
     ),
     transitions=(

@@ -94,8 +94,8 @@ def choice_value(enum_type: type[enum.Enum], labels: Mapping[Any, str]) -> Parse
             label = labels.get(member, "")
             if wanted in {normalised(str(member.value)), normalised(label), normalised(french(label))} - {""}:
                 return member.value
-        choices = [french(labels[member]) for member in members]
-        raise InvalidInput({name: [msg("Choose one of: %(choices)s.", choices=" ; ".join(choices))]})
+        # the labels' message ids: said in the reader's language
+        raise InvalidInput({name: [msg("Choose one of: %(choices)s.", choices=[labels[member] for member in members])]})
 
     return parse
 
@@ -112,8 +112,8 @@ def state_value(spec: MachineSpec, refused: str | None = None) -> Parser:
                 if refused is not None and state.name not in spec.importable:
                     raise InvalidInput({name: [msg(refused)]})
                 return state.name
-        choices = [french(state.label) for state in spec.states if refused is None or state.name in spec.importable]
-        raise InvalidInput({name: [msg("Choose one of: %(choices)s.", choices=" ; ".join(choices))]})
+        choices = [state.label for state in spec.states if refused is None or state.name in spec.importable]
+        raise InvalidInput({name: [msg("Choose one of: %(choices)s.", choices=choices)]})
 
     return parse
 
