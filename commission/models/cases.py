@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commission.db import Base, utcnow
@@ -123,6 +136,21 @@ class Case(Base):
     def reference(self) -> str:
         """Shown to users: D-<year created>-<number>."""
         return f"D-{self.created_at.year}-{self.id:05d}"
+
+
+# A file's reference as people write it: D-<year created>-<number> (``Case.reference``), whatever the case.
+FILE_REFERENCE = re.compile(r"^\s*D-(\d{4})-(\d{1,9})\s*$", re.IGNORECASE)
+
+
+def reference_clause(text: str | None) -> ColumnElement[bool] | None:
+    """The file a reference names, as a filter (its number, created that year); None when the text is no file's
+    reference."""
+    found = FILE_REFERENCE.match(text or "")
+    if found is None or not 1 <= int(found[1]) < 9999:
+        return None
+    year = int(found[1])
+    return and_(Case.id == int(found[2]), Case.created_at >= datetime(year, 1, 1, tzinfo=UTC),
+                Case.created_at < datetime(year + 1, 1, 1, tzinfo=UTC))
 
 
 class CaseMedical(Base):

@@ -9,7 +9,6 @@ one list, newest first, a bounded number of queries whatever their volume.
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -43,7 +42,7 @@ from commission.errors import InvalidInput
 from commission.i18n import Message, msg
 from commission.models.accounts import User
 from commission.models.audit import AuditEntry
-from commission.models.cases import AccessLog, Case
+from commission.models.cases import AccessLog, Case, reference_clause
 from commission.models.integrations import IntegrationToken
 from commission.models.people import Applicant
 from commission.models.reference import CareTeam
@@ -60,7 +59,6 @@ NIGHT_STARTS, NIGHT_ENDS = 22, 7
 # The audit trail's records that belong to a person's file: the file itself (its steps, its edits, its
 # medical part and documents, its follow-up, its exit) and its deposit.
 FILE_OBJECT_TYPES = ("case", "deposit")
-REFERENCE = re.compile(r"^\s*D-(\d{4})-(\d{1,9})\s*$", re.IGNORECASE)
 # A query of reads or changes: (kind, row_id, at, user_id, actor_name, case_id, what).
 Accesses: TypeAlias = "Select[Any, *tuple[Any, ...]]"
 
@@ -112,12 +110,9 @@ def is_night(at: datetime) -> bool:
 
 def _person_condition(text: str) -> ColumnElement[bool]:
     """The files whose reference is the text, or whose person's names contain each of its words."""
-    match = REFERENCE.match(text)
-    if match:
-        year = int(match.group(1))
-        return and_(Case.id == int(match.group(2)),
-                    Case.created_at >= datetime(year, 1, 1, tzinfo=UTC),
-                    Case.created_at < datetime(year + 1, 1, 1, tzinfo=UTC))
+    by_reference = reference_clause(text)
+    if by_reference is not None:
+        return by_reference
     words = [word for word in text.lower().split() if word]
     return and_(*[or_(func.lower(Applicant.first_name).contains(word, autoescape=True),
                       func.lower(Applicant.last_name).contains(word, autoescape=True)) for word in words])

@@ -1,6 +1,7 @@
 """The deposits' import: the deposits the council paid landlords on paper, still owed back, or still to pay.
 
-One row per deposit, naming the person (their reference in the people's import) and, if the file names none or
+One row per deposit, naming the person (their reference in the people's import, or their file's reference for a
+file typed in the application) and, if the file names none or
 another, the place. The deposit is created as the allocation would ask for it, then the deposit machine's import
 step brings it to its current state (requested, committed, paid, refund claimed), dated. A deposit paid before the
 books were kept here arrives with an opening balance of the ledger (« à-nouveau »): 275 (deposits paid, owed back)
@@ -17,7 +18,7 @@ from datetime import date
 from sqlalchemy import select
 
 from commission.i18n import N_, msg
-from commission.models.cases import Case
+from commission.models.cases import Case, reference_clause
 from commission.models.housing import Place
 from commission.models.treasury import Account, Deposit, DepositTransition, EntryKind
 from commission.services import import_steps
@@ -46,7 +47,7 @@ KIND = "deposits"
 COLUMNS = (
     Column("person", N_("Person"), required=True, parse=text(100), example="P-001",
            synonyms=("personne", "référence de la personne", "dossier", "ref personne"),
-           help=N_("The person's reference in the people's import.")),
+           help=N_("The person's reference in the people's import, or their file's reference (D-2026-00012).")),
     Column("place", N_("Place"), parse=text(100), example="LOG-001",
            synonyms=("logement", "référence du logement"),
            help=N_("Empty: the place the person's file holds or held.")),
@@ -71,10 +72,18 @@ def _day(values: Mapping[str, object], name: str) -> date | None:
 
 
 def _file(ctx: ImportContext, reference: str) -> Case:
+    """The person's file: by their reference in the people's import, or by the file's own reference (D-2026-00012)
+    for a file typed in the application."""
     case_id = ctx.lookup(PEOPLE, reference)
-    case = ctx.session.get(Case, case_id) if case_id is not None else None
+    named = reference_clause(reference)
+    case: Case | None = None
+    if case_id is not None:
+        case = ctx.session.get(Case, case_id)
+    elif named is not None:
+        case = ctx.session.execute(select(Case).where(named)).scalar_one_or_none()
     if case is None:
-        ctx.refuse("person", msg("No person imported has the reference “%(reference)s”.", reference=reference))
+        ctx.refuse("person", msg("No person imported has the reference “%(reference)s”, and no file either.",
+                                 reference=reference))
     return case
 
 
@@ -150,7 +159,8 @@ def _apply(ctx: ImportContext, values: Mapping[str, object]) -> int:
 DEPOSITS = register(Kind(
     name=KIND,
     label=N_("Deposits outstanding"),
-    description=N_("One row per deposit still open: the person (their reference in the people's import), the "
+    description=N_("One row per deposit still open: the person (their reference in the people's import, or their "
+                   "file's reference), the "
                    "amount, its state and its dates. A deposit paid enters the ledger as an opening balance."),
     object_type="deposit",
     order=60,

@@ -3,7 +3,6 @@ of the applications logged in the access log with the token as reader, as the pa
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -12,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from commission.errors import NotFound
-from commission.models.cases import AccessLog, Case
+from commission.models.cases import AccessLog, Case, reference_clause
 from commission.models.housing import Place
 from commission.models.integrations import IntegrationToken
 from commission.models.treasury import LedgerEntry
@@ -23,7 +22,6 @@ from commission.services.unit import ReadNotLogged, record_aside
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
-_REFERENCE = re.compile(r"D-(\d{4})-(\d{5,9})")
 
 
 def _day(value: date | None) -> str | None:
@@ -103,15 +101,12 @@ def applications(session: Session, token: IntegrationToken, *, after: int = 0,
 
 def application(session: Session, token: IntegrationToken, reference: str) -> dict[str, Any]:
     require_scope(token, Scope.APPLICATIONS_READ)
-    found = _REFERENCE.fullmatch(reference or "")
-    if found is None:
-        raise NotFound()
-    year, number = int(found[1]), int(found[2])
-    if not 1900 < year < 9999 or not 0 < number < 2**31:
+    named = reference_clause(reference)
+    if named is None:
         raise NotFound()
     case = session.scalars(select(Case).options(joinedload(Case.care_team))
-                           .where(Case.id == number, api_policy.case_scope(token))).first()
-    if case is None or case.created_at.year != year:
+                           .where(named, api_policy.case_scope(token))).first()
+    if case is None:
         raise NotFound()
     log_reads(session, token, [case.id], "api:state")
     return application_data(case)
