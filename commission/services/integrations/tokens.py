@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from commission import clock, parsing
 from commission.config import Settings
@@ -193,8 +193,9 @@ def change(session: Session, actor: User, token_id: int, *, name: object, scopes
 
 def listing(session: Session, actor: User) -> list[IntegrationToken]:
     require(actor, Action.MANAGE_INTEGRATIONS)
-    return list(session.scalars(select(IntegrationToken).order_by(IntegrationToken.revoked_at.is_not(None),
-                                                                  IntegrationToken.name, IntegrationToken.id)))
+    return list(session.scalars(select(IntegrationToken).options(joinedload(IntegrationToken.organisation))
+                                .order_by(IntegrationToken.revoked_at.is_not(None), IntegrationToken.name,
+                                          IntegrationToken.id)))
 
 
 def get(session: Session, actor: User, token_id: int) -> IntegrationToken:

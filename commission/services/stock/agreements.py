@@ -83,7 +83,7 @@ def renewal_deadline(agreement: Agreement) -> date | None:
     return agreement.end_date
 
 
-def _parse_agreement(session: Session, data: AgreementInput, current: Agreement | None) -> dict[str, Any]:
+def parse_agreement(session: Session, data: AgreementInput, current: Agreement | None) -> dict[str, Any]:
     errors: Errors = {}
     organisation = _row(session, Organisation, data.organisation_id)
     kept = current is not None and organisation is not None and current.organisation_id == organisation.id
@@ -128,7 +128,7 @@ def _agreement_details(agreement: Agreement) -> dict[str, object]:
 
 def create_agreement(session: Session, actor: User, data: AgreementInput) -> Agreement:
     policy.require(actor, policy.Action.MANAGE_STOCK)
-    agreement = Agreement(**_parse_agreement(session, data, None))
+    agreement = Agreement(**parse_agreement(session, data, None))
     session.add(agreement)
     flush(session)
     audit.record(session, actor, "agreement.created", "agreement", agreement.id, _agreement_details(agreement))
@@ -154,7 +154,7 @@ def update_agreement(session: Session, actor: User, agreement_id: int, data: Agr
     if expected_version is not None and agreement.version != expected_version:
         raise ConcurrentChange()
     before = _agreement_details(agreement)
-    for name, value in _parse_agreement(session, data, agreement).items():
+    for name, value in parse_agreement(session, data, agreement).items():
         setattr(agreement, name, value)
     after = _agreement_details(agreement)
     changed = {name: [before[name], after[name]] for name in after if before[name] != after[name]}

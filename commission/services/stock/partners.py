@@ -148,7 +148,7 @@ def get_partner(session: Session, actor: User, organisation_id: int) -> Organisa
     return organisation
 
 
-def _parse_partner(session: Session, data: PartnerInput, current: Organisation | None) -> dict[str, Any]:
+def parse_partner(session: Session, data: PartnerInput, current: Organisation | None) -> dict[str, Any]:
     errors: Errors = {}
     name = _text(errors, "name", data.name, 200, msg("Give the partner's name."))
     if name and "name" not in errors:
@@ -187,7 +187,7 @@ def _partner_details(organisation: Organisation) -> dict[str, object]:
 
 def create_partner(session: Session, actor: User, data: PartnerInput) -> Organisation:
     policy.require(actor, policy.Action.MANAGE_STOCK)
-    organisation = Organisation(**_parse_partner(session, data, None), active=True)
+    organisation = Organisation(**parse_partner(session, data, None), active=True)
     session.add(organisation)
     flush(session)
     audit.record(session, actor, "organisation.created", "organisation", organisation.id,
@@ -213,7 +213,7 @@ def update_partner(session: Session, actor: User, organisation_id: int, data: Pa
     if expected_version is not None and organisation.version != expected_version:
         raise ConcurrentChange()
     before = _partner_details(organisation)
-    for name, value in _parse_partner(session, data, organisation).items():
+    for name, value in parse_partner(session, data, organisation).items():
         setattr(organisation, name, value)
     after = _partner_details(organisation)
     changed = {name: [before[name], after[name]] for name in after if before[name] != after[name]}

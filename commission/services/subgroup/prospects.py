@@ -28,14 +28,14 @@ from commission.models.reference import Organisation, OrganisationKind, Town
 from commission.models.tenancy import Renewal
 from commission.services import audit
 from commission.services.steps import record_step
-from commission.services.stock.agreements import AgreementInput, _parse_agreement, create_agreement
+from commission.services.stock.agreements import AgreementInput, create_agreement, parse_agreement
 from commission.services.stock.fields import Errors, _add, _choice, _day, _email, _row, _text, _whole
 from commission.services.stock.partners import (
     STOCK_PARTNER_KINDS,
     PartnerInput,
-    _parse_partner,
     _partner_errors,
     create_partner,
+    parse_partner,
 )
 from commission.services.unit import flush, locked
 from commission.workflow import engine
@@ -282,7 +282,7 @@ def _check_signing(session: Session, prospect: Prospect, data: SignInput, today:
     _text(errors, "note", data.note, MAX_NOTE)
     if prospect.organisation_id is None:
         try:
-            _parse_partner(session, _partner_input(prospect), None)
+            parse_partner(session, _partner_input(prospect), None)
         except InvalidInput as invalid:
             if "name" in invalid.errors:
                 _add(errors, "", msg("An organisation named %(name)s is already recorded: name it as this "
@@ -295,7 +295,7 @@ def _check_signing(session: Session, prospect: Prospect, data: SignInput, today:
         stand_in = prospect.organisation_id or session.execute(
             select(Organisation.id).where(Organisation.kind.in_(STOCK_PARTNER_KINDS), Organisation.active)
             .limit(1)).scalar()
-        _parse_agreement(session, _agreement_input(data, stand_in), None)
+        parse_agreement(session, _agreement_input(data, stand_in), None)
     except InvalidInput as invalid:
         for name, messages in invalid.errors.items():
             if name != "organisation_id" or prospect.organisation_id is not None:
